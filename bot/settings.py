@@ -1,0 +1,51 @@
+"""The one Settings object: secrets and infrastructure from the environment / .env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SUPPORTDESK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Telegram. No token: the offline sandbox is used (see `supportdesk demo`).
+    bot_token: SecretStr | None = None
+    # Base URL of the Bot API server; empty means the real Telegram.
+    telegram_api_url: str = ""
+    # Webhook mode instead of long polling when a URL is set.
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8081
+
+    # Storage: SQLite by default; postgresql+asyncpg://user:pass@host/db for PostgreSQL.
+    database_url: str = "sqlite+aiosqlite:///var/supportdesk.sqlite3"
+
+    # The declarative config (schedules, contracts, clients, teams, staff, invites).
+    config_file: Path = Path("config.example.toml")
+    # The FAQ knowledge base: a directory of Markdown entries or a CSV/XLSX file.
+    knowledge_path: Path = Path("knowledge/faq")
+
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "SUPPORTDESK_DATABASE_URL must start with sqlite+aiosqlite:// "
+                "or postgresql+asyncpg://"
+            )
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("SUPPORTDESK_WEBHOOK_SECRET must be at least 16 characters")
+        return value

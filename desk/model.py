@@ -1,0 +1,145 @@
+"""Domain objects: what the config describes and what a ticket is.
+
+Repositories in ``storage`` return these dataclasses, never ORM rows.
+Times are timezone-aware UTC datetimes (Invariant 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+
+from desk.enums import Category, Priority, Status
+
+
+class Line(IntEnum):
+    ONE = 1  # consultants
+    TWO = 2  # engineers
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """Minutes from local midnight, ``start < end``; ``end`` may be 1440 (24:00)."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CloseDays:
+    """Extended hours on reporting-close days: the last ``last`` and the first
+    ``first`` working days of each month, the working day ends at ``until``."""
+
+    until: int  # minutes from midnight, e.g. 23 * 60
+    last: int = 3
+    first: int = 5
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A working-time schedule as the config states it.
+
+    ``round_the_clock`` ignores every other field but ``timezone``.
+    ``calendar`` is ``"RU"`` for the Russian production calendar or ``None``
+    (then Saturday and Sunday are the only days off).
+    """
+
+    name: str
+    timezone: str = "Europe/Moscow"
+    round_the_clock: bool = False
+    hours: TimeRange = TimeRange(9 * 60, 18 * 60)
+    breaks: tuple[TimeRange, ...] = ()
+    calendar: str | None = "RU"
+    close_days: CloseDays | None = None
+
+
+@dataclass(frozen=True)
+class SlaTarget:
+    """Targets for one priority, in business minutes of the contract's
+    schedule (``None``: no target, e.g. P5 resolution "by plan").
+    ``round_the_clock`` counts this priority 24/7 whatever the schedule."""
+
+    reaction_minutes: int | None
+    resolution_minutes: int | None
+    round_the_clock: bool = False
+
+
+@dataclass(frozen=True)
+class Contract:
+    name: str
+    schedule: str  # ScheduleSpec.name
+    targets: dict[Priority, SlaTarget]
+    # where out-of-scope requests go: label -> how to reach them
+    contacts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Client:
+    code: str  # upper-case latin/cyrillic letters and digits, used in ticket numbers
+    name: str
+    timezone: str
+    contract: str  # Contract.name
+    team: str  # Team.name
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    chat_id: int  # the staff forum supergroup
+    lead: int | None = None  # Telegram id of the team lead
+    lead_chat_id: int | None = None
+    duty: int | None = None  # Telegram id of the duty person (nobody on shift)
+
+
+@dataclass(frozen=True)
+class Staff:
+    telegram_id: int
+    name: str
+    team: str
+    line: Line = Line.ONE
+    username: str | None = None
+    shift: str | None = None  # ScheduleSpec.name of their shift; None: the contract hours
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Invite:
+    code: str
+    client: str  # Client.code
+
+
+@dataclass
+class Ticket:
+    id: int | None
+    number: str  # "<CLIENT CODE>-<n>"
+    client_code: str
+    requester_id: int  # Telegram id of the user
+    subject: str
+    text: str
+    priority: Priority
+    category: Category
+    status: Status
+    owner_id: int  # Telegram id of the responsible staff member; never unassigned
+    created_at: datetime
+    escalated: bool = False  # line 2 involved; a flag, not a status
+    sla: SlaState | None = None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One appended fact about a ticket (or the config); never changed."""
+
+    id: int | None
+    ticket_id: int | None
+    actor: str  # "staff:2001", "user:1001", "system", "config"
+    at: datetime
+    what: str  # "created", "status", "priority", "owner", ...
+    old: str | None
+    new: str | None
+    reason: str | None
+    prev_hash: str
+    hash: str
+
+
+from desk.sla import SlaState  # noqa: E402  (SlaState refers back to nothing here)
