@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from desk.enums import Priority
-from desk.model import SlaTarget
 
 if TYPE_CHECKING:
     from desk.clock import BusinessClock
@@ -34,6 +33,10 @@ class SlaState:
     resolution_minutes: int | None = None  # actual business minutes to resolution (net of pauses)
     reaction_target: int | None = None  # target minutes in force (for reports)
     resolution_target: int | None = None
+
+
+# desk.model imports SlaState from here, so this import must follow SlaState.
+from desk.model import SlaTarget  # noqa: E402
 
 
 @dataclass(frozen=True)
