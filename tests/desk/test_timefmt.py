@@ -42,4 +42,4 @@ def test_later_dates_and_overdue() -> None:
 def test_naive_datetimes_are_refused() -> None:
     """A naive datetime is a programming error and says so."""
     with pytest.raises(ValueError, match="timezone-aware"):
-        due_words(datetime(2026, 5, 12, 12, 0), NOW, "Europe/Moscow")  # noqa: DTZ001
+        due_words(datetime(2026, 5, 12, 12, 0), NOW, "Europe/Moscow")
