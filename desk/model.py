@@ -109,6 +109,17 @@ class Invite:
     client: str  # Client.code
 
 
+@dataclass(frozen=True)
+class User:
+    """A client employee's Telegram account, bound to a client by an invite."""
+
+    telegram_id: int
+    client_code: str
+    first_name: str
+    joined_at: datetime
+    username: str | None = None
+
+
 @dataclass
 class Ticket:
     id: int | None
