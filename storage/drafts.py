@@ -1,0 +1,227 @@
+"""Repositories of the user conversation: drafts (a message before it becomes a
+ticket), what the bot awaits from a user, resolutions with their rating, and
+the FAQ log.  Every function takes the unit of work's session; none commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.tables_messaging import ConversationRow, DraftRow, FaqLogRow, ResolutionRow
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    user_id: int
+    chat_id: int
+    message_id: int
+    text: str
+    html: str
+    media: list[dict[str, Any]]
+    state: str  # faq | choose | done
+    faq_log_id: int | None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    ticket_id: int
+    asked_at: datetime
+    close_at: datetime
+    answer: str | None  # confirmed | reopened | silent
+    rating: int | None
+    comment: str | None
+
+
+async def add_draft(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    html: str,
+    media: list[dict[str, Any]],
+    state: str,
+    now: datetime,
+) -> int:
+    row = DraftRow(
+        user_id=user_id,
+        chat_id=chat_id,
+        message_id=message_id,
+        text=text,
+        html=html,
+        media=media,
+        state=state,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def get_draft(session: AsyncSession, draft_id: int) -> Draft | None:
+    row = await session.get(DraftRow, draft_id)
+    if row is None:
+        return None
+    return Draft(
+        id=row.id,
+        user_id=row.user_id,
+        chat_id=row.chat_id,
+        message_id=row.message_id,
+        text=row.text,
+        html=row.html,
+        media=list(row.media),
+        state=row.state,
+        faq_log_id=row.faq_log_id,
+    )
+
+
+async def set_draft_state(
+    session: AsyncSession, draft_id: int, state: str, faq_log_id: int | None = None
+) -> None:
+    row = await session.get(DraftRow, draft_id)
+    if row is not None:
+        row.state = state
+        if faq_log_id is not None:
+            row.faq_log_id = faq_log_id
+
+
+async def await_from(
+    session: AsyncSession, user_id: int, awaiting: str, ticket_id: int | None, now: datetime
+) -> None:
+    """Remember what the bot waits for from ``user_id`` next (one thing at a time)."""
+    row = await session.get(ConversationRow, user_id)
+    if row is None:
+        session.add(
+            ConversationRow(user_id=user_id, awaiting=awaiting, ticket_id=ticket_id, since=now)
+        )
+    else:
+        row.awaiting, row.ticket_id, row.since = awaiting, ticket_id, now
+
+
+async def awaited(session: AsyncSession, user_id: int) -> tuple[str, int | None] | None:
+    row = await session.get(ConversationRow, user_id)
+    return None if row is None else (row.awaiting, row.ticket_id)
+
+
+async def stop_awaiting(session: AsyncSession, user_id: int) -> None:
+    await session.execute(delete(ConversationRow).where(ConversationRow.user_id == user_id))
+
+
+def _resolution(row: ResolutionRow) -> Resolution:
+    return Resolution(
+        ticket_id=row.ticket_id,
+        asked_at=row.asked_at,
+        close_at=row.close_at,
+        answer=row.answer,
+        rating=row.rating,
+        comment=row.comment,
+    )
+
+
+async def ask_resolution(
+    session: AsyncSession, ticket_id: int, asked_at: datetime, close_at: datetime
+) -> None:
+    """Start (or restart, after a reopen) waiting for the user's confirmation."""
+    row = await session.get(ResolutionRow, ticket_id)
+    if row is None:
+        session.add(ResolutionRow(ticket_id=ticket_id, asked_at=asked_at, close_at=close_at))
+    else:
+        row.asked_at, row.close_at, row.answer = asked_at, close_at, None
+        row.rating, row.comment = None, None
+
+
+async def resolution_of(session: AsyncSession, ticket_id: int) -> Resolution | None:
+    row = await session.get(ResolutionRow, ticket_id)
+    return None if row is None else _resolution(row)
+
+
+async def answer_resolution(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    answer: str | None = None,
+    rating: int | None = None,
+    comment: str | None = None,
+) -> None:
+    row = await session.get(ResolutionRow, ticket_id)
+    if row is None:
+        return
+    if answer is not None:
+        row.answer = answer
+    if rating is not None:
+        row.rating = rating
+    if comment is not None:
+        row.comment = comment
+
+
+async def unanswered_due(session: AsyncSession, now: datetime, limit: int = 100) -> list[int]:
+    """Tickets whose confirmation was not answered by their close time."""
+    ids = await session.scalars(
+        select(ResolutionRow.ticket_id)
+        .where(ResolutionRow.answer.is_(None), ResolutionRow.close_at <= now)
+        .order_by(ResolutionRow.close_at)
+        .limit(limit)
+    )
+    return list(ids)
+
+
+async def log_faq(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    client_code: str | None,
+    query: str,
+    shown: list[dict[str, Any]],
+    outcome: str,
+    now: datetime,
+) -> int:
+    row = FaqLogRow(
+        at=now, user_id=user_id, client_code=client_code, query=query, shown=shown, outcome=outcome
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def close_faq(
+    session: AsyncSession,
+    log_id: int,
+    outcome: str,
+    *,
+    chosen: str | None = None,
+    ticket_id: int | None = None,
+) -> None:
+    row = await session.get(FaqLogRow, log_id)
+    if row is None:
+        return
+    row.outcome = outcome
+    if chosen is not None:
+        row.chosen = chosen
+    if ticket_id is not None:
+        row.ticket_id = ticket_id
+
+
+async def faq_outcomes(session: AsyncSession) -> dict[str, int]:
+    """How FAQ steps ended: shown / helped / not_it / unanswered counts."""
+    rows = await session.execute(
+        select(FaqLogRow.outcome, func.count()).group_by(FaqLogRow.outcome)
+    )
+    return dict(rows.tuples().all())
+
+
+async def unanswered_queries(session: AsyncSession, limit: int = 1000) -> list[str]:
+    """Requests that found no good answer ("not it" or nothing to suggest), newest first."""
+    rows = await session.scalars(
+        select(FaqLogRow.query)
+        .where(FaqLogRow.outcome.in_(("not_it", "unanswered")))
+        .order_by(FaqLogRow.id.desc())
+        .limit(limit)
+    )
+    return list(rows)

@@ -1,0 +1,175 @@
+"""Repositories of the Telegram side: processed updates, ticket topics and
+message links.  Every function takes the unit of work's session and never commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.tables_messaging import MessageLinkRow, ProcessedUpdateRow, TicketTopicRow
+
+
+@dataclass(frozen=True)
+class TicketTopic:
+    ticket_id: int
+    chat_id: int
+    thread_id: int | None  # None: a plain group, threads are replies to the card
+    card_message_id: int | None
+    topic_name: str | None
+    card_text: str | None
+    user_blocked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MessageLink:
+    chat_id: int
+    message_id: int
+    ticket_id: int
+    author: str  # user | staff | engineer | bot | note
+    author_id: int | None
+    public: bool
+    text: str | None
+    at: datetime
+
+
+async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Record ``update_id``; False if an earlier, committed transaction already did.
+
+    Called first in an update's transaction: a duplicate delivery (after a
+    crash before the offset was confirmed) then changes nothing.
+    """
+    dialect = session.get_bind().dialect.name
+    values = {"update_id": update_id, "processed_at": now}
+    stmt = (
+        pg_insert(ProcessedUpdateRow).values(values).on_conflict_do_nothing()
+        if dialect == "postgresql"
+        else sqlite_insert(ProcessedUpdateRow).values(values).on_conflict_do_nothing()
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _topic(row: TicketTopicRow) -> TicketTopic:
+    return TicketTopic(
+        ticket_id=row.ticket_id,
+        chat_id=row.chat_id,
+        thread_id=row.thread_id,
+        card_message_id=row.card_message_id,
+        topic_name=row.topic_name,
+        card_text=row.card_text,
+        user_blocked_at=row.user_blocked_at,
+    )
+
+
+async def topic_of(session: AsyncSession, ticket_id: int) -> TicketTopic | None:
+    row = await session.get(TicketTopicRow, ticket_id)
+    return None if row is None else _topic(row)
+
+
+async def ticket_by_thread(session: AsyncSession, chat_id: int, thread_id: int) -> int | None:
+    """The ticket whose forum topic is ``thread_id`` in ``chat_id``."""
+    value: int | None = await session.scalar(
+        select(TicketTopicRow.ticket_id).where(
+            TicketTopicRow.chat_id == chat_id, TicketTopicRow.thread_id == thread_id
+        )
+    )
+    return value
+
+
+async def save_topic(
+    session: AsyncSession, ticket_id: int, chat_id: int, thread_id: int | None, name: str | None
+) -> None:
+    """Record the topic a ticket got (created before its card is posted)."""
+    row = await session.get(TicketTopicRow, ticket_id)
+    if row is None:
+        session.add(
+            TicketTopicRow(
+                ticket_id=ticket_id, chat_id=chat_id, thread_id=thread_id, topic_name=name
+            )
+        )
+    else:
+        row.chat_id, row.thread_id, row.topic_name = chat_id, thread_id, name
+
+
+async def save_card(session: AsyncSession, ticket_id: int, message_id: int, text: str) -> None:
+    await session.execute(
+        update(TicketTopicRow)
+        .where(TicketTopicRow.ticket_id == ticket_id)
+        .values(card_message_id=message_id, card_text=text)
+    )
+
+
+async def save_card_text(session: AsyncSession, ticket_id: int, text: str) -> None:
+    await session.execute(
+        update(TicketTopicRow).where(TicketTopicRow.ticket_id == ticket_id).values(card_text=text)
+    )
+
+
+async def save_topic_name(session: AsyncSession, ticket_id: int, name: str) -> None:
+    await session.execute(
+        update(TicketTopicRow).where(TicketTopicRow.ticket_id == ticket_id).values(topic_name=name)
+    )
+
+
+async def mark_user_blocked(session: AsyncSession, ticket_id: int, at: datetime | None) -> None:
+    """Record (or clear, with None) that the ticket's user blocked the bot."""
+    await session.execute(
+        update(TicketTopicRow)
+        .where(TicketTopicRow.ticket_id == ticket_id)
+        .values(user_blocked_at=at)
+    )
+
+
+async def add_link(session: AsyncSession, link: MessageLink) -> None:
+    """Tie a message to a ticket; a second call for the same message is ignored."""
+    if await session.get(MessageLinkRow, (link.chat_id, link.message_id)) is not None:
+        return
+    session.add(
+        MessageLinkRow(
+            chat_id=link.chat_id,
+            message_id=link.message_id,
+            ticket_id=link.ticket_id,
+            author=link.author,
+            author_id=link.author_id,
+            public=link.public,
+            text=link.text,
+            at=link.at,
+        )
+    )
+
+
+def _link(row: MessageLinkRow) -> MessageLink:
+    return MessageLink(
+        chat_id=row.chat_id,
+        message_id=row.message_id,
+        ticket_id=row.ticket_id,
+        author=row.author,
+        author_id=row.author_id,
+        public=row.public,
+        text=row.text,
+        at=row.at,
+    )
+
+
+async def link_of(session: AsyncSession, chat_id: int, message_id: int) -> MessageLink | None:
+    row = await session.get(MessageLinkRow, (chat_id, message_id))
+    return None if row is None else _link(row)
+
+
+async def public_history(
+    session: AsyncSession, ticket_id: int, limit: int = 30
+) -> list[MessageLink]:
+    """The last ``limit`` messages the user saw or wrote on a ticket, oldest first."""
+    rows = await session.scalars(
+        select(MessageLinkRow)
+        .where(MessageLinkRow.ticket_id == ticket_id, MessageLinkRow.public.is_(True))
+        .order_by(MessageLinkRow.at.desc(), MessageLinkRow.message_id.desc())
+        .limit(limit)
+    )
+    return [_link(row) for row in reversed(list(rows))]

@@ -1,0 +1,147 @@
+"""The outbox: outgoing Telegram calls written in the transaction of the change
+that caused them (Invariant 2), read back in order per chat by the sender.
+
+Every function takes the unit of work's session and never commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.tables_messaging import OutboxRow
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    ticket_id: int | None
+    attempts: int
+    next_attempt_at: datetime
+
+
+def _item(row: OutboxRow) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        chat_id=row.chat_id,
+        kind=row.kind,
+        payload=dict(row.payload),
+        ticket_id=row.ticket_id,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+    )
+
+
+def enqueue(
+    session: AsyncSession,
+    chat_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    ticket_id: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Add one outgoing call; it is sent only if the surrounding transaction commits."""
+    at = now or datetime.now(UTC)
+    session.add(
+        OutboxRow(
+            chat_id=chat_id,
+            kind=kind,
+            payload=payload,
+            ticket_id=ticket_id,
+            state=PENDING,
+            attempts=0,
+            created_at=at,
+            next_attempt_at=at,
+        )
+    )
+
+
+async def chat_heads(session: AsyncSession, limit: int = 1000) -> list[OutboxItem]:
+    """The oldest pending call of each chat (whether due yet or not), oldest chats first."""
+    first_ids = (
+        select(func.min(OutboxRow.id).label("id"))
+        .where(OutboxRow.state == PENDING)
+        .group_by(OutboxRow.chat_id)
+        .subquery()
+    )
+    rows = await session.scalars(
+        select(OutboxRow)
+        .where(OutboxRow.id.in_(select(first_ids.c.id)))
+        .order_by(OutboxRow.id)
+        .limit(limit)
+    )
+    return [_item(row) for row in rows]
+
+
+async def head_of(session: AsyncSession, chat_id: int) -> OutboxItem | None:
+    """The oldest pending call for ``chat_id``, if any."""
+    row = await session.scalar(
+        select(OutboxRow)
+        .where(OutboxRow.state == PENDING, OutboxRow.chat_id == chat_id)
+        .order_by(OutboxRow.id)
+        .limit(1)
+    )
+    return None if row is None else _item(row)
+
+
+async def pending_for_ticket(session: AsyncSession, ticket_id: int, kind: str) -> list[int]:
+    """Ids of pending calls of ``kind`` for a ticket (to collapse card refreshes)."""
+    ids = await session.scalars(
+        select(OutboxRow.id).where(
+            OutboxRow.state == PENDING, OutboxRow.ticket_id == ticket_id, OutboxRow.kind == kind
+        )
+    )
+    return list(ids)
+
+
+async def mark_sent(
+    session: AsyncSession, item_id: int, message_id: int | None, now: datetime
+) -> None:
+    await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == item_id)
+        .values(state=SENT, sent_at=now, message_id=message_id, attempts=OutboxRow.attempts + 1)
+    )
+
+
+async def mark_retry(
+    session: AsyncSession, item_id: int, next_attempt_at: datetime, error: str
+) -> None:
+    await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == item_id)
+        .values(next_attempt_at=next_attempt_at, error=error, attempts=OutboxRow.attempts + 1)
+    )
+
+
+async def mark_failed(session: AsyncSession, item_id: int, error: str, now: datetime) -> None:
+    await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == item_id)
+        .values(state=FAILED, error=error, sent_at=now, attempts=OutboxRow.attempts + 1)
+    )
+
+
+async def sent_message_id(session: AsyncSession, item_id: int) -> int | None:
+    """What Telegram answered for an earlier call (e.g. to edit that message later)."""
+    value: int | None = await session.scalar(
+        select(OutboxRow.message_id).where(OutboxRow.id == item_id)
+    )
+    return value
+
+
+async def count_by_state(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state))
+    return dict(rows.tuples().all())
