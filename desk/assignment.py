@@ -43,8 +43,23 @@ def choose_owner(
     last_assigned: int | None,
     duty: int | None,
 ) -> int:
-    """The Telegram id of the new owner (see the module docstring)."""
-    raise NotImplementedError
+    """The Telegram id of the new owner (see the module docstring).
+
+    ``now`` is the moment of assignment; ``on_shift`` is already evaluated
+    for it by the caller (it knows the shifts), ``now`` goes into the error.
+    """
+    on_shift = [c for c in candidates if c.line is Line.ONE and c.on_shift]
+    if not on_shift:
+        if duty is None:
+            raise NoOwnerAvailable(f"nobody on shift at {now.isoformat()} and no duty person")
+        return duty
+    least = min(c.load for c in on_shift)
+    tied = sorted(c.telegram_id for c in on_shift if c.load == least)
+    if last_assigned is not None:
+        for telegram_id in tied:
+            if telegram_id > last_assigned:
+                return telegram_id
+    return tied[0]
 
 
 __all__ = ["PRIORITY_WEIGHT", "Candidate", "NoOwnerAvailable", "choose_owner", "load_of"]
