@@ -1,0 +1,82 @@
+"""Loading a knowledge base: a directory of entry files, or a CSV/XLSX table.
+
+A broken entry never hides the good ones: loading collects each problem as an
+:class:`~knowledge.errors.EntryError` (file or row, and the reason) beside the
+entries that loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.entry import Entry, parse_entry
+from knowledge.errors import EntryError, SourceError
+from knowledge.table import TABLE_SUFFIXES, read_rows, row_to_entry
+
+ENTRY_SUFFIX = ".md"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    entries: tuple[Entry, ...]
+    problems: tuple[EntryError, ...] = field(default=())
+
+
+def load(path: Path) -> LoadResult:
+    """Entries of a directory (``*.md``, recursively) or of a .csv/.xlsx file."""
+    if path.is_dir():
+        return load_directory(path)
+    if not path.exists():
+        raise SourceError(f"{path}: нет такого файла или каталога")
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        return load_table(path)
+    if path.suffix.lower() == ENTRY_SUFFIX:
+        return _collect([path])
+    raise SourceError(f"{path}: ожидается каталог, .md, .csv или .xlsx")
+
+
+def entry_files(directory: Path) -> list[Path]:
+    """The entry files of ``directory``, sorted; README-like files are skipped."""
+    return sorted(
+        p
+        for p in directory.rglob(f"*{ENTRY_SUFFIX}")
+        if p.is_file() and not p.name.startswith((".", "_")) and p.stem.upper() != "README"
+    )
+
+
+def load_directory(directory: Path) -> LoadResult:
+    return _collect(entry_files(directory))
+
+
+def load_table(path: Path) -> LoadResult:
+    entries: list[Entry] = []
+    problems: list[EntryError] = []
+    taken: set[str] = set()
+    for row in read_rows(path):
+        try:
+            entries.append(row_to_entry(row, str(path), taken))
+        except EntryError as exc:
+            problems.append(exc)
+    return LoadResult(tuple(entries), tuple(problems))
+
+
+def _collect(files: list[Path]) -> LoadResult:
+    entries: list[Entry] = []
+    problems: list[EntryError] = []
+    seen: dict[str, str] = {}
+    for file in files:
+        try:
+            entry = parse_entry(file.read_text(encoding="utf-8"), str(file))
+        except UnicodeDecodeError:
+            problems.append(EntryError(str(file), "файл не в кодировке UTF-8"))
+            continue
+        except EntryError as exc:
+            problems.append(exc)
+            continue
+        if entry.id in seen:
+            problems.append(EntryError(str(file), f"id «{entry.id}» уже есть в {seen[entry.id]}"))
+            continue
+        seen[entry.id] = str(file)
+        entries.append(entry)
+    return LoadResult(tuple(entries), tuple(problems))
