@@ -1,0 +1,74 @@
+"""What a refused config says, in one catalogue (Russian first; the admin reads it).
+
+Each entry is a ``str.format`` pattern; ``reason(key, **fields)`` fills it in.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    "toml": "ошибка синтаксиса TOML: {detail}",
+    "unreadable": "не удалось прочитать файл: {detail}",
+    "unknown_key": "неизвестный ключ «{key}»; допустимы: {allowed}",
+    "missing_key": "нет обязательного ключа «{key}»",
+    "not_table": "«{key}» должен быть таблицей",
+    "not_array_of_tables": "«{key}» должен быть массивом таблиц ([[{key}]])",
+    "type": "«{key}» должен быть {expected}, а не {got}",
+    "bad_time": "неверное время «{value}»: нужно ЧЧ:ММ от 00:00 до 24:00",
+    "bad_range": "неверный интервал «{value}»: нужно «ЧЧ:ММ-ЧЧ:ММ», начало раньше конца",
+    "bad_duration": "неверный срок «{value}»: нужно, например, «30m», «4h», «3d», «1h30m» "
+    "или «none»",
+    "bad_timezone": "неизвестный часовой пояс «{value}»",
+    "bad_calendar": "неизвестный календарь «{value}»: допустимы «RU» и «none»",
+    "break_outside": "перерыв «{value}» выходит за рабочие часы {hours}",
+    "breaks_overlap": "перерывы «{first}» и «{second}» пересекаются",
+    "round_the_clock_conflict": "круглосуточное расписание не сочетается с ключом «{key}»",
+    "close_days_range": "«{key}» должен быть от {low} до {high}",
+    "bad_priority": "неизвестный приоритет «{value}»: допустимы P1…P5",
+    "bad_line": "линия поддержки должна быть 1 или 2, а не {value}",
+    "bad_code": "неверный код «{value}»: {detail}",
+    "unknown_ref": "неизвестн{ending} {kind} «{value}»",
+    "duplicate": "{kind} «{value}» уже встречался в строке {line}",
+    "bad_duty": "дежурный {value} должен быть сотрудником этой команды ([[staff]])",
+    "code_rule": "заглавные латинские или русские буквы и цифры, первая — буква, до 16 знаков",
+    "empty": "«{key}» не может быть пустым",
+    "still_referenced": "нельзя удалить {kind} «{key}»: на него ещё ссылаются заявки, "
+    "пользователи или другие записи в базе",
+}
+
+# Grammatical gender endings for "unknown_ref" ("неизвестное расписание"...).
+KINDS: dict[str, tuple[str, str]] = {
+    "schedule": ("ое", "расписание"),
+    "contract": ("ый", "договор"),
+    "team": ("ая", "команда"),
+    "client": ("ый", "клиент"),
+}
+
+# What "duplicate" names, by the key that repeats.
+DUPLICATE_KINDS: dict[str, str] = {
+    "clients.code": "код клиента",
+    "staff.telegram_id": "telegram_id сотрудника",
+    "invites.code": "код приглашения",
+    "team_chat": "chat_id команды",
+}
+
+TYPE_NAMES: dict[type, str] = {
+    str: "строкой",
+    int: "целым числом",
+    bool: "true или false",
+    list: "списком",
+    dict: "таблицей",
+    float: "числом",
+}
+
+
+def reason(name: str, /, **fields: object) -> str:
+    return MESSAGES[name].format(**fields)
+
+
+def unknown_ref(kind: str, value: str) -> str:
+    ending, noun = KINDS[kind]
+    return reason("unknown_ref", ending=ending, kind=noun, value=value)
+
+
+def type_name(kind: type) -> str:
+    return TYPE_NAMES.get(kind, kind.__name__)

@@ -1,0 +1,33 @@
+"""A database handle for the composition root: the engine plus a unit-of-work factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.engine import create_engine
+from storage.migrate import check_current
+from storage.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: AsyncEngine
+    uow: UnitOfWorkFactory
+
+    @classmethod
+    async def open(cls, url: str, *, check_schema: bool = True) -> Database:
+        """Connect; unless told otherwise, refuse a database that is not upgraded
+        (``storage.errors.SchemaNotCurrent``: run ``supportdesk db upgrade``)."""
+        engine = create_engine(url)
+        if check_schema:
+            try:
+                await check_current(engine)
+            except BaseException:
+                await engine.dispose()
+                raise
+        return cls(engine, UnitOfWorkFactory(engine))
+
+    async def close(self) -> None:
+        await self.engine.dispose()

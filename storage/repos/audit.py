@@ -1,0 +1,109 @@
+"""The audit trail: one global hash chain in id order, appended only.
+
+An append locks the single ``audit_head`` row, seals the event on the head's
+hash and moves the head, all in the caller's transaction; so appends are
+serialised and the chain never forks. The head also remembers how many events
+there are and which is last, which shows a removed tail.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from desk.audit import ChainProblem, seal, verify_chain
+from desk.model import AuditEvent
+from storage.mapping import audit_from_row
+from storage.tables import AuditEventRow, AuditHeadRow
+
+HEAD_ID = 1
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._head: AuditHeadRow | None = None  # locked by this transaction
+
+    async def append(
+        self,
+        *,
+        ticket_id: int | None,
+        actor: str,
+        at: datetime,
+        what: str,
+        old: str | None = None,
+        new: str | None = None,
+        reason: str | None = None,
+    ) -> AuditEvent:
+        head = await self._locked_head()
+        event = seal(head.last_hash, ticket_id, actor, at, what, old, new, reason)
+        row = AuditEventRow(
+            ticket_id=ticket_id,
+            actor=actor,
+            at=at,
+            what=what,
+            old=old,
+            new=new,
+            reason=reason,
+            prev_hash=event.prev_hash,
+            hash=event.hash,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        head.last_id = row.id
+        head.last_hash = row.hash
+        head.count += 1
+        return audit_from_row(row)
+
+    async def for_ticket(self, ticket_id: int) -> list[AuditEvent]:
+        rows = await self._session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.ticket_id == ticket_id)
+            .order_by(AuditEventRow.id)
+        )
+        return [audit_from_row(r) for r in rows]
+
+    async def latest(self, limit: int = 50) -> list[AuditEvent]:
+        """The last ``limit`` events, oldest first."""
+        rows = await self._session.scalars(
+            select(AuditEventRow).order_by(AuditEventRow.id.desc()).limit(limit)
+        )
+        return [audit_from_row(r) for r in reversed(list(rows))]
+
+    async def verify(self) -> list[ChainProblem]:
+        """Every break in the chain, including a removed tail; [] when intact."""
+        rows = await self._session.scalars(select(AuditEventRow).order_by(AuditEventRow.id))
+        events = [audit_from_row(r) for r in rows]
+        problems = verify_chain(events)
+        head = await self._session.get(AuditHeadRow, HEAD_ID)
+        if head is None:
+            return [*problems, ChainProblem(None, "removed", "audit_head row is missing")]
+        last = events[-1] if events else None
+        if last is None or last.id != head.last_id or last.hash != head.last_hash:
+            problems.append(
+                ChainProblem(
+                    head.last_id,
+                    "removed",
+                    f"the chain's last event should be #{head.last_id} "
+                    f"with hash {head.last_hash[:12]}…",
+                )
+            )
+        elif head.count != len(events):
+            problems.append(
+                ChainProblem(
+                    None, "removed", f"{head.count} events were appended, {len(events)} remain"
+                )
+            )
+        return problems
+
+    async def _locked_head(self) -> AuditHeadRow:
+        if self._head is None:
+            head = await self._session.scalar(
+                select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
+            )
+            if head is None:
+                raise RuntimeError("audit_head row is missing: run `supportdesk db upgrade`")
+            self._head = head
+        return self._head

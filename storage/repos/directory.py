@@ -1,0 +1,208 @@
+"""The directory: schedules, contracts, teams, clients, staff and invites.
+
+Reads return ``desk.model`` objects; writes are what ``config apply`` syncs.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from desk.config import DeskConfig
+from desk.enums import Priority
+from desk.errors import NotFound
+from desk.model import Client, Contract, Invite, ScheduleSpec, SlaTarget, Staff, Team
+from storage.errors import StillReferenced
+from storage.mapping import (
+    client_from_row,
+    client_to_row,
+    schedule_from_row,
+    schedule_to_row,
+    staff_from_row,
+    staff_to_row,
+    team_from_row,
+    team_to_row,
+)
+from storage.tables import (
+    AssignmentCursorRow,
+    ClientRow,
+    ContractRow,
+    ContractTargetRow,
+    InviteRow,
+    ScheduleRow,
+    StaffRow,
+    TeamRow,
+    TicketCounterRow,
+)
+
+
+class DirectoryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # -- reads ---------------------------------------------------------------
+
+    async def load(self) -> DeskConfig:
+        """Everything, as one snapshot (what ``config apply`` compares against)."""
+        s = self._session
+        schedules = {r.name: schedule_from_row(r) for r in await s.scalars(select(ScheduleRow))}
+        targets: dict[str, dict[Priority, SlaTarget]] = {}
+        for t in await s.scalars(select(ContractTargetRow)):
+            targets.setdefault(t.contract, {})[Priority(t.priority)] = _target_from_row(t)
+        contracts = {
+            r.name: Contract(r.name, r.schedule, targets.get(r.name, {}), dict(r.contacts))
+            for r in await s.scalars(select(ContractRow))
+        }
+        return DeskConfig(
+            schedules=schedules,
+            contracts=contracts,
+            teams={r.name: team_from_row(r) for r in await s.scalars(select(TeamRow))},
+            clients={r.code: client_from_row(r) for r in await s.scalars(select(ClientRow))},
+            staff={
+                r.telegram_id: staff_from_row(r)
+                for r in await s.scalars(select(StaffRow).where(StaffRow.active))
+            },
+            invites={r.code: Invite(r.code, r.client) for r in await s.scalars(select(InviteRow))},
+        )
+
+    async def client(self, code: str) -> Client:
+        row = await self._session.get(ClientRow, code)
+        if row is None:
+            raise NotFound(f"client {code}")
+        return client_from_row(row)
+
+    async def schedule(self, name: str) -> ScheduleSpec:
+        row = await self._session.get(ScheduleRow, name)
+        if row is None:
+            raise NotFound(f"schedule {name}")
+        return schedule_from_row(row)
+
+    async def contract(self, name: str) -> Contract:
+        row = await self._session.get(ContractRow, name)
+        if row is None:
+            raise NotFound(f"contract {name}")
+        rows = await self._session.scalars(
+            select(ContractTargetRow).where(ContractTargetRow.contract == name)
+        )
+        targets = {Priority(t.priority): _target_from_row(t) for t in rows}
+        return Contract(row.name, row.schedule, targets, dict(row.contacts))
+
+    async def team(self, name: str) -> Team:
+        row = await self._session.get(TeamRow, name)
+        if row is None:
+            raise NotFound(f"team {name}")
+        return team_from_row(row)
+
+    async def team_of_chat(self, chat_id: int) -> Team | None:
+        row = await self._session.scalar(select(TeamRow).where(TeamRow.chat_id == chat_id))
+        return None if row is None else team_from_row(row)
+
+    async def team_staff(self, team: str) -> list[Staff]:
+        """Active staff of ``team`` in Telegram id order."""
+        rows = await self._session.scalars(
+            select(StaffRow)
+            .where(StaffRow.team == team, StaffRow.active)
+            .order_by(StaffRow.telegram_id)
+        )
+        return [staff_from_row(r) for r in rows]
+
+    async def staff(self, telegram_id: int) -> Staff | None:
+        """A staff member, active or not (``Staff.active`` says which)."""
+        row = await self._session.get(StaffRow, telegram_id)
+        return None if row is None else staff_from_row(row)
+
+    async def invite(self, code: str) -> Invite | None:
+        row = await self._session.get(InviteRow, code)
+        return None if row is None else Invite(row.code, row.client)
+
+    # -- writes (config apply) -----------------------------------------------
+
+    async def put_schedule(self, spec: ScheduleSpec) -> None:
+        await self._session.merge(schedule_to_row(spec))
+
+    async def put_contract(self, contract: Contract) -> None:
+        s = self._session
+        row = ContractRow(
+            name=contract.name, schedule=contract.schedule, contacts=dict(contract.contacts)
+        )
+        await s.merge(row)
+        await s.execute(
+            delete(ContractTargetRow).where(ContractTargetRow.contract == contract.name)
+        )
+        s.add_all(
+            ContractTargetRow(
+                contract=contract.name,
+                priority=int(priority),
+                reaction_minutes=t.reaction_minutes,
+                resolution_minutes=t.resolution_minutes,
+                round_the_clock=t.round_the_clock,
+            )
+            for priority, t in sorted(contract.targets.items())
+        )
+
+    async def put_team(self, team: Team) -> None:
+        await self._session.merge(team_to_row(team))
+        if await self._session.get(AssignmentCursorRow, team.name) is None:
+            self._session.add(AssignmentCursorRow(team=team.name, last_assigned=None))
+
+    async def put_client(self, client: Client) -> None:
+        await self._session.merge(client_to_row(client))
+        if await self._session.get(TicketCounterRow, client.code) is None:
+            self._session.add(TicketCounterRow(client_code=client.code, last_number=0))
+
+    async def put_staff(self, staff: Staff) -> None:
+        await self._session.merge(staff_to_row(staff))
+
+    async def put_invite(self, invite: Invite) -> None:
+        await self._session.merge(InviteRow(code=invite.code, client=invite.client))
+
+    async def remove_invite(self, code: str) -> None:
+        await self._session.execute(delete(InviteRow).where(InviteRow.code == code))
+
+    async def remove_staff(self, telegram_id: int) -> None:
+        """Delete a staff member who never owned a ticket; deactivate one who did."""
+        try:
+            async with self._session.begin_nested():
+                await self._session.execute(
+                    delete(StaffRow).where(StaffRow.telegram_id == telegram_id)
+                )
+        except IntegrityError:
+            row = await self._session.get(StaffRow, telegram_id)
+            if row is not None:
+                row.active = False
+
+    async def remove_client(self, code: str) -> None:
+        await self._remove(
+            "client",
+            code,
+            delete(TicketCounterRow).where(TicketCounterRow.client_code == code),
+            delete(ClientRow).where(ClientRow.code == code),
+        )
+
+    async def remove_team(self, name: str) -> None:
+        await self._remove(
+            "team",
+            name,
+            delete(AssignmentCursorRow).where(AssignmentCursorRow.team == name),
+            delete(TeamRow).where(TeamRow.name == name),
+        )
+
+    async def remove_contract(self, name: str) -> None:
+        await self._remove("contract", name, delete(ContractRow).where(ContractRow.name == name))
+
+    async def remove_schedule(self, name: str) -> None:
+        await self._remove("schedule", name, delete(ScheduleRow).where(ScheduleRow.name == name))
+
+    async def _remove(self, kind: str, key: str, *statements: object) -> None:
+        """Run the deletes; rows still referenced (tickets, users...) refuse."""
+        try:
+            async with self._session.begin_nested():
+                for statement in statements:
+                    await self._session.execute(statement)  # type: ignore[call-overload]
+        except IntegrityError as exc:
+            raise StillReferenced(kind, key) from exc
+
+
+def _target_from_row(row: ContractTargetRow) -> SlaTarget:
+    return SlaTarget(row.reaction_minutes, row.resolution_minutes, row.round_the_clock)

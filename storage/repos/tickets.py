@@ -1,0 +1,97 @@
+"""Tickets: add, load (optionally locked for change), save, list, owners' load."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from desk.enums import OPEN_STATUSES, Priority, Status
+from desk.errors import NotFound
+from desk.model import Ticket
+from storage.mapping import copy_ticket_to_row, ticket_from_row
+from storage.tables import TicketRow
+
+_OPEN = sorted(s.value for s in OPEN_STATUSES)
+
+
+class TicketRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, ticket: Ticket, now: datetime) -> Ticket:
+        """Insert ``ticket`` (its number already taken) and return it with its id."""
+        row = TicketRow(
+            number=ticket.number,
+            client_code=ticket.client_code,
+            created_at=ticket.created_at,
+            updated_at=now,
+        )
+        copy_ticket_to_row(ticket, row)
+        self._session.add(row)
+        await self._session.flush()
+        return ticket_from_row(row)
+
+    async def get(self, number: str, *, for_update: bool = False) -> Ticket:
+        """The ticket ``number``; ``for_update`` locks it until the transaction ends."""
+        return ticket_from_row(await self._row(TicketRow.number == number, number, for_update))
+
+    async def get_by_id(self, ticket_id: int, *, for_update: bool = False) -> Ticket:
+        return ticket_from_row(await self._row(TicketRow.id == ticket_id, ticket_id, for_update))
+
+    async def save(self, ticket: Ticket, now: datetime) -> None:
+        """Write back a ticket loaded in this transaction."""
+        if ticket.id is None:
+            raise ValueError("save() needs a ticket that was added first")
+        row = await self._session.get(TicketRow, ticket.id)
+        if row is None:
+            raise NotFound(f"ticket {ticket.number}")
+        copy_ticket_to_row(ticket, row)
+        row.updated_at = now
+        await self._session.flush()
+
+    async def find(
+        self,
+        *,
+        client_code: str | None = None,
+        status: Status | None = None,
+        requester_id: int | None = None,
+        open_only: bool = False,
+        limit: int = 100,
+    ) -> list[Ticket]:
+        """Newest first."""
+        query = select(TicketRow).order_by(TicketRow.id.desc()).limit(limit)
+        if client_code is not None:
+            query = query.where(TicketRow.client_code == client_code)
+        if status is not None:
+            query = query.where(TicketRow.status == status.value)
+        if requester_id is not None:
+            query = query.where(TicketRow.requester_id == requester_id)
+        if open_only:
+            query = query.where(TicketRow.status.in_(_OPEN))
+        return [ticket_from_row(r) for r in await self._session.scalars(query)]
+
+    async def open_priorities(self, owner_ids: Collection[int]) -> dict[int, list[Priority]]:
+        """Priorities of each owner's open tickets (for ``desk.assignment.load_of``)."""
+        if not owner_ids:
+            return {}
+        query = (
+            select(TicketRow.owner_id, TicketRow.priority, func.count())
+            .where(TicketRow.owner_id.in_(list(owner_ids)), TicketRow.status.in_(_OPEN))
+            .group_by(TicketRow.owner_id, TicketRow.priority)
+        )
+        load: dict[int, list[Priority]] = {owner: [] for owner in owner_ids}
+        for owner, priority, count in await self._session.execute(query):
+            load[owner].extend([Priority(priority)] * count)
+        return load
+
+    async def _row(self, where: object, key: object, for_update: bool) -> TicketRow:
+        query = select(TicketRow).where(where)  # type: ignore[arg-type]
+        if for_update:
+            query = query.with_for_update()
+        row = await self._session.scalar(query)
+        if row is None:
+            raise NotFound(f"ticket {key}")
+        return row

@@ -1,0 +1,37 @@
+"""Telegram users bound to client companies."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from desk.model import User
+from storage.mapping import user_from_row
+from storage.tables import UserRow
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, telegram_id: int) -> User | None:
+        row = await self._session.get(UserRow, telegram_id)
+        return None if row is None else user_from_row(row)
+
+    async def bind(self, user: User) -> User:
+        """Bind (or re-bind, e.g. by a second invite) ``user`` to their client."""
+        row = await self._session.get(UserRow, user.telegram_id)
+        if row is None:
+            row = UserRow(telegram_id=user.telegram_id, joined_at=user.joined_at)
+            self._session.add(row)
+        row.client_code = user.client_code
+        row.first_name = user.first_name
+        row.username = user.username
+        await self._session.flush()
+        return user_from_row(row)
+
+    async def of_client(self, client_code: str) -> list[User]:
+        rows = await self._session.scalars(
+            select(UserRow).where(UserRow.client_code == client_code).order_by(UserRow.telegram_id)
+        )
+        return [user_from_row(r) for r in rows]

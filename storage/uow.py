@@ -1,0 +1,41 @@
+"""The unit of work: one session, one transaction.
+
+    async with uow_factory() as uow:
+        ...  # repositories: uow.tickets, uow.audit, uow.directory, uow.users, uow.counters
+
+Leaving the block commits; an exception rolls everything back. Repositories
+never commit. Other parts add their own repositories over ``uow.session``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.repos.audit import AuditRepository
+from storage.repos.counters import CounterRepository
+from storage.repos.directory import DirectoryRepository
+from storage.repos.tickets import TicketRepository
+from storage.repos.users import UserRepository
+
+
+class UnitOfWork:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.directory = DirectoryRepository(session)
+        self.tickets = TicketRepository(session)
+        self.audit = AuditRepository(session)
+        self.users = UserRepository(session)
+        self.counters = CounterRepository(session)
+
+
+class UnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[UnitOfWork]:
+        async with self._sessions() as session, session.begin():
+            yield UnitOfWork(session)
