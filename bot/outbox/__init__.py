@@ -1,0 +1,1 @@
+"""The outbox: outgoing messages written with the change, delivered within Telegram's limits."""

@@ -1,0 +1,182 @@
+"""Turning one outbox row into Telegram calls (see ``bot.outbox.enqueue`` for kinds).
+
+Errors are left to the sender (``bot.outbox.sender``), which decides between
+retrying and giving up.  Each call here is safe to repeat after a crash except
+for the forum topic, which is recorded right after it is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import InlineKeyboardMarkup, ReplyParameters
+
+from storage import messaging
+from storage.outbox import OutboxItem
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class CardView:
+    """A ticket's card and topic name as they should look now."""
+
+    text: str
+    markup: InlineKeyboardMarkup
+    topic_name: str
+    closed: bool  # the topic should be closed (ticket closed / cancelled)
+
+
+CardSource = Callable[[UnitOfWork, int], Awaitable[CardView]]
+
+
+def _markup(data: dict[str, Any] | None) -> InlineKeyboardMarkup | None:
+    return None if data is None else InlineKeyboardMarkup.model_validate(data)
+
+
+def _not_modified(exc: TelegramBadRequest) -> bool:
+    return "not modified" in exc.message
+
+
+class Deliverer:
+    def __init__(self, bot: Bot, uow_factory: UnitOfWorkFactory, cards: CardSource) -> None:
+        self._bot = bot
+        self._uow = uow_factory
+        self._cards = cards
+        self._forum: dict[int, bool] = {}
+
+    async def deliver(self, item: OutboxItem) -> int | None:
+        """Perform ``item``; the id of the message it created, if any."""
+        handler = getattr(self, f"_{item.kind}", None)
+        if handler is None:
+            raise ValueError(f"unknown outbox kind {item.kind!r}")
+        result: int | None = await handler(item)
+        return result
+
+    async def is_forum(self, chat_id: int) -> bool:
+        if chat_id not in self._forum:
+            chat = await self._bot.get_chat(chat_id)
+            self._forum[chat_id] = bool(chat.is_forum)
+        return self._forum[chat_id]
+
+    async def _place(self, item: OutboxItem) -> tuple[int | None, ReplyParameters | None]:
+        """Where a topic message goes: the topic's thread, or a reply to the card."""
+        if not item.payload.get("topic") or item.ticket_id is None:
+            return None, None
+        async with self._uow() as uow:
+            topic = await messaging.topic_of(uow.session, item.ticket_id)
+        if topic is None:
+            return None, None
+        if topic.thread_id is not None:
+            return topic.thread_id, None
+        if topic.card_message_id is not None:
+            return None, ReplyParameters(
+                message_id=topic.card_message_id, allow_sending_without_reply=True
+            )
+        return None, None
+
+    async def _send(self, item: OutboxItem) -> int:
+        thread, reply = await self._place(item)
+        message = await self._bot.send_message(
+            chat_id=item.chat_id,
+            text=item.payload["text"],
+            message_thread_id=thread,
+            reply_parameters=reply,
+            reply_markup=_markup(item.payload.get("markup")),
+        )
+        return message.message_id
+
+    async def _copy(self, item: OutboxItem) -> int:
+        thread, reply = await self._place(item)
+        result = await self._bot.copy_message(
+            chat_id=item.chat_id,
+            from_chat_id=item.payload["from_chat_id"],
+            message_id=item.payload["message_id"],
+            caption=item.payload.get("caption"),
+            message_thread_id=thread,
+            reply_parameters=reply,
+        )
+        return result.message_id
+
+    async def _markup(self, item: OutboxItem) -> None:
+        try:
+            await self._bot.edit_message_reply_markup(
+                chat_id=item.chat_id,
+                message_id=item.payload["message_id"],
+                reply_markup=_markup(item.payload.get("markup")),
+            )
+        except TelegramBadRequest as exc:
+            if not _not_modified(exc):
+                raise
+
+    async def _edit(self, item: OutboxItem) -> None:
+        try:
+            await self._bot.edit_message_text(
+                chat_id=item.chat_id,
+                message_id=item.payload["message_id"],
+                text=item.payload["text"],
+                reply_markup=_markup(item.payload.get("markup")),
+            )
+        except TelegramBadRequest as exc:
+            if not _not_modified(exc):
+                raise
+
+    async def _topic(self, item: OutboxItem) -> int | None:
+        assert item.ticket_id is not None
+        async with self._uow() as uow:
+            view = await self._cards(uow, item.ticket_id)
+            topic = await messaging.topic_of(uow.session, item.ticket_id)
+        if topic is None:
+            thread = None
+            if await self.is_forum(item.chat_id):
+                created = await self._bot.create_forum_topic(
+                    chat_id=item.chat_id, name=view.topic_name
+                )
+                thread = created.message_thread_id
+            async with self._uow() as uow:
+                await messaging.save_topic(
+                    uow.session, item.ticket_id, item.chat_id, thread, view.topic_name
+                )
+                topic = await messaging.topic_of(uow.session, item.ticket_id)
+            assert topic is not None
+        if topic.card_message_id is not None:
+            return topic.card_message_id
+        card = await self._bot.send_message(
+            chat_id=item.chat_id,
+            text=view.text,
+            message_thread_id=topic.thread_id,
+            reply_markup=view.markup,
+        )
+        async with self._uow() as uow:
+            await messaging.save_card(uow.session, item.ticket_id, card.message_id, view.text)
+        return card.message_id
+
+    async def _refresh(self, item: OutboxItem) -> None:
+        assert item.ticket_id is not None
+        async with self._uow() as uow:
+            view = await self._cards(uow, item.ticket_id)
+            topic = await messaging.topic_of(uow.session, item.ticket_id)
+        if topic is None or topic.card_message_id is None:
+            return  # the card is still to be posted, and will be posted as it is now
+        if view.text != topic.card_text:
+            try:
+                await self._bot.edit_message_text(
+                    chat_id=topic.chat_id,
+                    message_id=topic.card_message_id,
+                    text=view.text,
+                    reply_markup=view.markup,
+                )
+            except TelegramBadRequest as exc:
+                if not _not_modified(exc):
+                    raise
+            async with self._uow() as uow:
+                await messaging.save_card_text(uow.session, item.ticket_id, view.text)
+        if topic.thread_id is not None and view.topic_name != topic.topic_name:
+            await self._bot.edit_forum_topic(
+                chat_id=topic.chat_id, message_thread_id=topic.thread_id, name=view.topic_name
+            )
+            async with self._uow() as uow:
+                await messaging.save_topic_name(uow.session, item.ticket_id, view.topic_name)

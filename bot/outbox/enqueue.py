@@ -1,0 +1,122 @@
+"""Writing outgoing messages into the outbox (same transaction as the change).
+
+Kinds, and what the sender does with each (``bot.outbox.deliver``):
+
+- ``send``     sendMessage (HTML); ``topic``: into the ticket's topic
+- ``copy``     copyMessage (media included) with an optional HTML caption
+- ``topic``    create the ticket's forum topic (plain group: none) and post its card
+- ``refresh``  bring the card and the topic name up to date (edit in place)
+- ``markup``   replace or remove the inline keyboard of a sent message
+- ``edit``     replace the text (and keyboard) of a sent message
+
+A ``link`` in the payload ties the sent message to the ticket (``message_links``)
+so that a reply to it finds the ticket.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.texts import CAPTION_LIMIT, split_html
+from storage.outbox import enqueue
+
+
+def _markup(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
+    return None if markup is None else markup.model_dump(mode="json", exclude_none=True)
+
+
+def link(author: str, author_id: int | None, *, public: bool, text: str | None) -> dict[str, Any]:
+    return {"author": author, "author_id": author_id, "public": public, "text": text}
+
+
+def send(
+    session: AsyncSession,
+    chat_id: int,
+    html: str,
+    *,
+    ticket_id: int | None = None,
+    topic: bool = False,
+    markup: InlineKeyboardMarkup | None = None,
+    link_as: dict[str, Any] | None = None,
+) -> None:
+    """Send ``html`` (split at Telegram's limit; the keyboard goes on the last piece)."""
+    pieces = split_html(html)
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        enqueue(
+            session,
+            chat_id,
+            "send",
+            {
+                "text": piece,
+                "topic": topic,
+                "markup": _markup(markup) if last else None,
+                "link": link_as,
+            },
+            ticket_id=ticket_id,
+        )
+
+
+def copy(
+    session: AsyncSession,
+    chat_id: int,
+    from_chat_id: int,
+    message_id: int,
+    *,
+    caption: str | None,
+    ticket_id: int | None,
+    topic: bool = False,
+    link_as: dict[str, Any] | None = None,
+) -> None:
+    """Copy a message (with its media); a caption past 1024 characters follows as text."""
+    overflow = None
+    if caption is not None and len(caption) > CAPTION_LIMIT:
+        caption, overflow = None, caption
+    enqueue(
+        session,
+        chat_id,
+        "copy",
+        {
+            "from_chat_id": from_chat_id,
+            "message_id": message_id,
+            "caption": caption,
+            "topic": topic,
+            "link": link_as,
+        },
+        ticket_id=ticket_id,
+    )
+    if overflow is not None:
+        send(session, chat_id, overflow, ticket_id=ticket_id, topic=topic, link_as=link_as)
+
+
+def open_topic(session: AsyncSession, chat_id: int, ticket_id: int) -> None:
+    enqueue(session, chat_id, "topic", {}, ticket_id=ticket_id)
+
+
+def refresh(session: AsyncSession, chat_id: int, ticket_id: int) -> None:
+    enqueue(session, chat_id, "refresh", {}, ticket_id=ticket_id)
+
+
+def set_markup(
+    session: AsyncSession, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
+) -> None:
+    enqueue(session, chat_id, "markup", {"message_id": message_id, "markup": _markup(markup)})
+
+
+def edit(
+    session: AsyncSession,
+    chat_id: int,
+    message_id: int,
+    html: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Replace a sent message's text (cut to one message) and keyboard."""
+    enqueue(
+        session,
+        chat_id,
+        "edit",
+        {"message_id": message_id, "text": split_html(html)[0], "markup": _markup(markup)},
+    )

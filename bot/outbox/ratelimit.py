@@ -1,0 +1,149 @@
+"""Telegram's flood limits, kept on our side: an aiogram session request middleware.
+
+aiogram sends as fast as it is asked to; Telegram answers 429 past about one
+message a second in a chat (a short burst is tolerated), 20 a minute into one
+group and about 30 a second in all.  ``RateLimiter`` makes each sending call
+wait until all three allow it, so the bot meets the limits instead of being
+told off; a 429 that still comes back (another instance, a server hiccup)
+stops the chat for ``retry_after`` and is re-raised for the caller to retry.
+
+Limits are a little stricter than Telegram's so that network jitter between
+our clock and the server's does not push a call over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods.base import TelegramType
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+    from aiogram.methods import Response, TelegramMethod
+
+# Calls that put a new message into a chat: these are what the limits count.
+SENDING_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "sendAudio",
+        "sendVoice",
+        "sendAnimation",
+        "sendVideoNote",
+        "sendSticker",
+        "sendMediaGroup",
+        "sendLocation",
+        "sendContact",
+        "copyMessage",
+        "copyMessages",
+        "forwardMessage",
+        "forwardMessages",
+        "createForumTopic",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    chat_rate: float = 0.95  # messages per second in one chat
+    chat_burst: float = 2.0
+    group_per_minute: int = 20
+    group_window: float = 61.0  # seconds
+    global_rate: float = 28.0
+    global_burst: float = 20.0
+
+
+@dataclass
+class _Bucket:
+    capacity: float
+    rate: float
+    tokens: float
+    stamp: float
+
+    def wait(self, now: float) -> float:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+@dataclass
+class RateLimiter(BaseRequestMiddleware):
+    """Waits before each sending call until the chat, group and global limits allow it."""
+
+    limits: Limits = field(default_factory=Limits)
+    clock: Callable[[], float] = time.monotonic
+    waited: float = 0.0  # seconds spent waiting, in all
+    retry_after_seen: int = 0  # 429s that came back despite the waiting
+    _chats: dict[int, _Bucket] = field(default_factory=dict)
+    _groups: dict[int, deque[float]] = field(default_factory=dict)
+    _global: _Bucket | None = None
+    _paused_until: dict[int, float] = field(default_factory=dict)
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        chat_id = getattr(method, "chat_id", None)
+        if method.__api_method__ in SENDING_METHODS and isinstance(chat_id, int):
+            await self.acquire(chat_id)
+        try:
+            return await make_request(bot, method)
+        except TelegramRetryAfter as exc:
+            self.retry_after_seen += 1
+            if isinstance(chat_id, int):
+                self._paused_until[chat_id] = self.clock() + exc.retry_after
+            raise
+
+    async def acquire(self, chat_id: int) -> None:
+        """Return when one more message may go into ``chat_id`` (and count it)."""
+        while True:
+            now = self.clock()
+            wait = self._wait_needed(chat_id, now)
+            if wait <= 0:
+                self._take(chat_id, now)
+                return
+            self.waited += wait
+            await asyncio.sleep(wait)
+
+    def _wait_needed(self, chat_id: int, now: float) -> float:
+        lim = self.limits
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = _Bucket(
+                lim.chat_burst, lim.chat_rate, lim.chat_burst, now
+            )
+        if self._global is None:
+            self._global = _Bucket(lim.global_burst, lim.global_rate, lim.global_burst, now)
+        wait = max(chat.wait(now), self._global.wait(now), self._paused_until.get(chat_id, 0) - now)
+        if chat_id < 0:  # groups and supergroups
+            window = self._groups.setdefault(chat_id, deque())
+            while window and window[0] <= now - lim.group_window:
+                window.popleft()
+            if len(window) >= lim.group_per_minute:
+                wait = max(wait, window[0] + lim.group_window - now)
+        return wait
+
+    def _take(self, chat_id: int, now: float) -> None:
+        self._chats[chat_id].tokens -= 1
+        assert self._global is not None
+        self._global.tokens -= 1
+        if chat_id < 0:
+            self._groups[chat_id].append(now)
+
+    def group_backlog_seconds(self, chat_id: int) -> float:
+        """How long until the group may take one more message (0: now)."""
+        return max(0.0, self._wait_needed(chat_id, self.clock()))

@@ -1,0 +1,218 @@
+"""The outbox sender: delivers what committed transactions wrote, in order per chat.
+
+Each chat is a lane: its oldest pending row goes first and the next one only
+after it is sent or given up, so a chat never sees messages out of order.
+Lanes run side by side (bounded); the ``RateLimiter`` session middleware
+paces them to Telegram's limits.  On failure:
+
+- 429: retry after ``retry_after``;
+- 5xx, network errors, timeouts: retry with exponential backoff (up to
+  ``max_attempts``, then the row is marked failed and logged);
+- 403 (the user blocked the bot): failed at once, recorded on the ticket and
+  told to staff in the ticket's topic;
+- other 4xx: failed at once and logged (retrying cannot help).
+
+A restart picks up every row still pending: nothing committed is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+
+from bot import texts
+from bot.outbox import enqueue
+from bot.outbox.deliver import Deliverer
+from storage import messaging
+from storage import outbox as repo
+from storage.outbox import OutboxItem
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+_RETRYABLE = (TelegramServerError, TelegramNetworkError, TimeoutError)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        deliverer: Deliverer,
+        *,
+        lanes: int = 64,
+        poll_interval: float = 1.0,
+        max_attempts: int = 30,
+        max_backoff: float = 300.0,
+        now: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._uow = uow_factory
+        self._deliverer = deliverer
+        self._slots = asyncio.Semaphore(lanes)
+        self._poll_interval = poll_interval
+        self._max_attempts = max_attempts
+        self._max_backoff = max_backoff
+        self._now = now
+        self._wake = asyncio.Event()
+        self._lanes: dict[int, asyncio.Task[None]] = {}
+        self.delivered = 0
+        self.failed = 0
+        self.retried = 0
+
+    def wake(self) -> None:
+        """Something was committed to the outbox: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set; lanes in flight finish their current row."""
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                next_due = await self._start_lanes()
+                timeout = self._poll_interval
+                if next_due is not None:
+                    timeout = min(timeout, max(0.0, next_due))
+                waker = asyncio.create_task(self._wake.wait())
+                await asyncio.wait(
+                    {waker, stopper}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                waker.cancel()
+        finally:
+            stopper.cancel()
+            lanes = list(self._lanes.values())
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
+
+    async def drain(self) -> None:
+        """Deliver everything pending now and return (for one-shot use and tests)."""
+        while True:
+            await self._start_lanes()
+            if not self._lanes:
+                async with self._uow() as uow:
+                    heads = await repo.chat_heads(uow.session)
+                if not heads:
+                    return
+                await asyncio.sleep(0.05)
+            else:
+                await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+
+    async def _start_lanes(self) -> float | None:
+        """Start a lane for each chat with a due row; seconds until the next row falls due."""
+        async with self._uow() as uow:
+            heads = await repo.chat_heads(uow.session)
+        now = self._now()
+        next_due: float | None = None
+        for head in heads:
+            if head.chat_id in self._lanes:
+                continue
+            if head.next_attempt_at > now:
+                wait = (head.next_attempt_at - now).total_seconds()
+                next_due = wait if next_due is None else min(next_due, wait)
+                continue
+            task = asyncio.create_task(self._lane(head.chat_id))
+            self._lanes[head.chat_id] = task
+            task.add_done_callback(functools.partial(self._lane_done, head.chat_id))
+        return next_due
+
+    def _lane_done(self, chat_id: int, _task: asyncio.Task[None]) -> None:
+        self._lanes.pop(chat_id, None)
+
+    async def _lane(self, chat_id: int) -> None:
+        async with self._slots:
+            while True:
+                async with self._uow() as uow:
+                    item = await repo.head_of(uow.session, chat_id)
+                if item is None or item.next_attempt_at > self._now():
+                    if item is not None:
+                        self.wake()  # the loop computes when to come back
+                    return
+                await self._deliver(item)
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        try:
+            message_id = await self._deliverer.deliver(item)
+        except TelegramRetryAfter as exc:
+            await self._retry(item, float(exc.retry_after), f"429 retry after {exc.retry_after}")
+        except _RETRYABLE as exc:
+            backoff = min(self._max_backoff, 0.5 * 2**item.attempts)
+            if item.attempts + 1 >= self._max_attempts:
+                await self._fail(item, f"gave up after {item.attempts + 1} attempts: {exc}")
+            else:
+                await self._retry(item, backoff, f"{type(exc).__name__}: {exc}")
+        except TelegramForbiddenError as exc:
+            await self._fail(item, f"403: {exc.message}")
+            if item.ticket_id is not None and item.chat_id > 0:
+                await self._user_blocked(item)
+        except TelegramAPIError as exc:
+            await self._fail(item, f"{type(exc).__name__}: {exc.message}")
+        else:
+            await self._sent(item, message_id)
+
+    async def _sent(self, item: OutboxItem, message_id: int | None) -> None:
+        now = self._now()
+        async with self._uow() as uow:
+            await repo.mark_sent(uow.session, item.id, message_id, now)
+            link = item.payload.get("link")
+            if link and message_id is not None and item.ticket_id is not None:
+                await messaging.add_link(
+                    uow.session,
+                    messaging.MessageLink(
+                        chat_id=item.chat_id,
+                        message_id=message_id,
+                        ticket_id=item.ticket_id,
+                        author=link["author"],
+                        author_id=link.get("author_id"),
+                        public=bool(link.get("public")),
+                        text=link.get("text"),
+                        at=now,
+                    ),
+                )
+        self.delivered += 1
+
+    async def _retry(self, item: OutboxItem, delay: float, error: str) -> None:
+        self.retried += 1
+        log.info("outbox %s to chat %s: %s; retry in %.1fs", item.id, item.chat_id, error, delay)
+        async with self._uow() as uow:
+            await repo.mark_retry(
+                uow.session, item.id, self._now() + timedelta(seconds=delay), error
+            )
+        self.wake()
+
+    async def _fail(self, item: OutboxItem, error: str) -> None:
+        self.failed += 1
+        log.warning("outbox %s (%s) to chat %s failed: %s", item.id, item.kind, item.chat_id, error)
+        async with self._uow() as uow:
+            await repo.mark_failed(uow.session, item.id, error, self._now())
+
+    async def _user_blocked(self, item: OutboxItem) -> None:
+        assert item.ticket_id is not None
+        async with self._uow() as uow:
+            topic = await messaging.topic_of(uow.session, item.ticket_id)
+            ticket = await uow.tickets.get_by_id(item.ticket_id)
+            if topic is None or topic.user_blocked_at is not None:
+                return  # staff already know (or there is no topic to tell them in)
+            await messaging.mark_user_blocked(uow.session, item.ticket_id, self._now())
+            enqueue.send(
+                uow.session,
+                topic.chat_id,
+                texts.render("staff_blocked", number=ticket.number),
+                ticket_id=item.ticket_id,
+                topic=True,
+            )
+            enqueue.refresh(uow.session, topic.chat_id, item.ticket_id)
