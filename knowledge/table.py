@@ -84,7 +84,7 @@ def row_to_entry(row: Row, source: str, taken: set[str]) -> Entry:
     title = row.fields.get("title") or question
     entry_id = row.fields.get("id", "").strip()
     if entry_id and entry_id in taken:
-        raise EntryError(where, f"id «{entry_id}» уже встречался выше")
+        raise EntryError(where, f"id «{entry_id}» уже занят (выше в таблице или в каталоге)")
     if not entry_id:
         entry_id = unique_id(title, taken)
     variants = [question, *_split(_VARIANT_SPLIT, row.fields.get("variants", ""))]

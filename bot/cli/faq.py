@@ -1,0 +1,172 @@
+"""``supportdesk faq``: check, eval, import, gaps and suggest for the FAQ knowledge base.
+
+Every ``--kb`` takes a directory of entry files or a CSV/XLSX file. Texts for
+the terminal live in ``bot/cli/templates/faq_*.j2`` (plain text, no escaping).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from knowledge.analysis import Analyzer
+from knowledge.base import KnowledgeBase
+from knowledge.errors import KnowledgeError
+from knowledge.evaluate import evaluate, read_cases
+from knowledge.gaps import group_similar
+from knowledge.importer import import_table
+from knowledge.loader import load
+from knowledge.morph import default_lemmatizer
+
+DEFAULT_KB = Path("knowledge/faq")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    faq = subparsers.add_parser("faq", help="база знаний FAQ: проверка, оценка, импорт, пробелы")
+    commands = faq.add_subparsers(dest="faq_command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", help="проверить записи базы знаний")
+    _kb_argument(check)
+    check.set_defaults(handler=_check)
+
+    ev = commands.add_parser("eval", help="оценить подсказки на размеченных вопросах")
+    _kb_argument(ev)
+    ev.add_argument("--cases", type=Path, required=True, help="CSV со столбцами query,expected")
+    ev.add_argument("--json", action="store_true", help="один JSON-объект с показателями")
+    ev.add_argument("--misses", action="store_true", help="показать промахи")
+    ev.set_defaults(handler=_eval)
+
+    imp = commands.add_parser("import", help="импорт CSV/XLSX в файлы записей")
+    imp.add_argument("file", type=Path, help="CSV или XLSX: question, answer[, id, variants, tags]")
+    imp.add_argument("--into", type=Path, required=True, help="каталог базы знаний")
+    imp.set_defaults(handler=_import)
+
+    gaps = commands.add_parser("gaps", help="частые запросы без хорошего ответа")
+    gaps.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        default=None,
+        help="файл с текстами (по одному в строке или CSV); без него — stdin",
+    )
+    gaps.add_argument("--top", type=int, default=20, help="сколько групп показать")
+    gaps.set_defaults(handler=_gaps)
+
+    suggest = commands.add_parser("suggest", help="подсказки для одного вопроса")
+    _kb_argument(suggest)
+    suggest.add_argument("text", nargs="+", help="текст вопроса")
+    suggest.add_argument("--limit", type=int, default=3)
+    suggest.set_defaults(handler=_suggest)
+
+
+def _kb_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--kb", type=Path, default=DEFAULT_KB, help="каталог записей или CSV/XLSX-файл"
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        result = load(args.kb)
+    except KnowledgeError as exc:
+        return _fail(exc)
+    _print("faq_check", path=args.kb, entries=len(result.entries), problems=result.problems)
+    return 1 if result.problems else 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    try:
+        kb = KnowledgeBase(args.kb)
+        cases, problems = read_cases(args.cases, kb.entries)
+    except KnowledgeError as exc:
+        return _fail(exc)
+    for entry_problem in kb.problems:
+        print(f"! {entry_problem}", file=sys.stderr)
+    for case_problem in problems:
+        print(f"! {case_problem}", file=sys.stderr)
+    report = evaluate(lambda q: [(s.entry.id, s.confident) for s in kb.suggest(q, 10)], cases)
+    if args.json:
+        print(json.dumps(report.figures(), ensure_ascii=False))
+        return 0
+    misses = [o for o in report.outcomes if o.rank != 1 and (o.case.expected or any(o.confident))]
+    _print(
+        "faq_eval",
+        kb=args.kb,
+        cases=args.cases,
+        r=report,
+        misses=misses if args.misses else [],
+        problems=[],
+    )
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    try:
+        result = import_table(args.file, args.into)
+    except KnowledgeError as exc:
+        return _fail(exc)
+    _print("faq_import", written=result.written, into=args.into, problems=result.problems)
+    return 1 if result.problems else 0
+
+
+def _gaps(args: argparse.Namespace) -> int:
+    try:
+        raw = args.source.read_text(encoding="utf-8-sig") if args.source else sys.stdin.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(exc)
+    texts = _texts(raw, args.source)
+    groups = group_similar(texts, Analyzer(default_lemmatizer()))
+    _print("faq_gaps", gaps=groups[: max(args.top, 0)])
+    return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    try:
+        kb = KnowledgeBase(args.kb)
+    except KnowledgeError as exc:
+        return _fail(exc)
+    _print("faq_suggest", suggestions=kb.suggest(" ".join(args.text), args.limit))
+    return 0
+
+
+def _texts(raw: str, source: Path | None) -> list[str]:
+    """One text per line, or the first column of a CSV file (header ``text`` skipped)."""
+    if source is None or source.suffix.lower() != ".csv":
+        return [line for line in raw.splitlines() if line.strip()]
+    rows = [r for r in csv.reader(io.StringIO(raw, newline="")) if r and r[0].strip()]
+    if rows and rows[0][0].strip().lower() in {"text", "текст", "query", "запрос"}:
+        rows = rows[1:]
+    return [r[0] for r in rows]
+
+
+def _fail(exc: Exception) -> int:
+    print(_render("faq_error", message=str(exc)), file=sys.stderr)
+    return 2
+
+
+def _print(name: str, **context: Any) -> None:
+    print(_render(name, **context))
+
+
+def _render(name: str, **context: Any) -> str:
+    return _environment().get_template(f"{name}.j2").render(**context).rstrip()
+
+
+@cache
+def _environment() -> Environment:
+    # Terminal output: no HTML escaping.
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
