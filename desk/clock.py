@@ -94,13 +94,19 @@ class BusinessClock:
 
     def minutes_between(self, a: datetime, b: datetime) -> int:
         """Business minutes in ``[a, b)``; ``-minutes_between(b, a)`` if ``b < a``."""
+        seconds = self.seconds_between(a, b)
+        return seconds // 60 if seconds >= 0 else -(-seconds // 60)
+
+    def seconds_between(self, a: datetime, b: datetime) -> int:
+        """Business seconds in ``[a, b)`` (negative if ``b < a``): e.g. whether a
+        deadline at the start of a lunch break has been missed by 13:30 (it has not)."""
         sa, sb = _epoch(a), _epoch(b)
         if sb < sa:
-            return -self.minutes_between(b, a)
+            return -self.seconds_between(b, a)
         if self.spec.round_the_clock:
-            return (sb - sa) // 60
+            return sb - sa
         pa = self._position(sa)
-        return (self._position(sb) - pa) // 60
+        return self._position(sb) - pa
 
     def is_working(self, t: datetime) -> bool:
         """Whether ``t`` lies inside working time (interval start inclusive, end exclusive)."""

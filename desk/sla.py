@@ -285,17 +285,18 @@ def _shift(
     """A due moved by a pause; ``True`` if it had passed before the pause began."""
     if due is None:
         return None, False
-    if due < paused_at:
+    if clock.seconds_between(due, paused_at) > 0:
         return due, True
     return _utc(clock.due(due, waited)), False
 
 
 def _late(due: datetime | None, state: SlaState, now: datetime, clock: BusinessClock) -> bool:
-    """Whether ``now`` is past ``due``, a due that a pause in progress would move."""
+    """Whether business time has run past ``due`` by ``now`` (a deadline at 13:00 is
+    not missed during the 13:00–14:00 lunch), ``due`` moved by a pause in progress."""
     if due is None:
         return False
     if state.paused_at is not None:
         waited = max(0, clock.minutes_between(state.paused_at, now))
         moved, missed = _shift(due, state.paused_at, waited, clock)
-        return missed or (moved is not None and now > moved)
-    return now > due
+        return missed or (moved is not None and clock.seconds_between(moved, now) > 0)
+    return clock.seconds_between(due, now) > 0
