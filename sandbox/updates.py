@@ -1,0 +1,169 @@
+"""Updates for the bot: long polling with getUpdates, and webhook push.
+
+As on Telegram, a new getUpdates call ends a poll that is still waiting with
+409 "terminated by other getUpdates request", and getUpdates is refused with
+409 while a webhook is set. In webhook mode updates are POSTed one by one
+with the ``X-Telegram-Bot-Api-Secret-Token`` header, retried until the
+bot's server answers 2xx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+
+from sandbox.errors import Conflict
+from sandbox.state import State, Update
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Update types Telegram sends when allowed_updates was never given.
+_DEFAULT_EXCLUDED = ("chat_member", "message_reaction", "message_reaction_count")
+
+# Runs a Bot API method that a webhook answered with (method in the response body).
+ReplyRunner = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def update_kind(update: Update) -> str:
+    return next(k for k in update if k != "update_id")
+
+
+def is_allowed(state: State, update: Update) -> bool:
+    kind = update_kind(update)
+    if state.allowed_updates:
+        return kind in state.allowed_updates
+    return kind not in _DEFAULT_EXCLUDED
+
+
+class UpdateFeed:
+    """getUpdates: confirming by offset, waiting for news, one poller at a time."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self._generation = 0
+
+    async def poll(
+        self, offset: int | None, limit: int, seconds: float, allowed: list[str] | None
+    ) -> list[Update]:
+        state = self.state
+        if state.webhook.url:
+            raise Conflict(
+                "can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first"
+            )
+        self._generation += 1
+        generation = self._generation
+        state.new_update.notify()  # ends a poll that is still waiting
+        if allowed is not None:
+            state.allowed_updates = allowed
+            state.touch_meta()
+        if offset is not None:
+            self._confirm(offset)
+        deadline = time.monotonic() + seconds
+        while True:
+            batch = self.pending(limit)
+            remaining = deadline - time.monotonic()
+            if batch or remaining <= 0:
+                return batch
+            await state.new_update.wait(remaining)
+            if self._generation != generation:
+                raise Conflict(
+                    "terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running"
+                )
+
+    def _confirm(self, offset: int) -> None:
+        state = self.state
+        if offset < 0:  # keep only the last -offset updates
+            keep = list(state.updates)[offset:]
+            if keep:
+                state.confirm_updates(keep[0]["update_id"])
+        else:
+            state.confirm_updates(offset)
+
+    def pending(self, limit: int) -> list[Update]:
+        batch: list[Update] = []
+        for update in self.state.updates:
+            if is_allowed(self.state, update):
+                batch.append(update)
+                if len(batch) >= limit:
+                    break
+        return batch
+
+
+class WebhookPusher:
+    """Delivers pending updates to the webhook URL while one is set."""
+
+    def __init__(self, state: State, run_reply: ReplyRunner) -> None:
+        self.state = state
+        self.run_reply = run_reply
+        self._task: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="sandbox-webhook")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._session is not None:
+            await self._session.close()
+
+    async def _loop(self) -> None:
+        state = self.state
+        backoff = 0.1
+        while True:
+            if not state.webhook.url or not state.updates:
+                await state.new_update.wait(5.0)
+                continue
+            update = state.updates[0]
+            if not is_allowed(state, update):
+                state.confirm_updates(update["update_id"] + 1)
+                continue
+            if await self._push(update):
+                state.confirm_updates(update["update_id"] + 1)
+                backoff = 0.1
+            else:
+                await state.new_update.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _push(self, update: Update) -> bool:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        webhook = self.state.webhook
+        headers = {SECRET_HEADER: webhook.secret_token} if webhook.secret_token else {}
+        try:
+            async with self._session.post(webhook.url, json=update, headers=headers) as resp:
+                body = await resp.read()
+                if not 200 <= resp.status < 300:
+                    self._failed(f"Wrong response from the webhook: {resp.status} {resp.reason}")
+                    return False
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self._failed(f"Connection failed: {exc}")
+            return False
+        await self._run_reply(body)
+        return True
+
+    async def _run_reply(self, body: bytes) -> None:
+        try:
+            reply = json.loads(body) if body.strip() else None
+        except ValueError:
+            return
+        if isinstance(reply, dict) and "method" in reply:
+            await self.run_reply(reply)
+
+    def _failed(self, message: str) -> None:
+        log.info("webhook delivery failed: %s", message)
+        self.state.webhook.last_error_date = int(time.time())
+        self.state.webhook.last_error_message = message
+        self.state.touch_meta()
