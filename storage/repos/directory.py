@@ -44,7 +44,8 @@ class DirectoryRepository:
     # -- reads ---------------------------------------------------------------
 
     async def load(self) -> DeskConfig:
-        """Everything, as one snapshot (what ``config apply`` compares against)."""
+        """Everything, as one snapshot (what ``config apply`` compares against);
+        inactive staff included."""
         s = self._session
         schedules = {r.name: schedule_from_row(r) for r in await s.scalars(select(ScheduleRow))}
         targets: dict[str, dict[Priority, SlaTarget]] = {}
@@ -59,10 +60,7 @@ class DirectoryRepository:
             contracts=contracts,
             teams={r.name: team_from_row(r) for r in await s.scalars(select(TeamRow))},
             clients={r.code: client_from_row(r) for r in await s.scalars(select(ClientRow))},
-            staff={
-                r.telegram_id: staff_from_row(r)
-                for r in await s.scalars(select(StaffRow).where(StaffRow.active))
-            },
+            staff={r.telegram_id: staff_from_row(r) for r in await s.scalars(select(StaffRow))},
             invites={r.code: Invite(r.code, r.client) for r in await s.scalars(select(InviteRow))},
         )
 

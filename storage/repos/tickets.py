@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Collection
 from datetime import datetime
 
@@ -52,7 +53,7 @@ class TicketRepository:
         row.updated_at = now
         await self._session.flush()
 
-    async def find(
+    async def list(
         self,
         *,
         client_code: str | None = None,
@@ -60,7 +61,7 @@ class TicketRepository:
         requester_id: int | None = None,
         open_only: bool = False,
         limit: int = 100,
-    ) -> list[Ticket]:
+    ) -> builtins.list[Ticket]:
         """Newest first."""
         query = select(TicketRow).order_by(TicketRow.id.desc()).limit(limit)
         if client_code is not None:
@@ -73,7 +74,9 @@ class TicketRepository:
             query = query.where(TicketRow.status.in_(_OPEN))
         return [ticket_from_row(r) for r in await self._session.scalars(query)]
 
-    async def open_priorities(self, owner_ids: Collection[int]) -> dict[int, list[Priority]]:
+    async def open_priorities(
+        self, owner_ids: Collection[int]
+    ) -> dict[int, builtins.list[Priority]]:
         """Priorities of each owner's open tickets (for ``desk.assignment.load_of``)."""
         if not owner_ids:
             return {}
@@ -82,7 +85,7 @@ class TicketRepository:
             .where(TicketRow.owner_id.in_(list(owner_ids)), TicketRow.status.in_(_OPEN))
             .group_by(TicketRow.owner_id, TicketRow.priority)
         )
-        load: dict[int, list[Priority]] = {owner: [] for owner in owner_ids}
+        load: dict[int, builtins.list[Priority]] = {owner: [] for owner in owner_ids}
         for owner, priority, count in await self._session.execute(query):
             load[owner].extend([Priority(priority)] * count)
         return load

@@ -1,0 +1,390 @@
+"""The ticket service: every change to a ticket, with its SLA and audit event.
+
+Each method works in the caller's unit of work (one transaction): it loads
+the ticket locked for change, re-checks the actor (``permissions``) and the
+status transition (``desk.enums.check_transition``), applies the SLA rules of
+``desk.sla`` and appends a hash-chained audit event. A ticket is named by its
+id or its number (``"DEMO-12"``, any case).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from bot.services.actors import Actor
+from bot.services.clocks import clock_of
+from bot.services.permissions import Action, authorize, team_member
+from desk import sla
+from desk.assignment import Candidate, choose_owner, load_of
+from desk.clock import BusinessClock
+from desk.enums import Category, Priority, Status, check_transition
+from desk.errors import NotAllowed, NotFound
+from desk.model import Client, Contract, SlaTarget, Ticket
+from desk.numbering import BadTicketNumber, format_number, parse_number
+from storage.uow import UnitOfWork
+
+SUBJECT_LIMIT = 200  # tickets.subject is String(200)
+
+TicketRef = int | str  # a ticket id or number
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """What a ticket's SLA counts on: its client's contract and schedule clock."""
+
+    client: Client
+    contract: Contract
+    clock: BusinessClock
+
+    def target(self, priority: Priority) -> SlaTarget:
+        target = self.contract.targets.get(priority)
+        if target is None:
+            target = sla.default_targets(self.clock.day_minutes)[priority]
+        return target
+
+    def clock_for(self, priority: Priority) -> BusinessClock:
+        return sla.clock_for(self.target(priority), self.clock)
+
+
+class TicketService:
+    def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
+        self._now = now
+
+    # -- creation --------------------------------------------------------------
+
+    async def create_ticket(
+        self,
+        uow: UnitOfWork,
+        *,
+        requester_id: int,
+        subject: str,
+        text: str,
+        priority: Priority,
+        category: Category,
+    ) -> Ticket:
+        """Register a request of a bound user: number, owner, SLA and audit, at once."""
+        user = await uow.users.get(requester_id)
+        if user is None:
+            raise NotAllowed(f"user {requester_id} is not bound to a client")
+        now = self._now()
+        terms = await self._terms(uow, user.client_code)
+        owner = await self._choose_owner(uow, terms, now)
+        number = format_number(user.client_code, await uow.counters.next_number(user.client_code))
+        target = terms.target(priority)
+        ticket = await uow.tickets.add(
+            Ticket(
+                id=None,
+                number=number,
+                client_code=user.client_code,
+                requester_id=requester_id,
+                subject=_subject(subject, text),
+                text=text,
+                priority=priority,
+                category=category,
+                status=Status.NEW,
+                owner_id=owner,
+                created_at=now,
+                sla=sla.start(now, target, sla.clock_for(target, terms.clock)),
+            ),
+            now,
+        )
+        summary = {
+            "number": number,
+            "priority": int(priority),
+            "category": category.value,
+            "owner": owner,
+            "reaction_due": _iso(ticket.sla.reaction_due if ticket.sla else None),
+            "resolution_due": _iso(ticket.sla.resolution_due if ticket.sla else None),
+        }
+        await self._audit(uow, ticket, Actor.user(requester_id), now, "created", None, summary)
+        return ticket
+
+    async def _choose_owner(self, uow: UnitOfWork, terms: _Terms, now: datetime) -> int:
+        team = await uow.directory.team(terms.client.team)
+        staff = await uow.directory.team_staff(team.name)
+        load = await uow.tickets.open_priorities([s.telegram_id for s in staff])
+        shifts = {s.shift for s in staff if s.shift is not None}
+        on_shift = {
+            name: clock_of(await uow.directory.schedule(name)).is_working(now) for name in shifts
+        }
+        candidates = [
+            Candidate(
+                telegram_id=s.telegram_id,
+                line=s.line,
+                on_shift=on_shift[s.shift] if s.shift is not None else terms.clock.is_working(now),
+                load=load_of(load.get(s.telegram_id, [])),
+            )
+            for s in staff
+        ]
+        last = await uow.counters.last_assigned(team.name)
+        owner = choose_owner(candidates, now, last, team.duty)
+        await uow.counters.set_last_assigned(team.name, owner)
+        return owner
+
+    # -- status ----------------------------------------------------------------
+
+    async def change_status(
+        self,
+        uow: UnitOfWork,
+        ref: TicketRef,
+        actor: Actor,
+        status: Status,
+        reason: str | None = None,
+    ) -> Ticket:
+        """Move the ticket to ``status``: an illegal move raises ``IllegalTransition``.
+
+        The SLA follows: WAITING pauses it, leaving WAITING resumes it,
+        RESOLVED records the resolution, reopening a resolved ticket restarts
+        its resolution clock, ROUTED_OUT and CANCELLED stop it.
+        """
+        ticket, terms = await self._load(uow, ref)
+        check_transition(ticket.status, status)
+        await authorize(uow, actor, ticket, terms.client, Action.STATUS, status)
+        now = self._now()
+        clock = terms.clock_for(ticket.priority)
+        state = ticket.sla or sla.SlaState(None, None)
+        if ticket.status is Status.WAITING:
+            state = sla.resume(state, now, clock)
+        if status is Status.WAITING or status in (Status.ROUTED_OUT, Status.CANCELLED):
+            state = sla.pause(state, now)
+        elif status is Status.RESOLVED:
+            state = sla.record_resolution(state, now, clock)
+        elif ticket.status in (Status.RESOLVED, Status.CLOSED):
+            state = sla.reopen(state, now, clock)
+        elif ticket.status in (Status.ROUTED_OUT, Status.CANCELLED):
+            state = sla.resume(state, now, clock)
+        changed = replace(ticket, status=status, sla=state)
+        return await self._save(uow, ticket, changed, actor, now, "status", reason)
+
+    async def take(self, uow: UnitOfWork, ref: TicketRef, actor: Actor) -> Ticket:
+        """A consultant takes the ticket: it becomes theirs and in progress."""
+        ticket = await self.assign(uow, ref, actor, _staff_id(actor))
+        if ticket.status is Status.NEW:
+            ticket = await self.change_status(uow, ticket.number, actor, Status.IN_PROGRESS)
+        return ticket
+
+    async def pause(
+        self, uow: UnitOfWork, ref: TicketRef, actor: Actor, reason: str | None = None
+    ) -> Ticket:
+        """Wait for the customer (the SLA clock stops)."""
+        return await self.change_status(uow, ref, actor, Status.WAITING, reason)
+
+    async def resume(
+        self, uow: UnitOfWork, ref: TicketRef, actor: Actor, reason: str | None = None
+    ) -> Ticket:
+        """Back in progress after waiting (the SLA due moments move on)."""
+        return await self.change_status(uow, ref, actor, Status.IN_PROGRESS, reason)
+
+    async def resolve(
+        self, uow: UnitOfWork, ref: TicketRef, actor: Actor, reason: str | None = None
+    ) -> Ticket:
+        return await self.change_status(uow, ref, actor, Status.RESOLVED, reason)
+
+    async def close(
+        self, uow: UnitOfWork, ref: TicketRef, actor: Actor, reason: str | None = None
+    ) -> Ticket:
+        """Close a resolved ticket (the user confirms, or silence closes it)."""
+        return await self.change_status(uow, ref, actor, Status.CLOSED, reason)
+
+    async def reopen(
+        self, uow: UnitOfWork, ref: TicketRef, actor: Actor, reason: str | None = None
+    ) -> Ticket:
+        return await self.change_status(uow, ref, actor, Status.IN_PROGRESS, reason)
+
+    async def route_out(self, uow: UnitOfWork, ref: TicketRef, actor: Actor, where: str) -> Ticket:
+        """Out of scope: handed to ``where`` (e.g. a contact from the contract)."""
+        return await self.change_status(uow, ref, actor, Status.ROUTED_OUT, where)
+
+    # -- other fields ----------------------------------------------------------
+
+    async def change_priority(
+        self,
+        uow: UnitOfWork,
+        ref: TicketRef,
+        actor: Actor,
+        priority: Priority,
+        reason: str | None = None,
+    ) -> Ticket:
+        """New SLA targets from now on; the business time already spent counts."""
+        ticket, terms = await self._load(uow, ref)
+        await authorize(uow, actor, ticket, terms.client, Action.PRIORITY)
+        if priority is ticket.priority:
+            return ticket
+        now = self._now()
+        state = ticket.sla or sla.SlaState(None, None)
+        old, new = terms.target(ticket.priority), terms.target(priority)
+        state = sla.change_priority(state, now, old, new, terms.clock)
+        changed = replace(ticket, priority=priority, sla=state)
+        return await self._save(uow, ticket, changed, actor, now, "priority", reason)
+
+    async def change_category(
+        self,
+        uow: UnitOfWork,
+        ref: TicketRef,
+        actor: Actor,
+        category: Category,
+        reason: str | None = None,
+    ) -> Ticket:
+        ticket, terms = await self._load(uow, ref)
+        await authorize(uow, actor, ticket, terms.client, Action.CATEGORY)
+        if category is ticket.category:
+            return ticket
+        changed = replace(ticket, category=category)
+        return await self._save(uow, ticket, changed, actor, self._now(), "category", reason)
+
+    async def assign(
+        self,
+        uow: UnitOfWork,
+        ref: TicketRef,
+        actor: Actor,
+        owner_id: int,
+        reason: str | None = None,
+    ) -> Ticket:
+        """Hand the ticket to ``owner_id``, an active staff member of the same team."""
+        ticket, terms = await self._load(uow, ref)
+        await authorize(uow, actor, ticket, terms.client, Action.ASSIGN)
+        await team_member(uow, owner_id, terms.client.team)
+        if owner_id == ticket.owner_id:
+            return ticket
+        changed = replace(ticket, owner_id=owner_id)
+        return await self._save(uow, ticket, changed, actor, self._now(), "owner", reason)
+
+    async def escalate(
+        self,
+        uow: UnitOfWork,
+        ref: TicketRef,
+        actor: Actor,
+        reason: str | None = None,
+        *,
+        on: bool = True,
+    ) -> Ticket:
+        """Involve line 2 (``on=False`` takes it back); a flag, not a status."""
+        ticket, terms = await self._load(uow, ref)
+        await authorize(uow, actor, ticket, terms.client, Action.ESCALATE)
+        if ticket.escalated is on:
+            return ticket
+        changed = replace(ticket, escalated=on)
+        return await self._save(uow, ticket, changed, actor, self._now(), "escalated", reason)
+
+    async def record_reaction(self, uow: UnitOfWork, ref: TicketRef, actor: Actor) -> Ticket:
+        """The first public staff answer; later answers change nothing."""
+        ticket, terms = await self._load(uow, ref)
+        await authorize(uow, actor, ticket, terms.client, Action.REACTION)
+        state = ticket.sla or sla.SlaState(None, None)
+        if state.reacted_at is not None:
+            return ticket
+        now = self._now()
+        state = sla.record_reaction(state, now, terms.clock_for(ticket.priority))
+        changed = replace(ticket, sla=state)
+        return await self._save(uow, ticket, changed, actor, now, "reaction", None)
+
+    # -- reading -----------------------------------------------------------------
+
+    async def get(self, uow: UnitOfWork, ref: TicketRef) -> Ticket:
+        """The ticket (not locked); ``NotFound`` for an unknown id or number."""
+        return await _find(uow, ref, for_update=False)
+
+    # -- internals ---------------------------------------------------------------
+
+    async def _terms(self, uow: UnitOfWork, client_code: str) -> _Terms:
+        client = await uow.directory.client(client_code)
+        contract = await uow.directory.contract(client.contract)
+        clock = clock_of(await uow.directory.schedule(contract.schedule))
+        return _Terms(client, contract, clock)
+
+    async def _load(self, uow: UnitOfWork, ref: TicketRef) -> tuple[Ticket, _Terms]:
+        ticket = await _find(uow, ref, for_update=True)
+        return ticket, await self._terms(uow, ticket.client_code)
+
+    async def _save(
+        self,
+        uow: UnitOfWork,
+        before: Ticket,
+        after: Ticket,
+        actor: Actor,
+        now: datetime,
+        what: str,
+        reason: str | None,
+    ) -> Ticket:
+        await uow.tickets.save(after, now)
+        await self._audit(
+            uow, after, actor, now, what, _field(before, what), _field(after, what), reason
+        )
+        return after
+
+    async def _audit(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        actor: Actor,
+        now: datetime,
+        what: str,
+        old: object,
+        new: object,
+        reason: str | None = None,
+    ) -> None:
+        await uow.audit.append(
+            ticket_id=ticket.id,
+            actor=str(actor),
+            at=now,
+            what=what,
+            old=_text(old),
+            new=_text(new),
+            reason=reason,
+        )
+
+
+async def _find(uow: UnitOfWork, ref: TicketRef, *, for_update: bool) -> Ticket:
+    if isinstance(ref, int):
+        return await uow.tickets.get_by_id(ref, for_update=for_update)
+    try:
+        code, n = parse_number(ref)
+    except BadTicketNumber as exc:
+        raise NotFound(f"ticket {ref!r}") from exc
+    return await uow.tickets.get(format_number(code, n), for_update=for_update)
+
+
+def _field(ticket: Ticket, what: str) -> object:
+    """The value an audit event of kind ``what`` records."""
+    state = ticket.sla
+    values: dict[str, object] = {
+        "status": ticket.status.value,
+        "priority": int(ticket.priority),
+        "category": ticket.category.value,
+        "owner": ticket.owner_id,
+        "escalated": ticket.escalated,
+        "reaction": _iso(state.reacted_at if state else None),
+    }
+    return values[what]
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def _subject(subject: str, text: str) -> str:
+    """The subject as given, else the text's first line; cut to the column's size."""
+    source = subject.strip() or text.strip()
+    line = source.splitlines()[0].strip() if source else ""
+    return line if len(line) <= SUBJECT_LIMIT else line[: SUBJECT_LIMIT - 1] + "…"
+
+
+def _staff_id(actor: Actor) -> int:
+    if actor.telegram_id is None:
+        raise NotAllowed(f"{actor} cannot take a ticket")
+    return actor.telegram_id
