@@ -114,7 +114,7 @@ def record_reaction(state: SlaState, now: datetime, clock: BusinessClock) -> Sla
     return replace(
         state,
         reacted_at=_utc(now),
-        reaction_minutes=spent(state, now, clock),
+        reaction_minutes=_actual(state, now, clock),
         reaction_breached=state.reaction_breached or _late(state.reaction_due, state, now, clock),
     )
 
@@ -166,9 +166,11 @@ def change_priority(
     a target already exceeded is breached at once.  Reached targets stay.
     """
     old_clock, new_clock = clock_for(old_target, clock), clock_for(new_target, clock)
+    if state.started_at is None:  # a ticket that never had an SLA gets one now
+        return start(now, new_target, new_clock)
     used = spent(state, now, old_clock)
     changed = replace(state)
-    if new_clock is not old_clock and state.started_at is not None:
+    if new_clock is not old_clock:
         changed.paused_minutes = new_clock.minutes_between(state.started_at, now) - used
         if changed.paused_at is not None:
             changed.paused_at = _utc(now)
@@ -202,7 +204,7 @@ def record_resolution(state: SlaState, now: datetime, clock: BusinessClock) -> S
     resolved = replace(
         state,
         resolved_at=_utc(now),
-        resolution_minutes=spent(state, now, clock),
+        resolution_minutes=_actual(state, now, clock),
         resolution_breached=state.resolution_breached
         or _late(state.resolution_due, state, now, clock),
     )
@@ -259,6 +261,10 @@ def update_breaches(state: SlaState, now: datetime, clock: BusinessClock) -> Sla
         reaction_breached=state.reaction_breached or "reaction" in kinds,
         resolution_breached=state.resolution_breached or "resolution" in kinds,
     )
+
+
+def _actual(state: SlaState, now: datetime, clock: BusinessClock) -> int | None:
+    return None if state.started_at is None else spent(state, now, clock)
 
 
 def _utc(t: datetime) -> datetime:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from desk import sla
 from desk.clock import BusinessClock
 from desk.enums import Priority
@@ -194,3 +196,20 @@ def test_reopened_ticket_does_not_count_the_time_it_sat_resolved() -> None:
     assert reopened.resolved_at is None
     assert reopened.resolution_due == msk(5, 19, 18)
     assert sla.spent(reopened, msk(5, 19, 13), OFFICE) == 4 * 60
+
+
+def test_a_state_without_a_start_records_times_without_minutes() -> None:
+    """An SLA never started (no due times) records moments, no minutes, no breach."""
+    empty = sla.SlaState(None, None)
+    state = sla.record_resolution(empty, MONDAY_9, OFFICE)
+    assert state.resolved_at == MONDAY_9
+    assert state.resolution_minutes is None
+    assert sla.breaches(state, msk(6, 1, 9), OFFICE) == []
+    started = sla.change_priority(empty, MONDAY_9, P3, P2, OFFICE)
+    assert started.reaction_due == msk(5, 18, 9, 30)
+
+
+def test_spent_of_an_unstarted_sla_is_a_clear_error() -> None:
+    """Asking how much time an SLA that never started has used is refused."""
+    with pytest.raises(ValueError, match="never started"):
+        sla.spent(sla.SlaState(None, None), MONDAY_9, OFFICE)
