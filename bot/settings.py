@@ -33,6 +33,10 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # A resolved ticket the user neither confirms nor reopens closes itself after
+    # this many business minutes of the client's schedule (1440 = 3 days of 8 hours).
+    autoclose_minutes: int = 1440
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

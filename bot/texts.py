@@ -25,7 +25,7 @@ _ENTITY = re.compile(r"&[#a-zA-Z0-9]+;")
 @cache
 def environment() -> Environment:
     """The one Jinja2 environment (built once, on first use)."""
-    env = Environment(
+    return Environment(
         loader=PackageLoader("bot", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
@@ -33,7 +33,6 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    return env
 
 
 def render(template: str, /, **context: Any) -> str:

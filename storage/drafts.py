@@ -225,3 +225,9 @@ async def unanswered_queries(session: AsyncSession, limit: int = 1000) -> list[s
         .limit(limit)
     )
     return list(rows)
+
+
+async def faq_shown(session: AsyncSession, log_id: int) -> list[dict[str, Any]]:
+    """The suggestions an FAQ step showed, in the order shown."""
+    row = await session.get(FaqLogRow, log_id)
+    return [] if row is None else list(row.shown)

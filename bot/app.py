@@ -1,0 +1,102 @@
+"""Running the bot: ``run_bot(settings, stop=event)``.
+
+Long polling by default (``bot.polling``); with ``SUPPORTDESK_WEBHOOK_URL``
+set, an aiohttp server takes Telegram's pushes, checking the secret token.
+Beside it run the outbox sender and the periodic jobs (closing resolved
+tickets nobody confirmed).  Setting ``stop`` ends everything cleanly; pending
+outbox rows stay in the database for the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot import texts
+from bot.compose import App, compose
+from bot.jobs import run_jobs
+from bot.polling import poll
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+async def set_commands(bot: Bot) -> None:
+    """The command menu, Russian first, English for English-language clients."""
+    for language, template in ((None, "commands_ru"), ("en", "commands_en")):
+        commands = []
+        for line in texts.lines(template):
+            name, _, description = line.partition(" - ")
+            commands.append(BotCommand(command=name.strip(), description=description.strip()))
+        await bot.set_my_commands(
+            commands, scope=BotCommandScopeAllPrivateChats(), language_code=language
+        )
+
+
+async def _serve_webhook(app: App, stop: asyncio.Event) -> None:
+    settings = app.settings
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    web_app = web.Application()
+    SimpleRequestHandler(
+        dispatcher=app.dispatcher, bot=app.bot, secret_token=secret, handle_in_background=False
+    ).register(web_app, path=WEBHOOK_PATH)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    await app.bot.set_webhook(
+        url=settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
+        secret_token=secret,
+        allowed_updates=app.dispatcher.resolve_used_update_types(),
+    )
+    log.info("webhook on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+async def run_app(app: App, stop: asyncio.Event) -> None:
+    """Run a composed app until ``stop`` is set (tests compose their own)."""
+    me = await app.bot.get_me()
+    log.info("bot @%s (%s) starting", me.username, me.id)
+    await set_commands(app.bot)
+    if app.settings.webhook_url:
+        receiver = _serve_webhook(app, stop)
+    else:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        receiver = poll(app.dispatcher, app.bot, stop)
+    tasks = [
+        asyncio.create_task(receiver, name="updates"),
+        asyncio.create_task(app.sender.run(stop), name="outbox"),
+        asyncio.create_task(run_jobs(app, stop), name="jobs"),
+    ]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            error = task.exception()
+            if error is not None:
+                raise error
+    finally:
+        stop.set()
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def run_bot(settings: Settings, *, stop: asyncio.Event) -> None:
+    """Compose the product from ``settings`` and run it until ``stop`` is set."""
+    app = await compose(settings)
+    try:
+        await run_app(app, stop)
+    finally:
+        await app.close()

@@ -1,0 +1,118 @@
+"""The composition root: every long-lived object is built here and nowhere else.
+
+``compose(settings)`` gives an ``App``: the database (engine + unit-of-work
+factory), the knowledge base, the ``Bot`` (real Telegram, or any Bot API
+server such as the sandbox through ``settings.telegram_api_url``) with the
+rate limiter on its session, the outbox sender, and the ``Dispatcher`` whose
+workflow data (``WorkflowData``) reaches handlers as keyword arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypedDict
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.handlers import build_router
+from bot.middlewares.db import UnitOfWorkMiddleware
+from bot.outbox.deliver import Deliverer
+from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.sender import OutboxSender
+from bot.services.cards import card_view
+from bot.services.tickets import TicketService
+from bot.settings import Settings
+from knowledge.base import KnowledgeBase
+from storage.database import Database
+
+
+class WorkflowData(TypedDict):
+    """What every handler may ask for by name (besides aiogram's own and ``uow``)."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    tickets: TicketService
+    sender: OutboxSender
+    now: Callable[[], datetime]
+
+
+class MissingToken(RuntimeError):
+    """No bot token: set SUPPORTDESK_BOT_TOKEN (or run `supportdesk demo`)."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    kb: KnowledgeBase
+    bot: Bot
+    dispatcher: Dispatcher
+    limiter: RateLimiter
+    sender: OutboxSender
+    updates: UnitOfWorkMiddleware
+    tickets: TicketService
+    now: Callable[[], datetime]
+
+    def sender_now(self) -> datetime:
+        return self.now()
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.db.close()
+
+
+def make_bot(settings: Settings, limiter: RateLimiter) -> Bot:
+    if settings.bot_token is None:
+        raise MissingToken("SUPPORTDESK_BOT_TOKEN is not set (or run `supportdesk demo`)")
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        if settings.telegram_api_url
+        else AiohttpSession()
+    )
+    session.middleware(limiter)
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+async def compose(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    kb: KnowledgeBase | None = None,
+    now: Callable[[], datetime] = _utcnow,
+) -> App:
+    """Build the application; ``db`` and ``kb`` may be given (tests share them)."""
+    database = db or await Database.open(settings.database_url)
+    knowledge = kb or KnowledgeBase(settings.knowledge_path)
+    limiter = RateLimiter()
+    bot = make_bot(settings, limiter)
+    deliverer = Deliverer(bot, database.uow, card_view)
+    sender = OutboxSender(database.uow, deliverer, now=now)
+    tickets = TicketService(now)
+    data: WorkflowData = {
+        "settings": settings,
+        "kb": knowledge,
+        "tickets": tickets,
+        "sender": sender,
+        "now": now,
+    }
+    dispatcher = Dispatcher(**data)
+    updates = UnitOfWorkMiddleware(database.uow, sender.wake)
+    dispatcher.update.outer_middleware(updates)
+    dispatcher.include_router(build_router())
+    return App(
+        settings, database, knowledge, bot, dispatcher, limiter, sender, updates, tickets, now
+    )

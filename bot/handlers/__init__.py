@@ -1,0 +1,42 @@
+"""Handlers: a private-chat router for users, a group router for staff, one error router.
+
+Chat-type filters sit on the routers, so a handler never sees the wrong side.
+Routers are built per Dispatcher (an aiogram router attaches only once).
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+
+from bot.handlers import errors
+from bot.handlers.private import buttons as user_buttons
+from bot.handlers.private import messages as user_messages
+from bot.handlers.private import my, start
+from bot.handlers.staff import buttons as staff_buttons
+from bot.handlers.staff import commands as staff_commands
+from bot.handlers.staff import messages as staff_messages
+
+GROUPS = {ChatType.GROUP, ChatType.SUPERGROUP}
+
+
+def private_router() -> Router:
+    router = Router(name="private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.include_routers(start.build(), my.build(), user_buttons.build(), user_messages.build())
+    return router
+
+
+def group_router() -> Router:
+    router = Router(name="staff")
+    router.message.filter(F.chat.type.in_(GROUPS))
+    router.callback_query.filter(F.message.chat.type.in_(GROUPS))
+    router.include_routers(staff_commands.build(), staff_buttons.build(), staff_messages.build())
+    return router
+
+
+def build_router() -> Router:
+    root = Router(name="root")
+    root.include_routers(errors.build(), private_router(), group_router())
+    return root

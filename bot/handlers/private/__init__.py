@@ -1,0 +1,1 @@
+"""Users in their private chat with the bot."""

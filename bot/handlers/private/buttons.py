@@ -1,0 +1,190 @@
+"""A user's button presses: FAQ answers, picking a ticket, priority/category, confirm, rate.
+
+Every press is re-authorised: the draft or ticket named in the callback data
+must belong to the presser (Invariant 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+
+from bot import keyboards, texts
+from bot.callbacks import FaqCb, PickCb, UserCb
+from bot.outbox import enqueue
+from bot.services import csat, intake, notify
+from bot.services.actors import Actor
+from bot.services.tickets import TicketService
+from desk.enums import Category, Priority
+from desk.errors import NotAllowed
+from desk.model import Ticket
+from knowledge.base import KnowledgeBase
+from storage import drafts
+from storage.drafts import Draft
+from storage.uow import UnitOfWork
+
+
+async def _own_draft(uow: UnitOfWork, draft_id: int, user_id: int) -> Draft:
+    draft = await drafts.get_draft(uow.session, draft_id)
+    if draft is None or draft.user_id != user_id:
+        raise NotAllowed(f"draft {draft_id} is not {user_id}'s")
+    return draft
+
+
+async def _own_ticket(uow: UnitOfWork, ticket_id: int, user_id: int) -> Ticket:
+    ticket = await uow.tickets.get_by_id(ticket_id)
+    if ticket.requester_id != user_id:
+        raise NotAllowed(f"ticket {ticket.number} is not {user_id}'s")
+    return ticket
+
+
+def _message_id(query: CallbackQuery) -> int | None:
+    return query.message.message_id if query.message is not None else None
+
+
+async def faq(
+    query: CallbackQuery,
+    callback_data: FaqCb,
+    uow: UnitOfWork,
+    tickets: TicketService,
+    kb: KnowledgeBase,
+    now: Callable[[], datetime],
+) -> None:
+    user_id = query.from_user.id
+    draft = await _own_draft(uow, callback_data.draft, user_id)
+    if draft.state != "faq" or draft.faq_log_id is None:
+        await query.answer(texts.render("faq_expired"))
+        return
+    log = await drafts.faq_shown(uow.session, draft.faq_log_id)
+    shown = [item["id"] for item in log]
+    chosen = shown[callback_data.index] if 0 <= callback_data.index < len(shown) else None
+    message_id = _message_id(query)
+    if callback_data.action == "open" and chosen is not None:
+        entry = kb.get(chosen)
+        if entry is not None:
+            await drafts.close_faq(uow.session, draft.faq_log_id, "shown", chosen=chosen)
+            enqueue.send(
+                uow.session,
+                user_id,
+                texts.render("faq_answer", title=entry.title, answer_html=entry.answer),
+                markup=keyboards.faq_answer(draft.id, callback_data.index),
+            )
+        await query.answer()
+        return
+    if message_id is not None:
+        enqueue.set_markup(uow.session, user_id, message_id, None)
+    if callback_data.action == "helped":
+        await drafts.set_draft_state(uow.session, draft.id, "done")
+        await drafts.close_faq(uow.session, draft.faq_log_id, "helped", chosen=chosen)
+        enqueue.send(uow.session, user_id, texts.render("faq_helped"))
+    else:
+        user = await uow.users.get(user_id)
+        if user is None:
+            raise NotAllowed(f"{user_id} is not bound")
+        await drafts.set_draft_state(uow.session, draft.id, "done")
+        ticket = await intake.register(uow, tickets, user, draft, now())
+        await drafts.close_faq(uow.session, draft.faq_log_id, "not_it", ticket_id=ticket.id)
+    await query.answer()
+
+
+async def pick(
+    query: CallbackQuery,
+    callback_data: PickCb,
+    uow: UnitOfWork,
+    tickets: TicketService,
+    kb: KnowledgeBase,
+    now: Callable[[], datetime],
+) -> None:
+    """Which ticket a message was about (0: it is a new request)."""
+    user_id = query.from_user.id
+    draft = await _own_draft(uow, callback_data.draft, user_id)
+    if draft.state == "picked":
+        await query.answer(texts.render("faq_expired"))
+        return
+    await drafts.set_draft_state(uow.session, draft.id, "picked")
+    message_id = _message_id(query)
+    if message_id is not None:
+        enqueue.set_markup(uow.session, user_id, message_id, None)
+    user = await uow.users.get(user_id)
+    if user is None:
+        raise NotAllowed(f"{user_id} is not bound")
+    if callback_data.ticket == 0:
+        await intake.faq_or_register(uow, tickets, kb, user, draft.id, now())
+    else:
+        ticket = await _own_ticket(uow, callback_data.ticket, user_id)
+        await intake.follow_up(
+            uow, tickets, ticket, intake.from_draft(draft, user), now(), offer_new=False
+        )
+    await query.answer()
+
+
+async def ticket_action(
+    query: CallbackQuery,
+    callback_data: UserCb,
+    uow: UnitOfWork,
+    tickets: TicketService,
+    now: Callable[[], datetime],
+) -> None:
+    user_id = query.from_user.id
+    ticket = await _own_ticket(uow, callback_data.ticket, user_id)
+    assert ticket.id is not None
+    action, value = callback_data.action, callback_data.value
+    actor = Actor.user(user_id)
+    if action == "prio":
+        enqueue.send(
+            uow.session,
+            user_id,
+            texts.render("choose_priority", number=ticket.number),
+            markup=keyboards.priorities(ticket.id, staff=False),
+        )
+    elif action == "cat":
+        enqueue.send(
+            uow.session,
+            user_id,
+            texts.render("choose_category", number=ticket.number),
+            markup=keyboards.categories(ticket.id),
+        )
+    elif action == "setp":
+        ticket = await tickets.change_priority(
+            uow, callback_data.ticket, actor, Priority(int(value))
+        )
+        client = await uow.directory.client(ticket.client_code)
+        due = notify.dues(ticket, client, now())
+        await notify.refresh_card(uow, ticket)
+        notify.to_user(
+            uow,
+            ticket,
+            "changed_user",
+            what="priority",
+            value=ticket.priority.value,
+            reaction=due["reaction"],
+            resolution=due["resolution"],
+        )
+    elif action == "setc":
+        ticket = await tickets.change_category(uow, callback_data.ticket, actor, Category(value))
+        await notify.refresh_card(uow, ticket)
+        notify.to_user(uow, ticket, "changed_user", what="category", value=ticket.category.value)
+    elif action == "ok":
+        await csat.confirm(uow, tickets, ticket, user_id)
+    elif action == "reopen":
+        await csat.reopen(uow, tickets, ticket, user_id)
+    elif action == "rate":
+        await csat.rate(uow, ticket, user_id, int(value), now())
+    elif action == "skip":
+        await csat.comment(uow, ticket, user_id, None, now())
+    if action in ("setp", "setc", "ok", "reopen", "rate", "skip"):
+        message_id = _message_id(query)
+        if message_id is not None:
+            enqueue.set_markup(uow.session, user_id, message_id, None)
+    await query.answer()
+
+
+def build() -> Router:
+    router = Router(name="private.buttons")
+    router.callback_query.register(faq, FaqCb.filter())
+    router.callback_query.register(pick, PickCb.filter())
+    router.callback_query.register(ticket_action, UserCb.filter(F.action != "view"))
+    return router

@@ -1,0 +1,54 @@
+"""Whatever a user writes: a request, a follow-up, a rating comment, or something we cannot take."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.types import Message
+
+from bot import texts
+from bot.outbox import enqueue
+from bot.services import csat, intake
+from bot.services.incoming import MEDIA_TYPES, incoming
+from bot.services.tickets import TicketService
+from knowledge.base import KnowledgeBase
+from storage import drafts
+from storage.uow import UnitOfWork
+
+UNSUPPORTED = ("sticker", "location", "contact", "venue", "poll", "dice", "game")
+
+
+async def request(
+    message: Message,
+    uow: UnitOfWork,
+    tickets: TicketService,
+    kb: KnowledgeBase,
+    now: Callable[[], datetime],
+) -> None:
+    msg = incoming(message)
+    moment = now()
+    waiting = await drafts.awaited(uow.session, msg.user_id)
+    if waiting is not None and waiting[0] == csat.COMMENT and waiting[1] is not None and msg.text:
+        ticket = await uow.tickets.get_by_id(waiting[1])
+        await csat.comment(uow, ticket, msg.user_id, msg.text, moment)
+        return
+    if waiting is not None:
+        await drafts.stop_awaiting(uow.session, msg.user_id)
+    await intake.receive(uow, tickets, kb, msg, moment)
+
+
+async def unsupported(message: Message, uow: UnitOfWork) -> None:
+    kind = next((k for k in UNSUPPORTED if getattr(message, k, None) is not None), "other")
+    enqueue.send(uow.session, message.chat.id, texts.render("unsupported", kind=kind))
+
+
+def build() -> Router:
+    router = Router(name="private.messages")
+    content = F.text | F.caption
+    for kind in MEDIA_TYPES:
+        content |= getattr(F, kind)
+    router.message.register(request, content)
+    router.message.register(unsupported)
+    return router

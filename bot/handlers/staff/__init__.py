@@ -1,0 +1,1 @@
+"""Consultants and engineers in their team's staff group."""

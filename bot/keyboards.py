@@ -1,0 +1,158 @@
+"""Inline keyboards; every label comes from a template (``bot/templates``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import texts
+from bot.callbacks import FaqCb, PickCb, StaffCb, UserCb
+from desk.enums import Category, Priority
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data)
+
+
+def faq(draft_id: int, titles: Sequence[str]) -> InlineKeyboardMarkup:
+    helped, not_it = texts.lines("faq_buttons")
+    rows = [
+        [_button(f"{i + 1}. {title}"[:60], FaqCb(draft=draft_id, action="open", index=i).pack())]
+        for i, title in enumerate(titles)
+    ]
+    rows.append([_button(helped, FaqCb(draft=draft_id, action="helped").pack())])
+    rows.append([_button(not_it, FaqCb(draft=draft_id, action="not").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def faq_answer(draft_id: int, index: int) -> InlineKeyboardMarkup:
+    helped, not_it = texts.lines("faq_buttons")
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(helped, FaqCb(draft=draft_id, action="helped", index=index).pack())],
+            [_button(not_it, FaqCb(draft=draft_id, action="not", index=index).pack())],
+        ]
+    )
+
+
+def registered(ticket_id: int) -> InlineKeyboardMarkup:
+    prio, cat = texts.lines("registered_buttons")
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(prio, UserCb(ticket=ticket_id, action="prio").pack()),
+                _button(cat, UserCb(ticket=ticket_id, action="cat").pack()),
+            ]
+        ]
+    )
+
+
+def priorities(ticket_id: int, *, staff: bool) -> InlineKeyboardMarkup:
+    row = [
+        _button(
+            f"P{p.value}",
+            (
+                StaffCb(ticket=ticket_id, action="setp", value=str(p.value))
+                if staff
+                else UserCb(ticket=ticket_id, action="setp", value=str(p.value))
+            ).pack(),
+        )
+        for p in Priority
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+def categories(ticket_id: int) -> InlineKeyboardMarkup:
+    labels = texts.lines("category_buttons")
+    chosen = [c for c in Category if c is not Category.OUT_OF_SCOPE]
+    rows = [
+        [_button(label, UserCb(ticket=ticket_id, action="setc", value=c.value).pack())]
+        for label, c in zip(labels, chosen, strict=True)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def pick_ticket(draft_id: int, tickets: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    rows = [
+        [_button(label[:60], PickCb(draft=draft_id, ticket=ticket_id).pack())]
+        for ticket_id, label in tickets
+    ]
+    rows.append(
+        [_button(texts.render("new_ticket_button"), PickCb(draft=draft_id, ticket=0).pack())]
+    )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def new_ticket(draft_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(texts.render("new_ticket_button"), PickCb(draft=draft_id, ticket=0).pack())]
+        ]
+    )
+
+
+def my_tickets(tickets: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    rows = [
+        [_button(number, UserCb(ticket=ticket_id, action="view").pack())]
+        for ticket_id, number in tickets
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def resolved(ticket_id: int) -> InlineKeyboardMarkup:
+    yes, no = texts.lines("resolved_buttons")
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(yes, UserCb(ticket=ticket_id, action="ok").pack()),
+                _button(no, UserCb(ticket=ticket_id, action="reopen").pack()),
+            ]
+        ]
+    )
+
+
+def rating(ticket_id: int) -> InlineKeyboardMarkup:
+    row = [
+        _button(str(score), UserCb(ticket=ticket_id, action="rate", value=str(score)).pack())
+        for score in range(1, 6)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+def skip_comment(ticket_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(
+                    texts.render("csat_skip_button"), UserCb(ticket=ticket_id, action="skip").pack()
+                )
+            ]
+        ]
+    )
+
+
+def card(ticket_id: int, *, open_: bool) -> InlineKeyboardMarkup:
+    """The ticket card's buttons (none once the ticket is closed)."""
+    if not open_:
+        return InlineKeyboardMarkup(inline_keyboard=[])
+    take, prio, esc, wait, route, resolve = texts.lines("card_buttons")
+
+    def b(label: str, action: str) -> InlineKeyboardButton:
+        return _button(label, StaffCb(ticket=ticket_id, action=action).pack())
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [b(take, "take"), b(prio, "prio")],
+            [b(esc, "esc"), b(wait, "wait")],
+            [b(route, "route"), b(resolve, "resolve")],
+        ]
+    )
+
+
+def route_targets(ticket_id: int, labels: Sequence[str]) -> InlineKeyboardMarkup:
+    rows = [
+        [_button(label[:60], StaffCb(ticket=ticket_id, action="to", value=str(i)).pack())]
+        for i, label in enumerate(labels)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)

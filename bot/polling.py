@@ -1,0 +1,89 @@
+"""Long polling that confirms an update only after its transaction committed.
+
+aiogram's own polling moves the offset on as soon as updates are fetched and
+handles them in background tasks, so a ``kill -9`` between the two loses them.
+Here a batch is handled first and the offset (which confirms it to Telegram)
+moves only afterwards; updates handled twice are skipped by the update-id
+record (``bot.middlewares.db``).  Within a batch the updates of one chat run
+in order, different chats side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError
+from aiogram.types import Update
+
+log = logging.getLogger(__name__)
+
+
+def chat_key(update: Update) -> int:
+    """Updates with the same key are handled in order (the chat, else the user)."""
+    if update.message is not None:
+        return update.message.chat.id
+    if update.edited_message is not None:
+        return update.edited_message.chat.id
+    if update.callback_query is not None:
+        message = update.callback_query.message
+        return message.chat.id if message is not None else update.callback_query.from_user.id
+    return -(10**15) - update.update_id  # anything else: on its own
+
+
+async def handle_batch(dp: Dispatcher, bot: Bot, updates: Sequence[Update]) -> None:
+    lanes: dict[int, list[Update]] = defaultdict(list)
+    for update in updates:
+        lanes[chat_key(update)].append(update)
+
+    async def lane(items: list[Update]) -> None:
+        for update in items:
+            try:
+                await dp.feed_update(bot, update)
+            except Exception:  # one bad update must not stop the others
+                log.exception("update %s failed", update.update_id)
+
+    await asyncio.gather(*(lane(items) for items in lanes.values()))
+
+
+async def poll(
+    dp: Dispatcher, bot: Bot, stop: asyncio.Event, *, poll_seconds: int = 25, limit: int = 100
+) -> None:
+    """Fetch and handle updates until ``stop`` is set."""
+    offset: int | None = None
+    allowed = dp.resolve_used_update_types()
+    failures = 0
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            fetch = asyncio.create_task(
+                bot.get_updates(
+                    offset=offset,
+                    timeout=poll_seconds,
+                    limit=limit,
+                    allowed_updates=allowed,
+                    request_timeout=poll_seconds + 10,
+                )
+            )
+            await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if not fetch.done():
+                fetch.cancel()
+                await asyncio.gather(fetch, return_exceptions=True)
+                break
+            try:
+                updates = fetch.result()
+            except (TelegramNetworkError, TelegramServerError) as exc:
+                failures += 1
+                delay = min(30.0, 0.5 * 2**failures)
+                log.warning("getUpdates failed (%s); retrying in %.1fs", exc, delay)
+                await asyncio.wait({stopper}, timeout=delay)
+                continue
+            failures = 0
+            if updates:
+                await handle_batch(dp, bot, updates)
+                offset = updates[-1].update_id + 1
+    finally:
+        stopper.cancel()

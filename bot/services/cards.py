@@ -1,0 +1,75 @@
+"""The staff side's view of a ticket: its card text, buttons and topic name."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot import keyboards, texts
+from bot.outbox.deliver import CardView
+from desk.enums import OPEN_STATUSES, Status
+from desk.model import Ticket
+from desk.timefmt import DueWords, due_words
+from storage import messaging
+from storage.uow import UnitOfWork
+
+CARD_TEXT_LIMIT = 1500  # of the user's text on the card; the rest follows in the topic
+TOPIC_NAME_LIMIT = 128
+
+
+def due_of(moment: datetime | None, now: datetime, timezone: str) -> DueWords | None:
+    return None if moment is None else due_words(moment, now, timezone)
+
+
+def topic_name(ticket: Ticket) -> str:
+    """``⟨icon⟩ DEMO-12 · P2 · subject``, cut to Telegram's 128 characters."""
+    full = texts.render(
+        "topic_name",
+        status=ticket.status.value,
+        number=ticket.number,
+        priority=ticket.priority.value,
+        subject=ticket.subject,
+    )
+    return full if len(full) <= TOPIC_NAME_LIMIT else full[: TOPIC_NAME_LIMIT - 1] + "…"
+
+
+def text_overflows(text: str) -> bool:
+    return len(text) > CARD_TEXT_LIMIT
+
+
+async def card_view(uow: UnitOfWork, ticket_id: int) -> CardView:
+    now = datetime.now(UTC)
+    ticket = await uow.tickets.get_by_id(ticket_id)
+    client = await uow.directory.client(ticket.client_code)
+    user = await uow.users.get(ticket.requester_id)
+    owner = await uow.directory.staff(ticket.owner_id)
+    topic = await messaging.topic_of(uow.session, ticket_id)
+    sla = ticket.sla
+    text = ticket.text
+    truncated = text_overflows(text)
+    if truncated:
+        text = text[:CARD_TEXT_LIMIT] + "…"
+    card = texts.render(
+        "card",
+        status=ticket.status.value,
+        number=ticket.number,
+        escalated=ticket.escalated,
+        client=client.name,
+        user=user.first_name if user else str(ticket.requester_id),
+        username=user.username if user else None,
+        category=ticket.category.value,
+        priority=ticket.priority.value,
+        owner=owner.name if owner else str(ticket.owner_id),
+        reaction=due_of(sla.reaction_due if sla else None, now, client.timezone),
+        reacted=bool(sla and sla.reacted_at),
+        resolution=due_of(sla.resolution_due if sla else None, now, client.timezone),
+        blocked=bool(topic and topic.user_blocked_at),
+        attachments=0,
+        text=text,
+        truncated=truncated,
+    )
+    return CardView(
+        text=card,
+        markup=keyboards.card(ticket_id, open_=ticket.status in OPEN_STATUSES),
+        topic_name=topic_name(ticket),
+        closed=ticket.status in (Status.CLOSED, Status.CANCELLED),
+    )

@@ -1,0 +1,253 @@
+"""A user's message in private chat: FAQ step, registration, or a follow-up.
+
+Everything happens in the caller's unit of work; the user hears back only
+through the outbox, i.e. only after the ticket is committed (Invariant 1).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import keyboards, texts
+from bot.outbox import enqueue
+from bot.services import notify
+from bot.services.actors import Actor
+from bot.services.cards import text_overflows
+from bot.services.incoming import Incoming
+from bot.services.tickets import TicketService
+from desk.enums import OPEN_STATUSES, Status
+from desk.intake import guess, subject_of
+from desk.model import Ticket, User
+from knowledge.base import KnowledgeBase
+from storage import drafts, messaging
+from storage.drafts import Draft
+from storage.uow import UnitOfWork
+
+FAQ_LIMIT = 3
+
+
+async def receive(
+    uow: UnitOfWork, svc: TicketService, kb: KnowledgeBase, msg: Incoming, now: datetime
+) -> None:
+    """Route a user's message: to the ticket it answers, the FAQ, or a new ticket."""
+    user = await uow.users.get(msg.user_id)
+    if user is None:
+        enqueue.send(uow.session, msg.chat_id, texts.render("not_bound"))
+        return
+    target = await _ticket_replied_to(uow, msg)
+    open_tickets = await uow.tickets.list(requester_id=user.telegram_id, open_only=True, limit=10)
+    if target is None and len(open_tickets) == 1:
+        target = open_tickets[0]
+    if target is not None:
+        await follow_up(uow, svc, target, msg, now, offer_new=True)
+        return
+    draft_id = await _draft(uow, msg, "faq" if not open_tickets else "choose", now)
+    if open_tickets:
+        choices = [(t.id or 0, f"{t.number} · {t.subject}") for t in open_tickets]
+        enqueue.send(
+            uow.session,
+            msg.chat_id,
+            texts.render("which_ticket"),
+            markup=keyboards.pick_ticket(draft_id, choices),
+        )
+        return
+    await faq_or_register(uow, svc, kb, user, draft_id, now)
+
+
+async def faq_or_register(
+    uow: UnitOfWork,
+    svc: TicketService,
+    kb: KnowledgeBase,
+    user: User,
+    draft_id: int,
+    now: datetime,
+) -> None:
+    """Offer confident FAQ answers for a draft, or register it at once if there are none."""
+    draft = await drafts.get_draft(uow.session, draft_id)
+    assert draft is not None
+    suggestions = kb.confident(draft.text, limit=FAQ_LIMIT) if draft.text.strip() else []
+    shown = [{"id": s.entry.id, "score": round(s.score, 4)} for s in suggestions]
+    log_id = await drafts.log_faq(
+        uow.session,
+        user_id=user.telegram_id,
+        client_code=user.client_code,
+        query=draft.text,
+        shown=shown,
+        outcome="shown" if suggestions else "unanswered",
+        now=now,
+    )
+    if not suggestions:
+        await drafts.set_draft_state(uow.session, draft_id, "done", faq_log_id=log_id)
+        ticket = await register(uow, svc, user, draft, now)
+        await drafts.close_faq(uow.session, log_id, "unanswered", ticket_id=ticket.id)
+        return
+    await drafts.set_draft_state(uow.session, draft_id, "faq", faq_log_id=log_id)
+    titles = [s.entry.title for s in suggestions]
+    enqueue.send(
+        uow.session,
+        draft.chat_id,
+        texts.render("faq_suggest", suggestions=[s.entry for s in suggestions]),
+        markup=keyboards.faq(draft_id, titles),
+    )
+
+
+async def register(
+    uow: UnitOfWork, svc: TicketService, user: User, draft: Draft, now: datetime
+) -> Ticket:
+    """Create the ticket from a draft and queue the confirmation, the topic and the card."""
+    guessed = guess(draft.text)
+    subject = subject_of(draft.text, texts.render("subject_fallback"))
+    ticket = await svc.create_ticket(
+        uow,
+        requester_id=user.telegram_id,
+        subject=subject,
+        text=draft.text or subject,
+        priority=guessed.priority,
+        category=guessed.category,
+    )
+    assert ticket.id is not None
+    client = await uow.directory.client(ticket.client_code)
+    team = await uow.directory.team(client.team)
+    await messaging.add_link(
+        uow.session,
+        messaging.MessageLink(
+            chat_id=draft.chat_id,
+            message_id=draft.message_id,
+            ticket_id=ticket.id,
+            author="user",
+            author_id=user.telegram_id,
+            public=True,
+            text=draft.text,
+            at=now,
+        ),
+    )
+    due = notify.dues(ticket, client, now)
+    notify.to_user(
+        uow,
+        ticket,
+        "registered",
+        markup=keyboards.registered(ticket.id),
+        owner=await notify.owner_name(uow, ticket),
+        priority=ticket.priority.value,
+        category=ticket.category.value,
+        reaction=due["reaction"],
+        resolution=due["resolution"],
+    )
+    enqueue.open_topic(uow.session, team.chat_id, ticket.id)
+    if text_overflows(draft.text):
+        enqueue.send(
+            uow.session,
+            team.chat_id,
+            texts.render("user_in_topic", name=user.first_name, body=draft.html),
+            ticket_id=ticket.id,
+            topic=True,
+        )
+    if draft.media:
+        enqueue.copy(
+            uow.session,
+            team.chat_id,
+            draft.chat_id,
+            draft.message_id,
+            caption=texts.render("user_caption", name=user.first_name, body=""),
+            ticket_id=ticket.id,
+            topic=True,
+        )
+    return ticket
+
+
+async def follow_up(
+    uow: UnitOfWork,
+    svc: TicketService,
+    ticket: Ticket,
+    msg: Incoming,
+    now: datetime,
+    *,
+    offer_new: bool,
+) -> None:
+    """Add a user's message to their ticket: into the topic, acknowledged to the user."""
+    assert ticket.id is not None
+    client = await uow.directory.client(ticket.client_code)
+    team = await uow.directory.team(client.team)
+    await messaging.add_link(
+        uow.session,
+        messaging.MessageLink(
+            chat_id=msg.chat_id,
+            message_id=msg.message_id,
+            ticket_id=ticket.id,
+            author="user",
+            author_id=msg.user_id,
+            public=True,
+            text=msg.text,
+            at=now,
+        ),
+    )
+    in_topic = enqueue.link("user", msg.user_id, public=False, text=None)
+    if msg.has_media:
+        enqueue.copy(
+            uow.session,
+            team.chat_id,
+            msg.chat_id,
+            msg.message_id,
+            caption=texts.render("user_caption", name=msg.first_name, body=msg.html),
+            ticket_id=ticket.id,
+            topic=True,
+            link_as=in_topic,
+        )
+    else:
+        enqueue.send(
+            uow.session,
+            team.chat_id,
+            texts.render("user_in_topic", name=msg.first_name, body=msg.html),
+            ticket_id=ticket.id,
+            topic=True,
+            link_as=in_topic,
+        )
+    if ticket.status is Status.WAITING:  # the user answered: the SLA clock runs again
+        ticket = await svc.resume(uow, ticket.id, Actor.user(msg.user_id))
+        await notify.refresh_card(uow, ticket)
+    if msg.media_group_id is None:  # an album is acknowledged by none of its items
+        markup = None
+        if offer_new:
+            draft_id = await _draft(uow, msg, "done", now)
+            markup = keyboards.new_ticket(draft_id)
+        notify.to_user(uow, ticket, "followup_added", markup=markup)
+
+
+async def _ticket_replied_to(uow: UnitOfWork, msg: Incoming) -> Ticket | None:
+    if msg.reply_to is None:
+        return None
+    link = await messaging.link_of(uow.session, msg.chat_id, msg.reply_to)
+    if link is None:
+        return None
+    ticket = await uow.tickets.get_by_id(link.ticket_id)
+    if ticket.requester_id != msg.user_id or ticket.status not in OPEN_STATUSES:
+        return None
+    return ticket
+
+
+async def _draft(uow: UnitOfWork, msg: Incoming, state: str, now: datetime) -> int:
+    return await drafts.add_draft(
+        uow.session,
+        user_id=msg.user_id,
+        chat_id=msg.chat_id,
+        message_id=msg.message_id,
+        text=msg.text,
+        html=msg.html,
+        media=msg.media,
+        state=state,
+        now=now,
+    )
+
+
+def from_draft(draft: Draft, user: User) -> Incoming:
+    """A held message as if it had just arrived (after the user picked its ticket)."""
+    return Incoming(
+        chat_id=draft.chat_id,
+        message_id=draft.message_id,
+        user_id=user.telegram_id,
+        first_name=user.first_name,
+        username=user.username,
+        text=draft.text,
+        html=draft.html,
+        media=draft.media,
+    )

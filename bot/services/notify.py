@@ -1,0 +1,68 @@
+"""Messages about a ticket that several services send (always through the outbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot import texts
+from bot.outbox import enqueue
+from bot.services.cards import due_of
+from desk.model import Client, Ticket
+from desk.timefmt import DueWords
+from storage.uow import UnitOfWork
+
+
+def to_user(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    template: str,
+    markup: InlineKeyboardMarkup | None = None,
+    **context: object,
+) -> None:
+    """A bot message to the ticket's user; a reply to it finds the ticket."""
+    html = texts.render(template, number=ticket.number, **context)
+    enqueue.send(
+        uow.session,
+        ticket.requester_id,
+        html,
+        ticket_id=ticket.id,
+        markup=markup,
+        link_as=enqueue.link("bot", None, public=False, text=None),
+    )
+
+
+async def to_topic(uow: UnitOfWork, ticket: Ticket, template: str, **context: object) -> None:
+    """A bot message into the ticket's topic (for staff only)."""
+    client = await uow.directory.client(ticket.client_code)
+    team = await uow.directory.team(client.team)
+    html = texts.render(template, number=ticket.number, **context)
+    enqueue.send(uow.session, team.chat_id, html, ticket_id=ticket.id, topic=True)
+
+
+async def refresh_card(uow: UnitOfWork, ticket: Ticket) -> None:
+    """Bring the card and the topic name up to date (edited in place, not re-posted)."""
+    assert ticket.id is not None
+    client = await uow.directory.client(ticket.client_code)
+    team = await uow.directory.team(client.team)
+    enqueue.refresh(uow.session, team.chat_id, ticket.id)
+
+
+async def owner_name(uow: UnitOfWork, ticket: Ticket) -> str:
+    staff = await uow.directory.staff(ticket.owner_id)
+    return staff.name if staff else str(ticket.owner_id)
+
+
+def render_due(words: DueWords | None) -> str:
+    """A due time in plain words ("сегодня до 14:30 МСК") as text."""
+    return texts.render("due_words", w=words)
+
+
+def dues(ticket: Ticket, client: Client, now: datetime) -> dict[str, DueWords | None]:
+    """``reaction`` and ``resolution`` due times in the client's words."""
+    sla = ticket.sla
+    return {
+        "reaction": due_of(sla.reaction_due if sla else None, now, client.timezone),
+        "resolution": due_of(sla.resolution_due if sla else None, now, client.timezone),
+    }

@@ -1,0 +1,167 @@
+"""What consultants do in the staff group: ticket actions from buttons and commands.
+
+Each action names the ticket by its topic (or the card it replies to) and
+goes through ``TicketService``, which re-checks in the database that the
+actor is active staff of the ticket's team and that the transition is
+allowed.  The card and topic name are refreshed (edited, not re-posted) and
+the user is told what concerns them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.services import csat, notify
+from bot.services.actors import Actor
+from bot.services.tickets import TicketService
+from desk.enums import Priority
+from desk.errors import NotFound
+from desk.model import Staff, Ticket
+from storage import messaging
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a staff message or button press happened."""
+
+    chat_id: int
+    thread_id: int | None
+    reply_to: int | None
+
+
+async def ticket_at(uow: UnitOfWork, place: Place) -> Ticket | None:
+    """The ticket of a forum topic, or of the card/relay a plain-group message replies to."""
+    ticket_id = None
+    if place.thread_id is not None:
+        ticket_id = await messaging.ticket_by_thread(uow.session, place.chat_id, place.thread_id)
+    if ticket_id is None and place.reply_to is not None:
+        link = await messaging.link_of(uow.session, place.chat_id, place.reply_to)
+        ticket_id = link.ticket_id if link is not None else None
+    if ticket_id is None:
+        return None
+    return await uow.tickets.get_by_id(ticket_id)
+
+
+async def staff_of_chat(uow: UnitOfWork, chat_id: int, telegram_id: int) -> Staff | None:
+    """The active staff member of the team whose group ``chat_id`` is, if the sender is one."""
+    team = await uow.directory.team_of_chat(chat_id)
+    staff = await uow.directory.staff(telegram_id)
+    if team is None or staff is None or not staff.active or staff.team != team.name:
+        return None
+    return staff
+
+
+async def take(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:
+    before = ticket.owner_id
+    ticket = await svc.take(uow, _id(ticket), Actor.staff(actor_id))
+    await notify.refresh_card(uow, ticket)
+    if ticket.owner_id != before:
+        notify.to_user(
+            uow, ticket, "owner_changed_user", owner=await notify.owner_name(uow, ticket)
+        )
+
+
+async def assign(
+    uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int, username: str
+) -> bool:
+    """Reassign to a team member named by @username; False if there is none."""
+    client = await uow.directory.client(ticket.client_code)
+    wanted = username.lstrip("@").lower()
+    members = await uow.directory.team_staff(client.team)
+    target = next((s for s in members if (s.username or "").lower() == wanted), None)
+    if target is None:
+        return False
+    ticket = await svc.assign(uow, _id(ticket), Actor.staff(actor_id), target.telegram_id)
+    await notify.refresh_card(uow, ticket)
+    notify.to_user(uow, ticket, "owner_changed_user", owner=target.name)
+    return True
+
+
+async def set_priority(
+    uow: UnitOfWork,
+    svc: TicketService,
+    ticket: Ticket,
+    actor: Actor,
+    priority: Priority,
+    now: datetime,
+) -> Ticket:
+    ticket = await svc.change_priority(uow, _id(ticket), actor, priority)
+    client = await uow.directory.client(ticket.client_code)
+    await notify.refresh_card(uow, ticket)
+    due = notify.dues(ticket, client, now)
+    notify.to_user(
+        uow,
+        ticket,
+        "changed_user",
+        what="priority",
+        value=ticket.priority.value,
+        reaction=due["reaction"],
+        resolution=due["resolution"],
+    )
+    return ticket
+
+
+async def escalate(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:
+    ticket = await svc.escalate(uow, _id(ticket), Actor.staff(actor_id), on=not ticket.escalated)
+    await notify.refresh_card(uow, ticket)
+
+
+async def wait(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:
+    ticket = await svc.pause(uow, _id(ticket), Actor.staff(actor_id))
+    await notify.refresh_card(uow, ticket)
+    notify.to_user(uow, ticket, "waiting_user", comment=None)
+
+
+async def route_targets(uow: UnitOfWork, ticket: Ticket) -> list[tuple[str, str]]:
+    """Where this client's out-of-scope requests may go: (label, contact) from the contract."""
+    client = await uow.directory.client(ticket.client_code)
+    contract = await uow.directory.contract(client.contract)
+    return sorted(contract.contacts.items())
+
+
+async def route(
+    uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int, index: int
+) -> bool:
+    targets = await route_targets(uow, ticket)
+    if not 0 <= index < len(targets):
+        return False
+    label, contact = targets[index]
+    ticket = await svc.route_out(uow, _id(ticket), Actor.staff(actor_id), f"{label}: {contact}")
+    await notify.refresh_card(uow, ticket)
+    notify.to_user(uow, ticket, "routed_user", target=label, contact=contact)
+    return True
+
+
+async def resolve(
+    uow: UnitOfWork,
+    svc: TicketService,
+    ticket: Ticket,
+    actor_id: int,
+    now: datetime,
+    close_after_minutes: int,
+) -> None:
+    ticket = await svc.resolve(uow, _id(ticket), Actor.staff(actor_id))
+    await notify.refresh_card(uow, ticket)
+    await csat.ask(uow, ticket, now, close_after_minutes)
+
+
+async def close(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:
+    ticket = await svc.close(uow, _id(ticket), Actor.staff(actor_id))
+    await notify.refresh_card(uow, ticket)
+    notify.to_user(uow, ticket, "closed_user", silent=False)
+
+
+async def reopen(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:
+    ticket = await svc.reopen(uow, _id(ticket), Actor.staff(actor_id))
+    await notify.refresh_card(uow, ticket)
+    notify.to_user(
+        uow, ticket, "reopened_by_staff_user", owner=await notify.owner_name(uow, ticket)
+    )
+
+
+def _id(ticket: Ticket) -> int:
+    if ticket.id is None:
+        raise NotFound(ticket.number)
+    return ticket.id
