@@ -87,7 +87,10 @@ class BusinessClock:
         if self.spec.round_the_clock:
             return datetime.fromtimestamp(s + 60 * minutes, self.tz)
         target = self._position(s) + 60 * minutes
+        limit = self._last_year + _MAX_YEARS_AHEAD
         while target > self._cum[-1]:
+            if self._last_year >= limit:
+                raise ValueError(f"{minutes} business minutes reach beyond {limit}")
             self._load(self._last_year + 1)
         j = bisect_left(self._cum, target)
         return datetime.fromtimestamp(self._ends[j] - (self._cum[j] - target), self.tz)
@@ -159,8 +162,6 @@ class BusinessClock:
             self._load(self._last_year + 1)
 
     def _load(self, year: int) -> None:
-        if self._ends and year > self._last_year + _MAX_YEARS_AHEAD:
-            raise ValueError("a due moment more than 200 years ahead")
         starts: list[int] = []
         ends: list[int] = []
         d = date(year, 1, 1)
@@ -177,25 +178,22 @@ class BusinessClock:
         if not self._ends:
             self._first_year = self._last_year = year
             self._starts, self._ends = starts, ends
+            self._cum = _running(starts, ends, 0)
             self._lo, self._hi = lo, hi
         elif year == self._last_year + 1:
             self._last_year = year
             self._starts += starts
             self._ends += ends
+            self._cum += _running(starts, ends, self._cum[-1])
             self._hi = hi
         elif year == self._first_year - 1:
             self._first_year = year
             self._starts = starts + self._starts
             self._ends = ends + self._ends
+            self._cum = _running(self._starts, self._ends, 0)
             self._lo = lo
         else:
             raise AssertionError("years are loaded next to the loaded range")
-        total = 0
-        cum = []
-        for a, b in zip(self._starts, self._ends, strict=True):
-            total += b - a
-            cum.append(total)
-        self._cum = cum
 
     def _ranges(self, d: date, kind: DayKind, close: bool) -> tuple[TimeRange, ...]:
         if kind is DayKind.OFF:
@@ -241,6 +239,15 @@ class BusinessClock:
             d, minute = d + timedelta(days=1), minute - _DAY
         local = datetime(d.year, d.month, d.day, minute // 60, minute % 60, tzinfo=self.tz)
         return int(local.timestamp())
+
+
+def _running(starts: list[int], ends: list[int], total: int) -> list[int]:
+    """Cumulative lengths of the intervals, continuing from ``total``."""
+    cum = []
+    for a, b in zip(starts, ends, strict=True):
+        total += b - a
+        cum.append(total)
+    return cum
 
 
 def _cut(hours: TimeRange, breaks: tuple[TimeRange, ...]) -> tuple[TimeRange, ...]:

@@ -208,3 +208,10 @@ def test_earlier_years_load_on_demand() -> None:
     assert (
         clock.minutes_between(msk(2024, 12, 27, 17, 0), msk(2025, 1, 9, 10, 0)) == 60 + 8 * 60 + 60
     )
+
+
+def test_absurdly_far_due_is_refused() -> None:
+    """A billion business minutes (thousands of years) is a clear error, not a hang."""
+    clock = BusinessClock.from_spec(ScheduleSpec("plain", calendar=None))
+    with pytest.raises(ValueError, match="reach beyond"):
+        clock.due(msk(2026, 5, 4, 9, 0), 1_000_000_000)
