@@ -24,7 +24,7 @@ from desk.calendar import DayKind, get_calendar
 from desk.model import ScheduleSpec, TimeRange
 
 _DAY = 24 * 60
-_MAX_YEARS_AHEAD = 200  # a due moment further away than this is a mistake
+_MAX_YEARS_AHEAD = 50  # a due moment further away than this is a mistake
 
 
 class BadSchedule(ValueError):
