@@ -1,0 +1,80 @@
+"""End-to-end fixtures: the sandbox (its own fixtures), a migrated database with
+the demo config (the storage fixtures: SQLite, and PostgreSQL where marked),
+and the real bot composed and running against the sandbox over HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.app import run_app
+from bot.compose import App, compose
+from bot.settings import Settings
+from knowledge.base import KnowledgeBase
+from sandbox.server import SandboxHandle
+from storage.database import Database
+from storage.uow import UnitOfWorkFactory
+from tests.e2e.desk import STRANGER, Desk
+from tests.sandbox.fixtures import sandbox, seeded_sandbox
+
+__all__ = ["sandbox", "seeded_sandbox"]
+
+STARTER_FAQ = Path(__file__).parents[2] / "knowledge" / "faq"
+
+
+@pytest.fixture(scope="session")
+def faq_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the starter FAQ (``/faq`` writes into it)."""
+    target = tmp_path_factory.mktemp("faq") / "faq"
+    shutil.copytree(STARTER_FAQ, target, ignore=shutil.ignore_patterns("README*", "*.csv"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def knowledge(faq_dir: Path) -> KnowledgeBase:
+    return KnowledgeBase(faq_dir)
+
+
+def settings_for(handle: SandboxHandle, database_url: str, faq: Path) -> Settings:
+    return Settings(
+        bot_token=SecretStr(handle.token),
+        telegram_api_url=handle.url,
+        database_url=database_url,
+        knowledge_path=faq,
+        autoclose_minutes=60,
+    )
+
+
+@pytest.fixture
+async def desk_app(
+    seeded_sandbox: SandboxHandle,
+    database: Database,
+    demo_uow_factory: UnitOfWorkFactory,
+    knowledge: KnowledgeBase,
+    faq_dir: Path,
+) -> AsyncIterator[App]:
+    """The product running: the bot polls the sandbox, the sender delivers the outbox."""
+    await seeded_sandbox.control.create_user(STRANGER, "Пётр", username="petr")
+    settings = settings_for(
+        seeded_sandbox, str(database.engine.url.render_as_string(False)), faq_dir
+    )
+    app = await compose(settings, db=database, kb=knowledge)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_app(app, stop))
+    try:
+        yield app
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+        await app.bot.session.close()
+
+
+@pytest.fixture
+def desk(seeded_sandbox: SandboxHandle, desk_app: App) -> Desk:
+    return Desk(seeded_sandbox)
