@@ -7,33 +7,47 @@ Fixtures (function scope unless said):
 - ``migrated_url`` -- the same, upgraded to the latest migration;
 - ``database`` -- an open ``storage.database.Database`` on ``migrated_url``
   (async; closed after the test); ``uow_factory`` -- its unit-of-work factory;
+- ``demo_config`` -- ``bot/demo_config.toml`` loaded (client DEMO, team chat
+  -1001000000001, consultants 2001 and 2002, invite "demo");
+- ``demo_uow_factory`` -- ``uow_factory`` with the demo config applied and
+  user 1001 bound to DEMO;
+- ``backend`` -- ``"sqlite"`` or ``"postgres"``, the parameter behind them;
 - ``pg_database_url`` (session) -- the session's own PostgreSQL database.
 
 PostgreSQL: ``SUPPORTDESK_TEST_PG_URL`` names a server database to connect to
 (default ``postgresql+asyncpg://postgres@127.0.0.1:5432/test``); the session
-creates a fresh, uniquely named database there, resets its ``public`` schema
-before each test and drops it at the end. If the server does not answer the
-PostgreSQL tests are skipped -- or fail, when ``SUPPORTDESK_REQUIRE_PG=1`` (CI).
+creates fresh, uniquely named databases there (its own for ``db_url``, whose
+``public`` schema is reset before each test; a migrated template that each
+``migrated_url`` test gets a copy of) and drops them all at the end. If the
+server does not answer the PostgreSQL tests are skipped -- or fail, when
+``SUPPORTDESK_REQUIRE_PG=1`` (CI).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.services.config import apply_config
+from desk.config import DeskConfig, load_config
+from desk.model import User
 from storage.database import Database
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.uow import UnitOfWorkFactory
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+DEMO_CONFIG = Path(__file__).parents[1] / "bot" / "demo_config.toml"
+DEMO_USER = 1001
 
 
 def _dsn(url: str) -> str:
@@ -50,25 +64,74 @@ async def _admin(url: str, *statements: str) -> None:
         await conn.close()
 
 
+class PgServer:
+    """The test PostgreSQL server: databases named ``<prefix>...``, all dropped at the end."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.prefix = f"supportdesk_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        self.created: list[str] = []
+
+    def url(self, name: str) -> str:
+        return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        asyncio.run(_admin(self.server_url, f'CREATE DATABASE "{name}"{clause}'))
+        self.created.append(name)
+        return self.url(name)
+
+    def drop(self, name: str) -> None:
+        asyncio.run(_admin(self.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.created.remove(name)
+
+
 @pytest.fixture(scope="session")
-def pg_database_url() -> Iterator[str]:
-    server_url = os.environ.get("SUPPORTDESK_TEST_PG_URL", DEFAULT_PG_URL)
-    name = f"supportdesk_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+def pg_server() -> Iterator[PgServer]:
+    server = PgServer(os.environ.get("SUPPORTDESK_TEST_PG_URL", DEFAULT_PG_URL))
     try:
-        asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as exc:
-        message = f"PostgreSQL at {server_url} does not answer: {exc!r}"
+        server.create(server.prefix)
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+        message = f"PostgreSQL at {server.server_url} does not answer: {exc!r}"
         if os.environ.get("SUPPORTDESK_REQUIRE_PG") == "1":
             pytest.fail(message + " (SUPPORTDESK_REQUIRE_PG=1)", pytrace=False)
         pytest.skip(message)
-    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield server
+    for name in list(server.created):
+        server.drop(name)
+
+
+@pytest.fixture(scope="session")
+def pg_database_url(pg_server: PgServer) -> str:
+    """The session's own PostgreSQL database."""
+    return pg_server.url(pg_server.prefix)
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_server: PgServer) -> str:
+    """A database upgraded once per session; each test gets a copy of it."""
+    name = f"{pg_server.prefix}_tpl"
+    asyncio.run(_upgrade(pg_server.create(name)))
+    return name
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "supportdesk.sqlite3"
+    asyncio.run(_upgrade(f"sqlite+aiosqlite:///{path}"))
+    return path
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgres``: tests using the database fixtures run on both."""
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database on each backend."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'db' / 'supportdesk.sqlite3'}"
     url: str = request.getfixturevalue("pg_database_url")
     asyncio.run(_admin(url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public"))
@@ -84,10 +147,20 @@ async def _upgrade(url: str) -> None:
 
 
 @pytest.fixture
-def migrated_url(db_url: str) -> str:
-    """``db_url`` upgraded to the latest migration."""
-    asyncio.run(_upgrade(db_url))
-    return db_url
+def migrated_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database at the latest migration on each backend (a copy of a template
+    upgraded once per session)."""
+    if backend == "sqlite":
+        path = tmp_path / "db" / "supportdesk.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    template: str = request.getfixturevalue("_pg_template")
+    name = f"{server.prefix}_{uuid.uuid4().hex[:8]}"
+    yield server.create(name, template=template)
+    server.drop(name)
 
 
 @pytest.fixture
@@ -100,3 +173,19 @@ async def database(migrated_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def uow_factory(database: Database) -> UnitOfWorkFactory:
     return database.uow
+
+
+@pytest.fixture
+def demo_config() -> DeskConfig:
+    return load_config(DEMO_CONFIG)
+
+
+@pytest.fixture
+async def demo_uow_factory(
+    uow_factory: UnitOfWorkFactory, demo_config: DeskConfig
+) -> UnitOfWorkFactory:
+    now = datetime.now(UTC)
+    async with uow_factory() as uow:
+        await apply_config(uow, demo_config, source=str(DEMO_CONFIG), now=now)
+        await uow.users.bind(User(DEMO_USER, "DEMO", "Иван", now, "ivan"))
+    return uow_factory
