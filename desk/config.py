@@ -22,6 +22,7 @@ from desk.config_fields import Duration, format_range, parse_duration, parse_ran
 from desk.config_lines import Path as KeyPath
 from desk.config_messages import DUPLICATE_KINDS, reason, unknown_ref
 from desk.config_reader import Reader, Table
+from desk.config_terms import TERM_KEYS, client_managers, contract_terms
 from desk.enums import Priority
 from desk.errors import ConfigError
 from desk.model import (
@@ -37,6 +38,7 @@ from desk.model import (
 )
 from desk.numbering import BadClientCode, validate_client_code
 from desk.sla import default_targets
+from desk.terms import ContractTerms
 
 SECTIONS = {"schedules", "contracts", "teams", "clients", "staff", "invites"}
 V = TypeVar("V")
@@ -51,6 +53,10 @@ class DeskConfig:
     clients: dict[str, Client] = field(default_factory=dict)
     staff: dict[int, Staff] = field(default_factory=dict)
     invites: dict[str, Invite] = field(default_factory=dict)
+    # Operating terms per contract and managers per client (desk.config_terms); not
+    # part of the synced sections above: storage.ops keeps them.
+    terms: dict[str, ContractTerms] = field(default_factory=dict)
+    managers: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def load_config(path: str | Path) -> DeskConfig:
@@ -93,7 +99,16 @@ def parse_config(text: str, file: str = "<config>") -> DeskConfig:
         duty = staff.get(team.duty) if team.duty is not None else None
         if team.duty is not None and (duty is None or duty.team != name):
             r.fail(("teams", name, "duty"), reason("bad_duty", value=team.duty))
-    return DeskConfig(schedules, contracts, teams, clients, staff, invites)
+    terms = {
+        name: contract_terms(r, t, p, _day_minutes(schedules[contracts[name].schedule]))
+        for name, t, p in r.named_tables(data, "contracts")
+    }
+    managers = {t["code"]: client_managers(r, t, p) for t, p in r.array_tables(data, "clients")}
+    return DeskConfig(schedules, contracts, teams, clients, staff, invites, terms, managers)
+
+
+def _day_minutes(spec: ScheduleSpec) -> int:
+    return BusinessClock.from_spec(spec).day_minutes
 
 
 def _zone(r: Reader, table: Table, path: KeyPath, default: str) -> str:
@@ -163,7 +178,7 @@ def _close_days(r: Reader, t: Table, path: KeyPath, day_end: int) -> CloseDays:
 def _contract(
     r: Reader, name: str, t: Table, path: KeyPath, schedules: dict[str, ScheduleSpec]
 ) -> Contract:
-    r.check_keys(t, path, {"schedule", "targets", "contacts"}, {"schedule"})
+    r.check_keys(t, path, {"schedule", "targets", "contacts", *TERM_KEYS}, {"schedule"})
     schedule = r.value(t, path, "schedule", str)
     if schedule not in schedules:
         r.fail((*path, "schedule"), unknown_ref("schedule", schedule))
@@ -213,7 +228,7 @@ def _client(
     schedules: dict[str, ScheduleSpec],
 ) -> Client:
     required = {"code", "name", "contract", "team"}
-    r.check_keys(t, path, {*required, "timezone"}, required)
+    r.check_keys(t, path, {*required, "timezone", "managers"}, required)
     code = r.value(t, path, "code", str)
     try:
         validate_client_code(code)
