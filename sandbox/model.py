@@ -27,7 +27,8 @@ class BotIdentity:
     username: str
     first_name: str
     token: str
-    commands: list[dict[str, Any]] = field(default_factory=list)
+    # "<scope JSON>|<language>" -> commands, as setMyCommands keeps them per scope and language.
+    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass

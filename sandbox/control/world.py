@@ -181,13 +181,14 @@ async def set_flood(request: web.Request) -> web.Response:
 async def add_fault(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     params = await body(request)
+    count, retry_after = params.opt_int("count"), params.opt_int("retry_after")
     try:
         fault = Fault(
             method=params.str("method"),
             kind=params.str("kind"),
-            count=params.opt_int("count") or 1,
+            count=1 if count is None else count,
             chat_id=params.opt_int("chat_id"),
-            retry_after=params.opt_int("retry_after") or 5,
+            retry_after=5 if retry_after is None else retry_after,
             hang_seconds=float(params.raw("hang_seconds") or 60),
         )
     except (FaultError, ValueError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from sandbox.conversation import find_chat
@@ -20,6 +21,13 @@ async def get_me(sb: Sandbox, params: Params) -> dict[str, Any]:
     return me_dict(sb.state.bot)
 
 
+def _commands_key(params: Params) -> str:
+    scope = params.json("scope") or {"type": "default"}
+    if not isinstance(scope, dict) or "type" not in scope:
+        raise BadRequest("can't parse BotCommandScope JSON object")
+    return json.dumps(scope, sort_keys=True) + "|" + (params.opt_str("language_code") or "")
+
+
 @method("setMyCommands")
 async def set_my_commands(sb: Sandbox, params: Params) -> bool:
     commands = params.json("commands")
@@ -29,19 +37,19 @@ async def set_my_commands(sb: Sandbox, params: Params) -> bool:
         raise BadRequest("can't parse commands JSON object")
     if len(commands) > 100:
         raise BadRequest("too many commands")
-    sb.state.bot.commands = commands
+    sb.state.bot.commands[_commands_key(params)] = commands
     sb.state.touch_bot()
     return True
 
 
 @method("getMyCommands")
 async def get_my_commands(sb: Sandbox, params: Params) -> list[dict[str, Any]]:
-    return sb.state.bot.commands
+    return sb.state.bot.commands.get(_commands_key(params), [])
 
 
 @method("deleteMyCommands")
 async def delete_my_commands(sb: Sandbox, params: Params) -> bool:
-    sb.state.bot.commands = []
+    sb.state.bot.commands.pop(_commands_key(params), None)
     sb.state.touch_bot()
     return True
 
