@@ -38,10 +38,7 @@ def parse_range(value: str) -> TimeRange:
     start, sep, end = value.partition("-")
     if not sep:
         raise ValueError(reason("bad_range", value=value))
-    try:
-        result = TimeRange(parse_time(start), parse_time(end))
-    except ValueError as exc:
-        raise ValueError(reason("bad_range", value=value)) from exc
+    result = TimeRange(parse_time(start), parse_time(end))
     if result.start >= result.end:
         raise ValueError(reason("bad_range", value=value))
     return result

@@ -18,15 +18,19 @@ class Database:
 
     @classmethod
     async def open(cls, url: str, *, check_schema: bool = True) -> Database:
-        """Connect; unless told otherwise, refuse a database that is not upgraded
+        """Connect (an unreachable server raises here, not later); unless told
+        otherwise, refuse a database that is not upgraded
         (``storage.errors.SchemaNotCurrent``: run ``supportdesk db upgrade``)."""
         engine = create_engine(url)
-        if check_schema:
-            try:
+        try:
+            if check_schema:
                 await check_current(engine)
-            except BaseException:
-                await engine.dispose()
-                raise
+            else:
+                async with engine.connect():
+                    pass
+        except BaseException:
+            await engine.dispose()
+            raise
         return cls(engine, UnitOfWorkFactory(engine))
 
     async def close(self) -> None:
