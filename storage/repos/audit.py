@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.audit import ChainProblem, seal, verify_chain
@@ -71,6 +71,9 @@ class AuditRepository:
             select(AuditEventRow).order_by(AuditEventRow.id.desc()).limit(limit)
         )
         return [audit_from_row(r) for r in reversed(list(rows))]
+
+    async def count(self) -> int:
+        return await self._session.scalar(select(func.count()).select_from(AuditEventRow)) or 0
 
     async def verify(self) -> list[ChainProblem]:
         """Every break in the chain, including a removed tail; [] when intact."""
