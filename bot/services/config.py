@@ -16,6 +16,7 @@ from desk.config import DeskConfig
 from desk.config_diff import Action, Change, describe, diff
 from desk.config_messages import reason
 from desk.errors import ConfigError
+from storage import ops
 from storage.errors import StillReferenced
 from storage.repos.directory import DirectoryRepository
 from storage.uow import UnitOfWork
@@ -51,6 +52,7 @@ async def apply_config(
             new=describe(change.new),
             reason=f"{change.action.value} {change.key}",
         )
+    await ops.save_terms(uow.session, config)  # contract terms and client managers
     return changes
 
 

@@ -1,0 +1,273 @@
+"""The SLA watcher: warnings, breaches with escalation, waiting reminders and
+auto-resolution -- read from the database on every pass, no in-memory timers.
+
+A pass has two steps:
+
+1. *plan*: open tickets changed since they were last planned (or never
+   planned) get their next alert moment computed (``desk.watch``) and stored
+   in ``sla_watch`` -- in bulk, from plain columns;
+2. *act*: tickets whose moment has come are handled one transaction each:
+   the watch row is taken (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), each
+   due alert is claimed in ``alerts_sent`` and its messages are written to
+   the outbox in the same transaction -- so an alert goes out once, across
+   restarts and instances -- and the next moment is stored.
+
+Warnings and breaches go into the ticket's topic mentioning the owner; a
+breach also goes to the team's lead chat (or mentions the lead in the
+topic) and refreshes the card, whose due words then say the time is up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot import keyboards, texts
+from bot.outbox import enqueue
+from bot.services import notify
+from bot.services.actors import Actor
+from bot.services.clocks import clock_of
+from bot.services.tickets import TicketService
+from desk import sla
+from desk.clock import BusinessClock
+from desk.config import DeskConfig
+from desk.enums import Priority, Status
+from desk.model import Ticket
+from desk.terms import ContractTerms
+from desk.timefmt import due_words
+from desk.watch import Alert, AlertKind, Plan, plan
+from storage import drafts, ops
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from bot.compose import App
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PassResult:
+    planned: int  # tickets whose next alert moment was (re)computed
+    alerts: int  # alerts sent (claimed and written to the outbox)
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """What alerts of one client's tickets count on."""
+
+    schedule: BusinessClock
+    config: DeskConfig
+    contract: str
+    terms: ContractTerms
+
+    def sla_clock(self, priority: Priority) -> BusinessClock:
+        targets = self.config.contracts[self.contract].targets
+        target = targets.get(priority) or sla.default_targets(self.schedule.day_minutes)[priority]
+        return sla.clock_for(target, self.schedule)
+
+    def plan(self, state: sla.SlaState, status: Status, priority: Priority, now: datetime) -> Plan:
+        clock = self.sla_clock(priority)
+        return plan(state, status, now, clock, self.schedule, self.terms.watch)
+
+
+class Watcher:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        tickets: TicketService,
+        *,
+        autoclose_minutes: int,
+        batch: int = 5000,
+    ) -> None:
+        self._uow = uow
+        self._tickets = tickets
+        self._autoclose = autoclose_minutes
+        self._batch = batch
+
+    async def run_pass(self, now: datetime) -> PassResult:
+        async with self._uow() as uow:
+            terms = await _load_terms(uow)
+        planned = await self.plan_changed(now, terms)
+        alerts = 0
+        async with self._uow() as uow:
+            due = await ops.due_watches(uow.session, now)
+        for ticket_id in due:
+            try:
+                async with self._uow() as uow:
+                    alerts += await self._act(uow, ticket_id, now, terms)
+            except Exception:  # one ticket's failure must not stop the others
+                log.exception("SLA watcher: ticket %s failed; retried on the next pass", ticket_id)
+        return PassResult(planned, alerts)
+
+    async def plan_changed(self, now: datetime, terms: dict[str, _Terms]) -> int:
+        """Store the next alert moment of every open ticket changed since it was planned."""
+        total, after = 0, 0
+        while True:
+            async with self._uow() as uow:
+                facts = await ops.stale_watches(uow.session, after, self._batch)
+                if not facts:
+                    return total
+                sent = await ops.sent_keys_for(uow.session, [f.ticket_id for f in facts])
+                rows = []
+                for f in facts:
+                    p = terms[f.client_code].plan(f.sla, f.status, f.priority, now)
+                    rows.append(
+                        {
+                            "ticket_id": f.ticket_id,
+                            "seen_updated_at": f.updated_at,
+                            "next_at": p.next_at(sent.get(f.ticket_id, frozenset())),
+                        }
+                    )
+                await ops.put_watches(uow.session, rows)
+            total += len(facts)
+            after = facts[-1].ticket_id
+
+    async def _act(
+        self, uow: UnitOfWork, ticket_id: int, now: datetime, by_client: dict[str, _Terms]
+    ) -> int:
+        if not await ops.lock_due(uow.session, ticket_id, now):
+            return 0  # another instance has it, or it was handled meanwhile
+        facts = await ops.watch_facts(uow.session, ticket_id)
+        if facts is None:
+            return 0
+        terms = by_client[facts.client_code]
+        p = terms.plan(facts.sla, facts.status, facts.priority, now)
+        sent = set(await ops.sent_keys(uow.session, ticket_id))
+        count = 0
+        for alert in p.due(now, frozenset(sent)):
+            if not await ops.claim_alert(uow.session, ticket_id, alert.key, now):
+                continue
+            sent.add(alert.key)
+            ticket = await uow.tickets.get_by_id(ticket_id)
+            await self._announce(uow, ticket, alert, p, terms, now)
+            count += 1
+        ticket = await uow.tickets.get_by_id(ticket_id)
+        if ticket.status is facts.status:
+            await ops.set_next(uow.session, ticket_id, facts.updated_at, p.next_at(frozenset(sent)))
+        # a ticket the watcher changed (auto-resolved) is planned anew from its new state
+        return count
+
+    async def _announce(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        alert: Alert,
+        p: Plan,
+        terms: _Terms,
+        now: datetime,
+    ) -> None:
+        if alert.kind is AlertKind.REMIND:
+            resolve_at = next((a.at for a in p.alerts if a.kind is AlertKind.RESOLVE), None)
+            client = await uow.directory.client(ticket.client_code)
+            resolve = None if resolve_at is None else due_words(resolve_at, now, client.timezone)
+            notify.to_user(uow, ticket, "watch_remind_user", resolve=resolve)
+        elif alert.kind is AlertKind.RESOLVE:
+            await self._auto_resolve(uow, ticket, alert, terms, now)
+        else:
+            await _sla_alert(uow, ticket, alert, now)
+
+    async def _auto_resolve(
+        self, uow: UnitOfWork, ticket: Ticket, alert: Alert, terms: _Terms, now: datetime
+    ) -> None:
+        assert ticket.id is not None
+        ticket_id = ticket.id
+        ticket = await self._tickets.resolve(
+            uow, ticket_id, Actor.system(), "no answer from the customer"
+        )
+        client = await uow.directory.client(ticket.client_code)
+        close_at = terms.schedule.due(now, self._autoclose)
+        await drafts.ask_resolution(uow.session, ticket_id, now, close_at)
+        notify.to_user(
+            uow,
+            ticket,
+            "resolved_ask",
+            markup=keyboards.resolved(ticket_id),
+            comment=texts.render("watch_auto_resolved_note"),
+            close_words=notify.render_due(due_words(close_at, now, client.timezone)),
+        )
+        await notify.to_topic(uow, ticket, "watch_auto_resolved_staff", waited=alert.spent_minutes)
+        await notify.refresh_card(uow, ticket)
+
+
+async def _sla_alert(uow: UnitOfWork, ticket: Ticket, alert: Alert, now: datetime) -> None:
+    """A warning or a breach in the topic; a breach also reaches the lead."""
+    assert ticket.id is not None
+    client = await uow.directory.client(ticket.client_code)
+    team = await uow.directory.team(client.team)
+    owner = await _person(uow, ticket.owner_id)
+    context = {
+        "owner": owner,
+        "target": alert.target,
+        "spent": alert.spent_minutes,
+        "limit": alert.target_minutes,
+    }
+    if alert.kind is AlertKind.WARN:
+        limit = alert.target_minutes or 1
+        share = min(100, round(100 * alert.spent_minutes / limit))
+        due = None if alert.due is None else due_words(alert.due, now, client.timezone)
+        await notify.to_topic(uow, ticket, "watch_warn", share=share, due=due, **context)
+        return
+    lead = None if team.lead is None else await _person(uow, team.lead)
+    in_topic_lead = lead if team.lead_chat_id is None else None
+    await notify.to_topic(uow, ticket, "watch_breach", lead=in_topic_lead, **context)
+    if team.lead_chat_id is not None:
+        html = texts.render(
+            "watch_lead_breach",
+            number=ticket.number,
+            priority=int(ticket.priority),
+            client=client.name,
+            subject=ticket.subject,
+            **context,
+        )
+        enqueue.send(uow.session, team.lead_chat_id, html, ticket_id=ticket.id)
+    await uow.audit.append(
+        ticket_id=ticket.id,
+        actor=str(Actor.system()),
+        at=now,
+        what="sla breach",
+        old=None,
+        new=alert.target,
+        reason=f"target {alert.target_minutes} min, spent {alert.spent_minutes} min",
+    )
+    await notify.refresh_card(uow, ticket)
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int | None
+    name: str
+
+
+async def _person(uow: UnitOfWork, telegram_id: int) -> _Person:
+    staff = await uow.directory.staff(telegram_id)
+    return _Person(telegram_id, staff.name if staff else str(telegram_id))
+
+
+async def _load_terms(uow: UnitOfWork) -> dict[str, _Terms]:
+    config = await uow.directory.load()
+    by_client = await ops.client_terms(uow.session)
+    result = {}
+    for code, client in config.clients.items():
+        contract = config.contracts[client.contract]
+        schedule = clock_of(config.schedules[contract.schedule])
+        result[code] = _Terms(schedule, config, contract.name, by_client.get(code, ContractTerms()))
+    return result
+
+
+async def run_watcher(app: App, stop: asyncio.Event, *, every: float = 30.0) -> None:
+    """Run a watcher pass every ``every`` seconds until ``stop`` is set."""
+    watcher = Watcher(app.db.uow, app.tickets, autoclose_minutes=app.settings.autoclose_minutes)
+    while not stop.is_set():
+        try:
+            result = await watcher.run_pass(app.now())
+            if result.alerts:
+                app.sender.wake()
+                log.info("SLA watcher: %d alerts", result.alerts)
+        except Exception:  # a failing pass is retried on the next one
+            log.exception("SLA watcher pass failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)

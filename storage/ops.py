@@ -1,0 +1,365 @@
+"""Repositories of SLA operations: contract terms and client managers, the
+watcher's schedule and alert claims, report files and their sending.
+
+Every function takes the unit of work's session and never commits.  Claims
+(``claim_alert``, ``claim_report``) insert a row with a unique key and report
+whether this transaction got it: the caller writes the outbox rows in the
+same transaction, so an alert or a report goes out once, whatever restarts
+or other instances do.  On PostgreSQL the watcher takes due rows with
+``FOR UPDATE SKIP LOCKED`` (``lock_due``), so instances do not wait on each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from desk.config import DeskConfig
+from desk.enums import OPEN_STATUSES, Priority, Status
+from desk.sla import SlaState
+from desk.terms import ContractTerms, terms_from_json, terms_to_json
+from storage.tables import ClientRow, ContractRow, TicketRow
+from storage.tables_ops import (
+    AlertSentRow,
+    ClientManagerRow,
+    ContractTermsRow,
+    ReportFileRow,
+    ReportSentRow,
+    SlaWatchRow,
+)
+
+_OPEN = sorted(s.value for s in OPEN_STATUSES)
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that can say ON CONFLICT on this backend."""
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(table)
+    return sqlite_insert(table)
+
+
+# -- terms and managers (written by `config apply`) ------------------------------
+
+
+async def save_terms(session: AsyncSession, config: DeskConfig) -> None:
+    """Make the stored terms and managers what ``config`` says (idempotent)."""
+    await session.execute(delete(ContractTermsRow))
+    await session.execute(delete(ClientManagerRow))
+    terms = [{"contract": k, "terms": terms_to_json(v)} for k, v in config.terms.items()]
+    if terms:
+        await session.execute(insert(ContractTermsRow), terms)
+    managers = [
+        {"client_code": code, "telegram_id": tid}
+        for code, ids in config.managers.items()
+        for tid in sorted(set(ids))
+    ]
+    if managers:
+        await session.execute(insert(ClientManagerRow), managers)
+
+
+async def terms_of(session: AsyncSession, contract: str) -> ContractTerms:
+    """A contract's terms; the defaults for a contract that states none."""
+    row = await session.get(ContractTermsRow, contract)
+    return ContractTerms() if row is None else terms_from_json(dict(row.terms))
+
+
+async def client_terms(session: AsyncSession) -> dict[str, ContractTerms]:
+    """Terms of every client, by client code (one query)."""
+    rows = await session.execute(
+        select(ClientRow.code, ContractTermsRow.terms).outerjoin(
+            ContractTermsRow, ContractTermsRow.contract == ClientRow.contract
+        )
+    )
+    return {
+        code: ContractTerms() if data is None else terms_from_json(dict(data))
+        for code, data in rows
+    }
+
+
+async def managers_of(session: AsyncSession, client_code: str) -> list[int]:
+    ids = await session.scalars(
+        select(ClientManagerRow.telegram_id)
+        .where(ClientManagerRow.client_code == client_code)
+        .order_by(ClientManagerRow.telegram_id)
+    )
+    return list(ids)
+
+
+async def managed_by(session: AsyncSession, telegram_id: int) -> list[str]:
+    """Client codes whose manager ``telegram_id`` is."""
+    codes = await session.scalars(
+        select(ClientManagerRow.client_code)
+        .where(ClientManagerRow.telegram_id == telegram_id)
+        .order_by(ClientManagerRow.client_code)
+    )
+    return list(codes)
+
+
+# -- the watcher's schedule ------------------------------------------------------
+
+WATCH_COLUMNS = (
+    TicketRow.id,
+    TicketRow.updated_at,
+    TicketRow.client_code,
+    TicketRow.priority,
+    TicketRow.status,
+    TicketRow.sla_started_at,
+    TicketRow.reaction_due,
+    TicketRow.resolution_due,
+    TicketRow.reacted_at,
+    TicketRow.resolved_at,
+    TicketRow.paused_at,
+    TicketRow.paused_minutes,
+    TicketRow.reaction_breached,
+    TicketRow.resolution_breached,
+    TicketRow.reaction_target,
+    TicketRow.resolution_target,
+)
+
+
+@dataclass(frozen=True)
+class WatchFacts:
+    """What the watcher needs of a ticket (read without loading the whole row)."""
+
+    ticket_id: int
+    updated_at: datetime
+    client_code: str
+    priority: Priority
+    status: Status
+    sla: SlaState
+
+
+def _facts(row: Any) -> WatchFacts:
+    (tid, updated, client, priority, status, started, reaction_due, resolution_due,
+     reacted, resolved, paused, paused_minutes, r_breached, s_breached, r_target,
+     s_target) = row  # fmt: skip
+    state = SlaState(
+        reaction_due=reaction_due,
+        resolution_due=resolution_due,
+        reacted_at=reacted,
+        resolved_at=resolved,
+        paused_at=paused,
+        reaction_breached=r_breached,
+        resolution_breached=s_breached,
+        started_at=started,
+        paused_minutes=paused_minutes,
+        reaction_target=r_target,
+        resolution_target=s_target,
+    )
+    return WatchFacts(tid, updated, client, Priority(priority), Status(status), state)
+
+
+async def stale_watches(
+    session: AsyncSession, after_id: int = 0, limit: int = 5000
+) -> list[WatchFacts]:
+    """Open tickets (id > ``after_id``) whose next alert moment is unknown or was
+    computed before their last change, in id order."""
+    query = (
+        select(*WATCH_COLUMNS)
+        .outerjoin(SlaWatchRow, SlaWatchRow.ticket_id == TicketRow.id)
+        .where(
+            TicketRow.status.in_(_OPEN),
+            TicketRow.id > after_id,
+            or_(
+                SlaWatchRow.ticket_id.is_(None),
+                SlaWatchRow.seen_updated_at != TicketRow.updated_at,
+            ),
+        )
+        .order_by(TicketRow.id)
+        .limit(limit)
+    )
+    return [_facts(row) for row in await session.execute(query)]
+
+
+async def put_watches(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Upsert ``{"ticket_id", "seen_updated_at", "next_at"}`` rows."""
+    if not rows:
+        return
+    stmt = _insert(session, SlaWatchRow)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[SlaWatchRow.ticket_id],
+        set_={"seen_updated_at": stmt.excluded.seen_updated_at, "next_at": stmt.excluded.next_at},
+    )
+    await session.execute(stmt, rows)
+
+
+async def due_watches(session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:
+    """Open tickets whose next alert is due by ``now``, and not changed since it
+    was computed (a changed one is recomputed first), earliest first."""
+    ids = await session.scalars(
+        select(SlaWatchRow.ticket_id)
+        .join(TicketRow, TicketRow.id == SlaWatchRow.ticket_id)
+        .where(
+            SlaWatchRow.next_at <= now,
+            SlaWatchRow.seen_updated_at == TicketRow.updated_at,
+            TicketRow.status.in_(_OPEN),
+        )
+        .order_by(SlaWatchRow.next_at)
+        .limit(limit)
+    )
+    return list(ids)
+
+
+async def lock_due(session: AsyncSession, ticket_id: int, now: datetime) -> bool:
+    """Take a due watch row for this transaction; False if another instance has
+    it (PostgreSQL: SKIP LOCKED) or it is no longer due."""
+    query = select(SlaWatchRow.ticket_id).where(
+        SlaWatchRow.ticket_id == ticket_id, SlaWatchRow.next_at <= now
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return (await session.scalar(query)) is not None
+
+
+async def set_next(
+    session: AsyncSession, ticket_id: int, seen_updated_at: datetime, next_at: datetime | None
+) -> None:
+    await put_watches(
+        session,
+        [{"ticket_id": ticket_id, "seen_updated_at": seen_updated_at, "next_at": next_at}],
+    )
+
+
+async def watch_facts(session: AsyncSession, ticket_id: int) -> WatchFacts | None:
+    row = (await session.execute(select(*WATCH_COLUMNS).where(TicketRow.id == ticket_id))).first()
+    return None if row is None else _facts(row)
+
+
+# -- alert claims ------------------------------------------------------------------
+
+
+async def sent_keys(session: AsyncSession, ticket_id: int) -> frozenset[str]:
+    keys = await session.scalars(
+        select(AlertSentRow.key).where(AlertSentRow.ticket_id == ticket_id)
+    )
+    return frozenset(keys)
+
+
+async def sent_keys_for(session: AsyncSession, ticket_ids: list[int]) -> dict[int, frozenset[str]]:
+    found: dict[int, set[str]] = {}
+    if ticket_ids:
+        rows = await session.execute(
+            select(AlertSentRow.ticket_id, AlertSentRow.key).where(
+                AlertSentRow.ticket_id.in_(ticket_ids)
+            )
+        )
+        for ticket_id, key in rows:
+            found.setdefault(ticket_id, set()).add(key)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+async def claim_alert(session: AsyncSession, ticket_id: int, key: str, now: datetime) -> bool:
+    """Record the alert ``key`` for the ticket; False if it was already sent."""
+    stmt = (
+        _insert(session, AlertSentRow)
+        .values(ticket_id=ticket_id, key=key, sent_at=now)
+        .on_conflict_do_nothing()
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
+
+
+# -- report files and sending ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    id: int
+    client_code: str
+    period: str
+    format: str
+    filename: str
+    created_at: datetime
+
+
+def _file(row: Any) -> ReportFile:
+    return ReportFile(row.id, row.client_code, row.period, row.format, row.filename, row.created_at)
+
+
+async def save_report_file(
+    session: AsyncSession,
+    client_code: str,
+    period: str,
+    fmt: str,
+    filename: str,
+    content: bytes,
+    now: datetime,
+) -> int:
+    row = ReportFileRow(
+        client_code=client_code,
+        period=period,
+        format=fmt,
+        filename=filename,
+        content=content,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def report_files(
+    session: AsyncSession, client_code: str, limit: int = 24
+) -> list[ReportFile]:
+    """A client's saved reports, newest first (without their content)."""
+    rows = await session.execute(
+        select(
+            ReportFileRow.id,
+            ReportFileRow.client_code,
+            ReportFileRow.period,
+            ReportFileRow.format,
+            ReportFileRow.filename,
+            ReportFileRow.created_at,
+        )
+        .where(ReportFileRow.client_code == client_code)
+        .order_by(ReportFileRow.id.desc())
+        .limit(limit)
+    )
+    return [_file(r) for r in rows]
+
+
+async def report_content(
+    session: AsyncSession, file_id: int, client_code: str | None = None
+) -> tuple[ReportFile, bytes] | None:
+    """A saved report and its bytes; with ``client_code``, only if it is that client's."""
+    row = await session.get(ReportFileRow, file_id)
+    if row is None or (client_code is not None and row.client_code != client_code):
+        return None
+    return _file(row), bytes(row.content)
+
+
+async def claim_report(session: AsyncSession, client_code: str, period: str, now: datetime) -> bool:
+    """Record that the report for ``client_code`` and ``period`` is being sent;
+    False if it already was."""
+    stmt = (
+        _insert(session, ReportSentRow)
+        .values(client_code=client_code, period=period, sent_at=now)
+        .on_conflict_do_nothing()
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def note_report_file(
+    session: AsyncSession, client_code: str, period: str, file_id: int
+) -> None:
+    await session.execute(
+        update(ReportSentRow)
+        .where(and_(ReportSentRow.client_code == client_code, ReportSentRow.period == period))
+        .values(file_id=file_id)
+    )
+
+
+async def contract_of(session: AsyncSession, client_code: str) -> str | None:
+    value: str | None = await session.scalar(
+        select(ContractRow.name)
+        .join(ClientRow, ClientRow.contract == ContractRow.name)
+        .where(ClientRow.code == client_code)
+    )
+    return value
