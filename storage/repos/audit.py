@@ -76,29 +76,27 @@ class AuditRepository:
         return await self._session.scalar(select(func.count()).select_from(AuditEventRow)) or 0
 
     async def verify(self) -> list[ChainProblem]:
-        """Every break in the chain, including a removed tail; [] when intact."""
+        """Every break in the chain; [] when intact. Besides ``desk.audit``'s kinds,
+        ``truncated``: the newest events are gone (``event_id``: the last one
+        the head remembers), or fewer events remain than were appended."""
         rows = await self._session.scalars(select(AuditEventRow).order_by(AuditEventRow.id))
         events = [audit_from_row(r) for r in rows]
         problems = verify_chain(events)
         head = await self._session.get(AuditHeadRow, HEAD_ID)
         if head is None:
-            return [*problems, ChainProblem(None, "removed", "audit_head row is missing")]
+            return [*problems, ChainProblem(None, "truncated", "audit_head row is missing")]
         last = events[-1] if events else None
-        if last is None or last.id != head.last_id or last.hash != head.last_hash:
-            problems.append(
-                ChainProblem(
-                    head.last_id,
-                    "removed",
-                    f"the chain's last event should be #{head.last_id} "
-                    f"with hash {head.last_hash[:12]}…",
-                )
-            )
-        elif head.count != len(events):
-            problems.append(
-                ChainProblem(
-                    None, "removed", f"{head.count} events were appended, {len(events)} remain"
-                )
-            )
+        if last is not None and last.id == head.last_id:
+            if last.hash != head.last_hash and (last.id, "changed") not in {
+                (p.event_id, p.kind) for p in problems
+            }:
+                problems.append(ChainProblem(last.id, "changed", "differs from the head's hash"))
+        elif head.last_id is not None:
+            detail = f"the last event should be #{head.last_id}"
+            problems.append(ChainProblem(head.last_id, "truncated", detail))
+        if not problems and head.count != len(events):
+            detail = f"{head.count} events appended, {len(events)} present"
+            problems.append(ChainProblem(None, "truncated", detail))
         return problems
 
     async def _locked_head(self) -> AuditHeadRow:
