@@ -73,8 +73,8 @@ def _show(args: argparse.Namespace) -> int:
                 return 1
             requester = await uow.users.get(ticket.requester_id)
             events = await uow.audit.for_ticket(ticket.id or 0)
-            say("ticket_show", ticket=ticket, requester=requester, events=events,
-                **await names(uow, [ticket]))  # fmt: skip
+            context = await names(uow, [ticket])
+            say("ticket_show", ticket=ticket, requester=requester, events=events, **context)
         return 0
 
     return with_database(args, run)

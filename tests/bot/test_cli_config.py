@@ -1,4 +1,4 @@
-"""``supportdesk config check|apply``: validate, sync idempotently with audit, refuse bad files whole."""
+"""``supportdesk config check|apply``: validate; sync idempotently with audit; refuse bad files."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _snapshot(url: str) -> tuple[object, ...]:
             "staff",
             "invites",
             "audit_events",
-        )  # fmt: skip
+        )
     )
 
 
@@ -67,10 +67,8 @@ def test_a_changed_value_is_updated_with_old_and_new_in_the_audit(
     result = run_cli(capsys, "config", "apply", str(renamed), "--database-url", migrated_url)
     assert result.code == 0
     assert "~ сотрудник 2002" in result.out
-    old, new = sql(
-        migrated_url, "SELECT old, new FROM audit_events WHERE what = 'config.staff' "
-        "AND old IS NOT NULL",
-    )[0]  # fmt: skip
+    query = "SELECT old, new FROM audit_events WHERE what = 'config.staff' AND old IS NOT NULL"
+    old, new = sql(migrated_url, query)[0]
     assert 'Борис Ким"' in old
     assert "Борис Кимов" in new
     assert sql(migrated_url, "SELECT name FROM staff WHERE telegram_id = 2002") == [

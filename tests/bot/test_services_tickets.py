@@ -119,9 +119,13 @@ async def test_an_unbound_user_cannot_register(
     with pytest.raises(NotAllowed):
         async with demo_uow_factory() as uow:
             await service.create_ticket(
-                uow, requester_id=4242, subject="x", text="x",
-                priority=Priority.MEDIUM, category=Category.INCIDENT,
-            )  # fmt: skip
+                uow,
+                requester_id=4242,
+                subject="x",
+                text="x",
+                priority=Priority.MEDIUM,
+                category=Category.INCIDENT,
+            )
     assert (await _create(demo_uow_factory, service)).number == "DEMO-1"
 
 
