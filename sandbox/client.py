@@ -95,7 +95,7 @@ class SandboxControl:
         if file is None:
             data: dict[str, Any] = await self._request("POST", "send", json=fields)
         else:
-            form = aiohttp.FormData(fields)
+            form = aiohttp.FormData(fields, quote_fields=False)
             form.add_field("file", await asyncio.to_thread(file.read_bytes), filename=file.name)
             data = await self._request("POST", "send", data=form)
         return int(data["message_id"])

@@ -33,6 +33,9 @@ _SIMPLE = {
     "pre": "pre",
 }
 _WITH_ATTRS = {"a", "span", "tg-emoji", "blockquote"}
+# Markers for tags that produce no entity of their own.
+_MERGED = "code inside pre"
+_NO_URL = "link without href"
 
 
 @dataclass
@@ -71,14 +74,16 @@ class _Parser:
         }
         if tag in _SIMPLE:
             if tag == "code" and self.stack and self.stack[-1].tag == "pre":
+                # <pre><code class="language-x"> is one pre entity with a language
                 language = values.get("class", "").removeprefix("language-")
                 if language:
                     self.stack[-1].entity["language"] = language
+                return {"type": _MERGED}
             return {"type": _SIMPLE[tag]}
         if tag == "a":
             href = values.get("href", "")
             if not href:
-                return {"type": "text_link_without_url"}
+                return {"type": _NO_URL}
             return {"type": "text_link", "url": href}
         if tag == "span" and values.get("class") == "tg-spoiler":
             return {"type": "spoiler"}
@@ -99,7 +104,7 @@ class _Parser:
                 f'expected "</{top.tag}>", found "</{tag}>"'
             )
         size = self.length - top.offset
-        if size > 0 and top.entity["type"] != "text_link_without_url":
+        if size > 0 and top.entity["type"] not in (_MERGED, _NO_URL):
             self.entities.append({**top.entity, "offset": top.offset, "length": size})
 
 

@@ -12,6 +12,7 @@ import builtins
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 from aiohttp.web_request import FileField
@@ -145,7 +146,9 @@ async def read_params(request: web.Request) -> Params:
             if part.filename is not None:
                 data = await part.read()
                 content_type = part.headers.get("Content-Type", "application/octet-stream")
-                values[part.name] = Upload(part.filename, content_type, bytes(data))
+                # Some clients percent-encode non-ASCII file names.
+                name = unquote(part.filename)
+                values[part.name] = Upload(name, content_type, bytes(data))
             else:
                 values[part.name] = await part.text()
     elif ctype == "application/json":

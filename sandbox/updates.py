@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 
 from sandbox.errors import Conflict
-from sandbox.state import State, Update
+from sandbox.state import Notifier, State, Update
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,9 @@ class UpdateFeed:
     def __init__(self, state: State) -> None:
         self.state = state
         self._generation = 0
+        # Whether a getUpdates call is waiting right now (tests and stats look at it).
+        self.waiting = False
+        self.waiting_changed = Notifier()
 
     async def poll(
         self, offset: int | None, limit: int, seconds: float, allowed: list[str] | None
@@ -73,12 +76,21 @@ class UpdateFeed:
             remaining = deadline - time.monotonic()
             if batch or remaining <= 0:
                 return batch
-            await state.new_update.wait(remaining)
+            self._set_waiting(True)
+            try:
+                await state.new_update.wait(remaining)
+            finally:
+                if self._generation == generation:
+                    self._set_waiting(False)
             if self._generation != generation:
                 raise Conflict(
                     "terminated by other getUpdates request; "
                     "make sure that only one bot instance is running"
                 )
+
+    def _set_waiting(self, waiting: bool) -> None:
+        self.waiting = waiting
+        self.waiting_changed.notify()
 
     def _confirm(self, offset: int) -> None:
         state = self.state

@@ -218,6 +218,7 @@ async def stats(request: web.Request) -> web.Response:
             "calls": dict(sb.calls),
             "faults_applied": dict(sb.faults.applied),
             "pending_updates": len(sb.state.updates),
+            "poller_waiting": sb.feed.waiting,
             "flood_limits": sb.flood.enabled,
         }
     )

@@ -31,7 +31,7 @@ async def test_a_waiting_poll_returns_as_soon_as_a_user_writes(
     seeded_sandbox: SandboxHandle, sandbox_bot: Bot
 ):
     poll = asyncio.create_task(sandbox_bot.get_updates(timeout=30, request_timeout=40))
-    await _until_polled(seeded_sandbox, 1)
+    await _until_polling(seeded_sandbox)
     await seeded_sandbox.control.send(USER_ID, USER_ID, "есть кто?")
     updates = await poll
     assert [u.message.text for u in updates if u.message] == ["есть кто?"]
@@ -41,7 +41,7 @@ async def test_a_second_poller_ends_the_waiting_one_with_409(
     seeded_sandbox: SandboxHandle, sandbox_bot: Bot
 ):
     first = asyncio.create_task(sandbox_bot.get_updates(timeout=30, request_timeout=40))
-    await _until_polled(seeded_sandbox, 1)
+    await _until_polling(seeded_sandbox)
     second = await sandbox_bot.get_updates(timeout=0)
     assert second == []
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates request"):
@@ -67,10 +67,11 @@ async def test_get_updates_while_a_webhook_is_set_is_409(
     assert await sandbox_bot.get_updates(timeout=0) == []
 
 
-async def _until_polled(handle: SandboxHandle, calls: int) -> None:
-    """Yield to the loop until the sandbox has received ``calls`` getUpdates requests."""
-    while handle.sandbox.calls["getUpdates"] < calls:
-        await asyncio.sleep(0)
+async def _until_polling(handle: SandboxHandle) -> None:
+    """Return once a getUpdates call is waiting in the sandbox."""
+    feed = handle.sandbox.feed
+    while not feed.waiting:
+        await feed.waiting_changed.wait(10)
 
 
 @dataclass
