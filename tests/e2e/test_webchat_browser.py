@@ -1,0 +1,173 @@
+"""The web chat in a real browser (system Chromium driven by Playwright).
+
+A tiny aiogram bot polls the sandbox for real; a person in the page writes,
+the bot answers with an inline button, the person presses it and sees the
+bot's answer — and consultants see the staff forum's topics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from sandbox.server import SandboxHandle
+from tests.sandbox.fixtures import CONSULTANT_IDS, STAFF_CHAT_ID, USER_ID, bot_for
+from tests.sandbox.images import png
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PRESS_ME = InlineKeyboardMarkup(
+    inline_keyboard=[[InlineKeyboardButton(text="Нажми меня", callback_data="pressed")]]
+)
+
+
+def echo_router() -> Router:
+    router = Router(name="echo")
+
+    @router.message(F.chat.type == "private")
+    async def answer(message: Message) -> None:
+        await message.answer(
+            f"Вы написали: {message.text or message.caption}", reply_markup=PRESS_ME
+        )
+
+    @router.callback_query(F.data == "pressed")
+    async def pressed(query: CallbackQuery) -> None:
+        await query.answer("Нажато!")
+        if isinstance(query.message, Message):
+            await query.message.edit_text("Кнопка нажата")
+
+    return router
+
+
+@pytest.fixture
+async def echo_bot(seeded_sandbox: SandboxHandle) -> AsyncIterator[Bot]:
+    """The tiny bot, polling the sandbox for real."""
+    bot = bot_for(seeded_sandbox)
+    dispatcher = Dispatcher()
+    dispatcher.include_router(echo_router())
+    polling = asyncio.create_task(
+        dispatcher.start_polling(bot, handle_signals=False, polling_timeout=5)
+    )
+    try:
+        yield bot
+    finally:
+        await dispatcher.stop_polling()
+        await polling
+        await bot.session.close()
+
+
+@pytest.fixture
+def chromium_path() -> Path:
+    """System Chromium; skipped without it unless SUPPORTDESK_REQUIRE_BROWSER=1 (CI)."""
+    if not CHROMIUM.exists():
+        if os.environ.get("SUPPORTDESK_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is required (SUPPORTDESK_REQUIRE_BROWSER=1)")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium_path: Path) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def test_a_user_writes_the_bot_answers_with_a_button_the_button_works(
+    seeded_sandbox: SandboxHandle, echo_bot: Bot, browser: Any
+):
+    from playwright.async_api import expect
+
+    page = await browser.new_page()
+    await page.goto(f"{seeded_sandbox.url}/?user={USER_ID}&chat={USER_ID}")
+    await expect(page.locator("#chat-title")).to_have_text("Поддержка 1С")
+
+    await page.fill("#composer-text", "Здравствуйте, не проводится документ")
+    await page.click("#send-button")
+    await expect(page.locator(".msg.own .text")).to_have_text(
+        "Здравствуйте, не проводится документ"
+    )
+    button = page.locator(".kb-button", has_text="Нажми меня")
+    await expect(button).to_be_visible(timeout=15000)
+    await expect(page.locator(".msg:not(.own) .text")).to_have_text(
+        "Вы написали: Здравствуйте, не проводится документ"
+    )
+
+    await button.click()
+    await expect(page.locator("#toast")).to_have_text("Нажато!", timeout=15000)
+    await expect(page.locator(".msg:not(.own) .text")).to_have_text("Кнопка нажата")
+    await expect(page.locator(".msg:not(.own) .meta")).to_contain_text("изменено")
+    await expect(page.locator(".kb-button")).to_have_count(0)
+
+
+async def test_a_photo_sent_from_the_page_is_shown(
+    seeded_sandbox: SandboxHandle, echo_bot: Bot, browser: Any, tmp_path: Path
+):
+    from playwright.async_api import expect
+
+    screenshot = tmp_path / "ошибка.png"
+    screenshot.write_bytes(png(12, 8))
+    page = await browser.new_page()
+    await page.goto(f"{seeded_sandbox.url}/?user={USER_ID}&chat={USER_ID}")
+    await page.set_input_files("#composer-file", str(screenshot))
+    await expect(page.locator("#attached")).to_have_text("Вложение: ошибка.png")
+    await page.fill("#composer-text", "Вот ошибка")
+    await page.click("#send-button")
+    photo = page.locator(".msg.own img.photo")
+    await expect(photo).to_be_visible()
+    width = await photo.evaluate("img => img.naturalWidth")
+    assert width == 12
+    await expect(page.locator(".msg:not(.own) .text")).to_have_text("Вы написали: Вот ошибка")
+
+
+async def test_a_consultant_sees_the_forum_topics_and_writes_in_one(
+    seeded_sandbox: SandboxHandle, echo_bot: Bot, browser: Any
+):
+    from playwright.async_api import expect
+
+    topic = await echo_bot.create_forum_topic(STAFF_CHAT_ID, "DEMO-1 · P3 · Не проводится")
+    await echo_bot.send_message(
+        STAFF_CHAT_ID,
+        "<b>Заявка DEMO-1</b>",
+        parse_mode="HTML",
+        message_thread_id=topic.message_thread_id,
+    )
+    page = await browser.new_page()
+    await page.goto(f"{seeded_sandbox.url}/?user={CONSULTANT_IDS[0]}&chat={STAFF_CHAT_ID}")
+    item = page.locator(f'.topic-item[data-thread-id="{topic.message_thread_id}"]')
+    await expect(item).to_contain_text("DEMO-1 · P3 · Не проводится")
+    await item.click()
+    await expect(page.locator("#chat-title")).to_contain_text("DEMO-1")
+    await expect(page.locator(".msg .text b")).to_have_text("Заявка DEMO-1")
+    await page.fill("#composer-text", "Беру в работу")
+    await page.press("#composer-text", "Enter")
+    await expect(page.locator(".msg.own .text")).to_have_text("Беру в работу")
+    said = await seeded_sandbox.control.messages(
+        STAFF_CHAT_ID, message_thread_id=topic.message_thread_id
+    )
+    assert said[-1]["text"] == "Беру в работу"
+    assert said[-1]["from"]["id"] == CONSULTANT_IDS[0]
