@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from aiogram import Bot
     from aiogram.methods import Response, TelegramMethod
 
-# Calls that put a new message into a chat: these are what the limits count.
+# Calls that put a new message into a chat: these are what the limits count
+# (edits and topic management are not messages; a 429 on them is retried).
 SENDING_METHODS = frozenset(
     {
         "sendMessage",
@@ -50,7 +51,6 @@ SENDING_METHODS = frozenset(
         "copyMessages",
         "forwardMessage",
         "forwardMessages",
-        "createForumTopic",
     }
 )
 

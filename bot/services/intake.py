@@ -182,13 +182,15 @@ async def follow_up(
         ),
     )
     in_topic = enqueue.link("user", msg.user_id, public=False, text=None)
+    known = await uow.users.get(msg.user_id)
+    name = known.first_name if known is not None else msg.first_name
     if msg.has_media:
         enqueue.copy(
             uow.session,
             team.chat_id,
             msg.chat_id,
             msg.message_id,
-            caption=texts.render("user_caption", name=msg.first_name, body=msg.html),
+            caption=texts.render("user_caption", name=name, body=msg.html),
             ticket_id=ticket.id,
             topic=True,
             link_as=in_topic,
@@ -197,7 +199,7 @@ async def follow_up(
         enqueue.send(
             uow.session,
             team.chat_id,
-            texts.render("user_in_topic", name=msg.first_name, body=msg.html),
+            texts.render("user_in_topic", name=name, body=msg.html),
             ticket_id=ticket.id,
             topic=True,
             link_as=in_topic,

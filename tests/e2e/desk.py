@@ -111,3 +111,42 @@ class Desk:
             user_id, chat_id, message["message_id"], button(message, label_part), wait=self.timeout
         )
         return result
+
+
+def forge_click(
+    handle: SandboxHandle, user_id: int, chat_id: int, message_id: int, data: str
+) -> str:
+    """A callback query with any data, as a modified client could send: no button check.
+
+    Returns the query id; the bot's answer lands in ``handle.sandbox.state.callbacks``.
+    """
+    import secrets
+
+    from sandbox.model import CallbackRecord
+    from sandbox.serialize import user_dict
+
+    state = handle.sandbox.state
+    message = state.message(chat_id, message_id)
+    assert message is not None
+    record = CallbackRecord(str(secrets.randbits(63)), user_id, chat_id, message_id, data)
+    state.callbacks[record.id] = record
+    query = {
+        "id": record.id,
+        "from": user_dict(state.users[user_id]),
+        "message": message,
+        "chat_instance": str(abs(chat_id)),
+        "data": data,
+    }
+    state.add_update("callback_query", query)
+    return record.id
+
+
+def inject_message(
+    handle: SandboxHandle, user_id: int, chat_id: int, content: dict[str, Any]
+) -> int:
+    """A person sends content the control API has no field for (a sticker, a location...)."""
+    from sandbox.conversation import post
+
+    state = handle.sandbox.state
+    message = post(state, state.chats[chat_id], state.users[user_id], content)
+    return int(message["message_id"])
