@@ -11,11 +11,11 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from playwright.async_api import Browser, async_playwright, expect
 
 from sandbox.server import SandboxHandle
 from tests.sandbox.fixtures import CONSULTANT_IDS, STAFF_CHAT_ID, USER_ID, bot_for
@@ -84,9 +84,7 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture
-async def browser(chromium_path: Path) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
+async def browser(chromium_path: Path) -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
             executable_path=str(chromium_path), args=CHROMIUM_ARGS
@@ -98,10 +96,8 @@ async def browser(chromium_path: Path) -> AsyncIterator[Any]:
 
 
 async def test_a_user_writes_the_bot_answers_with_a_button_the_button_works(
-    seeded_sandbox: SandboxHandle, echo_bot: Bot, browser: Any
+    seeded_sandbox: SandboxHandle, echo_bot: Bot, browser: Browser
 ):
-    from playwright.async_api import expect
-
     page = await browser.new_page()
     await page.goto(f"{seeded_sandbox.url}/?user={USER_ID}&chat={USER_ID}")
     await expect(page.locator("#chat-title")).to_have_text("Поддержка 1С")
@@ -125,10 +121,8 @@ async def test_a_user_writes_the_bot_answers_with_a_button_the_button_works(
 
 
 async def test_a_photo_sent_from_the_page_is_shown(
-    seeded_sandbox: SandboxHandle, echo_bot: Bot, browser: Any, tmp_path: Path
+    seeded_sandbox: SandboxHandle, echo_bot: Bot, browser: Browser, tmp_path: Path
 ):
-    from playwright.async_api import expect
-
     screenshot = tmp_path / "ошибка.png"
     screenshot.write_bytes(png(12, 8))
     page = await browser.new_page()
@@ -145,10 +139,8 @@ async def test_a_photo_sent_from_the_page_is_shown(
 
 
 async def test_a_consultant_sees_the_forum_topics_and_writes_in_one(
-    seeded_sandbox: SandboxHandle, echo_bot: Bot, browser: Any
+    seeded_sandbox: SandboxHandle, echo_bot: Bot, browser: Browser
 ):
-    from playwright.async_api import expect
-
     topic = await echo_bot.create_forum_topic(STAFF_CHAT_ID, "DEMO-1 · P3 · Не проводится")
     await echo_bot.send_message(
         STAFF_CHAT_ID,
