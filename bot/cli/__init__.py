@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "bot.cli.ticket",
     "bot.cli.audit",
     "bot.cli.faq",
+    "bot.cli.report",
+    "bot.cli.survey",
 )
 
 Handler = Callable[[argparse.Namespace], int]
