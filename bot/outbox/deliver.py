@@ -13,9 +13,9 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import InlineKeyboardMarkup, ReplyParameters
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
 
-from storage import messaging
+from storage import messaging, ops
 from storage.outbox import OutboxItem
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -111,6 +111,20 @@ class Deliverer:
         except TelegramBadRequest as exc:
             if not _not_modified(exc):
                 raise
+
+    async def _document(self, item: OutboxItem) -> int:
+        """A saved report file (``storage.ops.report_files``) sent as a document."""
+        async with self._uow() as uow:
+            found = await ops.report_content(uow.session, item.payload["file_id"])
+        if found is None:
+            raise ValueError(f"report file {item.payload['file_id']} is gone")
+        meta, content = found
+        message = await self._bot.send_document(
+            chat_id=item.chat_id,
+            document=BufferedInputFile(content, filename=meta.filename),
+            caption=item.payload.get("caption"),
+        )
+        return message.message_id
 
     async def _edit(self, item: OutboxItem) -> None:
         try:

@@ -8,6 +8,7 @@ Kinds, and what the sender does with each (``bot.outbox.deliver``):
 - ``refresh``  bring the card and the topic name up to date (edit in place)
 - ``markup``   replace or remove the inline keyboard of a sent message
 - ``edit``     replace the text (and keyboard) of a sent message
+- ``document`` send a saved report file as a document (``file_id`` in ``report_files``)
 
 A ``link`` in the payload ties the sent message to the ticket (``message_links``)
 so that a reply to it finds the ticket.
@@ -120,3 +121,8 @@ def edit(
         "edit",
         {"message_id": message_id, "text": split_html(html)[0], "markup": _markup(markup)},
     )
+
+
+def document(session: AsyncSession, chat_id: int, file_id: int, caption: str | None) -> None:
+    """Send a saved report file (``storage.ops.save_report_file``) as a document."""
+    enqueue(session, chat_id, "document", {"file_id": file_id, "caption": caption})
