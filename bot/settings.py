@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     # this many business minutes of the client's schedule (1440 = 3 days of 8 hours).
     autoclose_minutes: int = 1440
 
+    # The read-only client page (bot.web): where it listens, the address put into
+    # the links the bot sends to client managers (empty: no page), the secret that
+    # signs those links, and how long a link stays valid.
+    web_host: str = "127.0.0.1"
+    web_port: int = 8082
+    web_base_url: str = ""
+    web_secret: SecretStr | None = None
+    web_link_hours: int = 72
+    # How often the SLA watcher and the report scheduler look at the database, seconds.
+    watch_every_seconds: float = 30.0
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -47,9 +58,12 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("webhook_secret")
+    @field_validator("webhook_secret", "web_secret")
     @classmethod
-    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+    def _strong_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None  # an empty line in .env means "not set"
         if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("SUPPORTDESK_WEBHOOK_SECRET must be at least 16 characters")
+            name = f"SUPPORTDESK_{(info.field_name or '').upper()}"
+            raise ValueError(f"{name} must be at least 16 characters")
         return value
