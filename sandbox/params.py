@@ -12,10 +12,9 @@ import builtins
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from aiohttp import BodyPartReader, web
-from aiohttp.web_request import FileField
 
 from sandbox.errors import BadRequest
 
@@ -161,11 +160,8 @@ async def read_params(request: web.Request) -> Params:
             if not isinstance(body, dict):
                 raise BadRequest("JSON body must be an object")
             values.update(body)
-    else:
-        form = await request.post()
-        for key, value in form.items():
-            if isinstance(value, str):
-                values[key] = value
-            elif isinstance(value, FileField):
-                values[key] = Upload(value.filename, value.content_type, value.file.read())
+    else:  # application/x-www-form-urlencoded, or no declared type
+        raw = await request.read()
+        charset = request.charset or "utf-8"
+        values.update(parse_qsl(raw.decode(charset, errors="replace"), keep_blank_values=True))
     return Params(values)

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from sandbox.params import Params
@@ -58,6 +59,16 @@ class MethodSpec:
     name: str
     fields: tuple[FieldSpec, ...]
 
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+    @cached_property
+    def scalar_types(self) -> dict[str, tuple[str, ...]]:
+        """Parameters whose type can be checked on its own (Integer, Boolean, chat ids)."""
+        checked = (("Integer",), ("Boolean",), ("Integer", "String"))
+        return {f.name: f.types for f in self.fields if f.types in checked}
+
 
 class BotApiSpec:
     """Required-flag and scalar-type checks for each method's parameters."""
@@ -77,17 +88,19 @@ class BotApiSpec:
             for name in FALLBACK_REQUIRED.get(method, ()):
                 params.require(name)
             return
-        for field in spec.fields:
-            if field.required:
-                params.require(field.name)
-            if not params.present(field.name):
+        for name in spec.required:
+            params.require(name)
+        scalar_types = spec.scalar_types
+        for name in params.values:
+            types = scalar_types.get(name)
+            if types is None or not params.present(name):
                 continue
-            if field.types == ("Integer",):
-                params.int(field.name)
-            elif field.types == ("Boolean",):
-                params.bool(field.name)
-            elif field.types == ("Integer", "String"):
-                params.chat_id(field.name)
+            if types == ("Integer",):
+                params.int(name)
+            elif types == ("Boolean",):
+                params.bool(name)
+            else:
+                params.chat_id(name)
 
 
 def default_spec_path() -> Path:
