@@ -43,6 +43,7 @@ STAFF_CHAT_ID = -1001000000001
 INVITE_CODE = "demo"  # the demo config's invite for the client "Демо"
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+QUIET_LOGGERS = ("alembic", "pymorphy3", "aiogram.event")
 
 RunBot = Callable[..., Coroutine[Any, Any, None]]
 
@@ -188,6 +189,8 @@ async def _main(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    for noisy in QUIET_LOGGERS:  # the banner should not drown in start-up chatter
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     args.data_dir = args.data_dir.resolve()
     asyncio.run(_main(args))
     return 0
