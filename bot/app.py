@@ -23,7 +23,7 @@ from bot.compose import App, compose
 from bot.jobs import run_jobs
 from bot.polling import poll
 from bot.settings import Settings
-from bot.watcher import run_watcher
+from bot.sla_jobs import run_sla_jobs
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
         asyncio.create_task(receiver, name="updates"),
         asyncio.create_task(app.sender.run(stop), name="outbox"),
         asyncio.create_task(run_jobs(app, stop), name="jobs"),
-        asyncio.create_task(run_watcher(app, stop), name="sla-watcher"),
+        asyncio.create_task(run_sla_jobs(app, stop), name="sla-jobs"),
     ]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)

@@ -19,12 +19,9 @@ topic) and refreshes the card, whose due words then say the time is up.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot import keyboards, texts
 from bot.outbox import enqueue
@@ -42,9 +39,6 @@ from desk.timefmt import due_words
 from desk.watch import Alert, AlertKind, Plan, plan
 from storage import drafts, ops
 from storage.uow import UnitOfWork, UnitOfWorkFactory
-
-if TYPE_CHECKING:
-    from bot.compose import App
 
 log = logging.getLogger(__name__)
 
@@ -256,18 +250,3 @@ async def _load_terms(uow: UnitOfWork) -> dict[str, _Terms]:
         schedule = clock_of(config.schedules[contract.schedule])
         result[code] = _Terms(schedule, config, contract.name, by_client.get(code, ContractTerms()))
     return result
-
-
-async def run_watcher(app: App, stop: asyncio.Event, *, every: float = 30.0) -> None:
-    """Run a watcher pass every ``every`` seconds until ``stop`` is set."""
-    watcher = Watcher(app.db.uow, app.tickets, autoclose_minutes=app.settings.autoclose_minutes)
-    while not stop.is_set():
-        try:
-            result = await watcher.run_pass(app.now())
-            if result.alerts:
-                app.sender.wake()
-                log.info("SLA watcher: %d alerts", result.alerts)
-        except Exception:  # a failing pass is retried on the next one
-            log.exception("SLA watcher pass failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from bot.handlers import errors
+from bot.handlers import client, errors
 from bot.handlers.private import buttons as user_buttons
 from bot.handlers.private import messages as user_messages
 from bot.handlers.private import my, start
@@ -24,7 +24,13 @@ def private_router() -> Router:
     router = Router(name="private")
     router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.include_routers(start.build(), my.build(), user_buttons.build(), user_messages.build())
+    router.include_routers(
+        start.build(),
+        my.build(),
+        client.build_private(),
+        user_buttons.build(),
+        user_messages.build(),
+    )
     return router
 
 
@@ -32,7 +38,12 @@ def group_router() -> Router:
     router = Router(name="staff")
     router.message.filter(F.chat.type.in_(GROUPS))
     router.callback_query.filter(F.message.chat.type.in_(GROUPS))
-    router.include_routers(staff_commands.build(), staff_buttons.build(), staff_messages.build())
+    router.include_routers(
+        staff_commands.build(),
+        client.build_group(),
+        staff_buttons.build(),
+        staff_messages.build(),
+    )
     return router
 
 

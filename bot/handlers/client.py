@@ -1,0 +1,107 @@
+"""The client manager's ``/tickets`` (private chat) and ``/report`` in the staff group.
+
+``/report [CODE] [ГГГГ-ММ|ГГГГ-Wнн] [html|xlsx]``: the report as a document in
+the staff group; without a code the team's only client, without a period the
+current month so far.  Both re-check the sender in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot import texts
+from bot.outbox import enqueue
+from bot.reports.build import FORMATS
+from bot.reports.send import save_report, send_report
+from bot.services import manager, staff
+from bot.settings import Settings
+from desk.reporting import BadPeriod, parse_period
+from storage.uow import UnitOfWork
+
+
+class ManagerCb(CallbackData, prefix="m"):
+    """A client manager asks for a saved report file."""
+
+    file: int
+
+
+async def tickets(
+    message: Message, uow: UnitOfWork, settings: Settings, now: Callable[[], datetime]
+) -> None:
+    assert message.from_user is not None
+    found = await manager.overview(uow, message.from_user.id, now(), settings)
+    if found is None:
+        enqueue.send(uow.session, message.chat.id, texts.render("client_not_manager"))
+        return
+    html, reports = found
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=texts.render("client_report_button", period=period),
+                callback_data=ManagerCb(file=file_id).pack(),
+            )
+        ]
+        for file_id, period in reports
+    ]
+    markup = InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+    enqueue.send(uow.session, message.chat.id, html, markup=markup)
+
+
+async def report_file(query: CallbackQuery, callback_data: ManagerCb, uow: UnitOfWork) -> None:
+    if await manager.may_get_report(uow, query.from_user.id, callback_data.file):
+        enqueue.document(uow.session, query.from_user.id, callback_data.file, None)
+        await query.answer()
+    else:
+        await query.answer(texts.render("client_not_manager"), show_alert=True)
+
+
+async def report(
+    message: Message, command: CommandObject, uow: UnitOfWork, now: Callable[[], datetime]
+) -> None:
+    assert message.from_user is not None
+    chat = message.chat.id
+    member = await staff.staff_of_chat(uow, chat, message.from_user.id)
+    if member is None:
+        enqueue.send(uow.session, chat, texts.render("staff_not_staff"))
+        return
+    config = await uow.directory.load()
+    clients = sorted(code for code, c in config.clients.items() if c.team == member.team)
+    args = (command.args or "").split()
+    fmt = next((a.lower() for a in args if a.lower() in FORMATS), "html")
+    code = next((a.upper() for a in args if a.upper() in clients), None)
+    if code is None and len(clients) == 1:
+        code = clients[0]
+    moment = now()
+    raw_period = next((a for a in args if a[:1].isdigit()), None)
+    try:
+        if code is None:
+            raise LookupError
+        local = moment.astimezone(ZoneInfo(config.clients[code].timezone))
+        period = parse_period(raw_period or f"{local.year:04d}-{local.month:02d}")
+    except (LookupError, BadPeriod):
+        enqueue.send(uow.session, chat, texts.render("report_usage", clients=clients))
+        return
+    built, file_id = await save_report(uow, code, period, fmt, moment)
+    send_report(uow, built, file_id, [chat])
+
+
+def build_private() -> Router:
+    """/tickets and its report buttons, for client managers."""
+    router = Router(name="client-manager")
+    router.message.register(tickets, Command("tickets"))
+    router.callback_query.register(report_file, ManagerCb.filter())
+    return router
+
+
+def build_group() -> Router:
+    """/report in a staff group."""
+    router = Router(name="staff-report")
+    router.message.register(report, Command("report"))
+    return router

@@ -1,0 +1,58 @@
+"""SLA operations next to the bot: the watcher and scheduled reports on every
+pass (``settings.watch_every_seconds``), and the read-only client page when
+it is configured (``SUPPORTDESK_WEB_BASE_URL`` and ``SUPPORTDESK_WEB_SECRET``).
+
+Everything reads its schedule from the database, so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from bot.reports.schedule import send_due_reports
+from bot.services.manager import signer_of
+from bot.watcher import Watcher
+from bot.web.app import make_web_app, serve
+
+if TYPE_CHECKING:
+    from bot.compose import App
+
+log = logging.getLogger(__name__)
+
+
+async def run_sla_jobs(app: App, stop: asyncio.Event) -> None:
+    settings = app.settings
+    signer = signer_of(settings)
+    runner = None
+    if signer is not None:
+        runner = await serve(
+            make_web_app(app.db.uow, signer, app.now), settings.web_host, settings.web_port
+        )
+        log.info("client page on %s:%s", settings.web_host, settings.web_port)
+    watcher = Watcher(app.db.uow, app.tickets, autoclose_minutes=settings.autoclose_minutes)
+    try:
+        while not stop.is_set():
+            await _one_pass(app, watcher)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=settings.watch_every_seconds)
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+
+
+async def _one_pass(app: App, watcher: Watcher) -> None:
+    queued = 0
+    try:
+        result = await watcher.run_pass(app.now())
+        queued += result.alerts
+    except Exception:  # a failing pass is retried on the next one
+        log.exception("SLA watcher pass failed")
+    try:
+        queued += await send_due_reports(app.db.uow, app.now())
+    except Exception:
+        log.exception("scheduled reports pass failed")
+    if queued:
+        app.sender.wake()
