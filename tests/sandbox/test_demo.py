@@ -1,0 +1,113 @@
+"""`supportdesk demo` as a person runs it: a process, a banner, a web chat, Ctrl-C, run again."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.cli.demo import CONSULTANT_IDS, STAFF_CHAT_ID, USER_ID, seed
+from sandbox.core import Sandbox, SandboxConfig
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def _start(port: int, data: Path, log: Path) -> tuple[asyncio.subprocess.Process, str]:
+    """Start the demo and return it with its banner (read up to the Ctrl-C hint)."""
+    with log.open("ab") as errors:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data),
+            cwd=REPO,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=errors,
+        )
+    assert proc.stdout is not None
+    banner: list[str] = []
+    while not banner or "Ctrl+C" not in banner[-1]:
+        line = await asyncio.wait_for(proc.stdout.readline(), 120)
+        assert line, f"the demo exited early; see {log}"
+        banner.append(line.decode())
+    return proc, "".join(banner)
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> str:
+    proc.send_signal(signal.SIGINT)
+    assert proc.stdout is not None
+    rest = await asyncio.wait_for(proc.stdout.read(), 60)
+    assert await proc.wait() == 0
+    return rest.decode()
+
+
+async def _get(session: aiohttp.ClientSession, url: str, **query: Any) -> Any:
+    async with session.get(url, params={k: str(v) for k, v in query.items()}) as resp:
+        assert resp.status == 200, await resp.text()
+        return await resp.json()
+
+
+@pytest.mark.slow
+async def test_the_demo_runs_the_bot_behind_the_web_chat_and_keeps_data(tmp_path: Path):
+    port, data, log = _free_port(), tmp_path / "demo", tmp_path / "demo.log"
+    base = f"http://127.0.0.1:{port}"
+    proc, banner = await _start(port, data, log)
+    try:
+        assert f"Веб-чат:        {base}/" in banner
+        assert "Бот запущен на SQLite" in banner, banner
+        async with aiohttp.ClientSession() as session:
+            state = await _get(session, f"{base}/sandbox/api/state")
+            assert state["bot"]["token"] in banner
+            assert {u["id"] for u in state["users"]} == {USER_ID, *CONSULTANT_IDS}
+            # the demo user joined the client through the bot's own invite flow
+            welcome = await _get(
+                session, f"{base}/sandbox/api/messages", chat_id=USER_ID, after=1, wait=60
+            )
+            assert welcome[0]["from"]["is_bot"] is True
+            async with session.get(f"{base}/") as page:
+                assert "Песочница Telegram" in await page.text()
+    finally:
+        stopped = await _stop(proc)
+    assert "Демо остановлено" in stopped
+
+    proc, again = await _start(port, data, log)
+    try:
+        assert state["bot"]["token"] in again  # the same bot, the same data
+        async with aiohttp.ClientSession() as session:
+            kept = await _get(session, f"{base}/sandbox/api/messages", chat_id=USER_ID)
+        assert [m["message_id"] for m in kept][: len(welcome) + 1] == [1] + [
+            m["message_id"] for m in welcome
+        ]
+        assert sum(m.get("text", "").startswith("/start") for m in kept) == 1
+    finally:
+        await _stop(proc)
+
+
+def test_seeding_is_idempotent(tmp_path: Path):
+    sandbox = Sandbox(SandboxConfig(tmp_path))
+    seed(sandbox)
+    seed(sandbox)
+    assert sorted(sandbox.state.users) == [USER_ID, *CONSULTANT_IDS]
+    staff = sandbox.state.chats[STAFF_CHAT_ID]
+    assert (staff.type, staff.is_forum) == ("supergroup", True)
+    assert staff.status_of(sandbox.state.bot.id) == "administrator"
+    assert {staff.status_of(c) for c in CONSULTANT_IDS} <= {"member", "administrator"}
+    assert len(sandbox.state.chats) == 4  # three private chats and the staff forum
+    sandbox.store.close()
