@@ -24,6 +24,7 @@ from aiogram.types import (
     ReplyParameters,
 )
 
+from sandbox.methods import METHODS
 from sandbox.server import SandboxHandle
 from tests.sandbox.fixtures import CONSULTANT_IDS, STAFF_CHAT_ID, USER_ID
 from tests.sandbox.images import png
@@ -214,3 +215,60 @@ async def test_callback_query_round_trip(seeded_sandbox: SandboxHandle, sandbox_
     assert query.message is not None
     assert query.message.message_id == sent.message_id
     assert await sandbox_bot.answer_callback_query(query.id, text="Принято")
+
+
+async def test_every_implemented_method_answers_aiogram(
+    seeded_sandbox: SandboxHandle, sandbox_bot: Bot
+):
+    """One pass over the whole method table, so a method added later cannot go untested."""
+    bot, control = sandbox_bot, seeded_sandbox.control
+    await control.set_flood_limits(False)
+    asked = await control.send(USER_ID, USER_ID, "Вопрос")
+    assert await bot.get_me()
+    assert await bot.delete_webhook()
+    assert (await bot.get_webhook_info()).url == ""
+    assert await bot.set_webhook("http://127.0.0.1:9/hook")
+    assert await bot.delete_webhook()
+    [update] = await bot.get_updates(timeout=0)
+    assert update.message is not None
+    assert update.message.message_id == asked
+    assert await bot.set_my_commands([BotCommand(command="my", description="Мои заявки")])
+    assert len(await bot.get_my_commands()) == 1
+    assert await bot.delete_my_commands()
+    assert await bot.get_my_commands() == []
+    assert await bot.send_chat_action(USER_ID, "typing")
+    sent = await bot.send_message(USER_ID, "Ответ", reply_markup=KEYBOARD)
+    await bot.edit_message_text("Ответ 2", chat_id=USER_ID, message_id=sent.message_id)
+    await bot.edit_message_reply_markup(
+        chat_id=USER_ID, message_id=sent.message_id, reply_markup=KEYBOARD
+    )
+    photo = await bot.send_photo(USER_ID, BufferedInputFile(png(), "p.png"), caption="до")
+    captioned = await bot.edit_message_caption(
+        chat_id=USER_ID, message_id=photo.message_id, caption="после"
+    )
+    assert isinstance(captioned, Message)
+    assert captioned.caption == "после"
+    doc = await bot.send_document(USER_ID, BufferedInputFile(b"1", "a.txt"))
+    assert doc.document is not None
+    assert (await bot.get_file(doc.document.file_id)).file_size == 1
+    topic = await bot.create_forum_topic(STAFF_CHAT_ID, "DEMO-9")
+    thread = topic.message_thread_id
+    assert await bot.edit_forum_topic(STAFF_CHAT_ID, thread, name="DEMO-9 ✓")
+    assert await bot.close_forum_topic(STAFF_CHAT_ID, thread)
+    assert await bot.reopen_forum_topic(STAFF_CHAT_ID, thread)
+    copied = await bot.copy_message(STAFF_CHAT_ID, USER_ID, asked, message_thread_id=thread)
+    await bot.forward_message(STAFF_CHAT_ID, USER_ID, asked, message_thread_id=thread)
+    assert await bot.pin_chat_message(STAFF_CHAT_ID, copied.message_id)
+    assert await bot.unpin_chat_message(STAFF_CHAT_ID)
+    assert (await bot.get_chat(STAFF_CHAT_ID)).pinned_message is None
+    assert await bot.get_chat_member_count(STAFF_CHAT_ID) == 3
+    assert await bot.get_chat_member(STAFF_CHAT_ID, USER_ID)
+    assert len(await bot.get_chat_administrators(STAFF_CHAT_ID)) == 2
+    assert await bot.delete_forum_topic(STAFF_CHAT_ID, thread)
+    assert await control.topics(STAFF_CHAT_ID) == []
+    pressed = await control.click(USER_ID, USER_ID, sent.message_id, "take:1")
+    assert await bot.answer_callback_query(pressed["callback_query_id"])
+    assert await bot.delete_message(USER_ID, sent.message_id)
+
+    implemented = {info.name for info in METHODS.values()}
+    assert set(seeded_sandbox.sandbox.calls) == implemented
