@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage import sqlite_driver
+
 # How long a SQLite writer waits for another one before giving up, in ms.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -26,12 +28,19 @@ def sqlite_path(url: str | URL) -> Path | None:
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An engine for ``url``; for a SQLite file its directory is created if missing."""
+    """An engine for ``url``; for a SQLite file its directory is created if missing.
+
+    ``sqlite+aiosqlite://`` runs on ``storage.sqlite_driver`` (aiosqlite with
+    one thread hop per statement)."""
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo)
+        parsed = make_url(url)
+        if parsed.drivername == "sqlite+aiosqlite":
+            sqlite_driver.register()
+            parsed = parsed.set(drivername="sqlite+onehop")
+        engine = create_async_engine(parsed, echo=echo)
         _tune_sqlite(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=50)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from desk.enums import Category, Priority, Status
 from desk.model import (
     AuditEvent,
@@ -146,30 +148,38 @@ def ticket_from_row(row: TicketRow) -> Ticket:
     )
 
 
-def copy_ticket_to_row(ticket: Ticket, row: TicketRow) -> None:
-    """Every field a ticket's life can change (not id, number, client, created_at)."""
-    row.requester_id = ticket.requester_id
-    row.subject = ticket.subject
-    row.text = ticket.text
-    row.priority = int(ticket.priority)
-    row.category = ticket.category.value
-    row.status = ticket.status.value
-    row.owner_id = ticket.owner_id
-    row.escalated = ticket.escalated
+def ticket_values(ticket: Ticket) -> dict[str, Any]:
+    """Column values of every field a ticket's life can change (not id, number,
+    client, created_at)."""
     sla = ticket.sla or SlaState(None, None)
-    row.sla_started_at = sla.started_at
-    row.reaction_due = sla.reaction_due
-    row.resolution_due = sla.resolution_due
-    row.reacted_at = sla.reacted_at
-    row.resolved_at = sla.resolved_at
-    row.paused_at = sla.paused_at
-    row.paused_minutes = sla.paused_minutes
-    row.reaction_breached = sla.reaction_breached
-    row.resolution_breached = sla.resolution_breached
-    row.reaction_minutes = sla.reaction_minutes
-    row.resolution_minutes = sla.resolution_minutes
-    row.reaction_target = sla.reaction_target
-    row.resolution_target = sla.resolution_target
+    return {
+        "requester_id": ticket.requester_id,
+        "subject": ticket.subject,
+        "text": ticket.text,
+        "priority": int(ticket.priority),
+        "category": ticket.category.value,
+        "status": ticket.status.value,
+        "owner_id": ticket.owner_id,
+        "escalated": ticket.escalated,
+        "sla_started_at": sla.started_at,
+        "reaction_due": sla.reaction_due,
+        "resolution_due": sla.resolution_due,
+        "reacted_at": sla.reacted_at,
+        "resolved_at": sla.resolved_at,
+        "paused_at": sla.paused_at,
+        "paused_minutes": sla.paused_minutes,
+        "reaction_breached": sla.reaction_breached,
+        "resolution_breached": sla.resolution_breached,
+        "reaction_minutes": sla.reaction_minutes,
+        "resolution_minutes": sla.resolution_minutes,
+        "reaction_target": sla.reaction_target,
+        "resolution_target": sla.resolution_target,
+    }
+
+
+def copy_ticket_to_row(ticket: Ticket, row: TicketRow) -> None:
+    for name, value in ticket_values(ticket).items():
+        setattr(row, name, value)
 
 
 def audit_from_row(row: AuditEventRow) -> AuditEvent:

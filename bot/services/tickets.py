@@ -20,6 +20,7 @@ from bot.services.permissions import Action, authorize, team_member
 from desk import sla
 from desk.assignment import Candidate, choose_owner, load_of
 from desk.clock import BusinessClock
+from desk.config import DeskConfig
 from desk.enums import Category, Priority, Status, check_transition
 from desk.errors import NotAllowed, NotFound
 from desk.model import Client, Contract, SlaTarget, Ticket
@@ -39,6 +40,7 @@ def utc_now() -> datetime:
 class _Terms:
     """What a ticket's SLA counts on: its client's contract and schedule clock."""
 
+    config: DeskConfig
     client: Client
     contract: Contract
     clock: BusinessClock
@@ -54,8 +56,11 @@ class _Terms:
 
 
 class TicketService:
+    """One per application (it caches the directory; see ``_directory``)."""
+
     def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
         self._now = now
+        self._directory_cache: tuple[int | None, DeskConfig] | None = None
 
     # -- creation --------------------------------------------------------------
 
@@ -107,13 +112,15 @@ class TicketService:
         return ticket
 
     async def _choose_owner(self, uow: UnitOfWork, terms: _Terms, now: datetime) -> int:
-        team = await uow.directory.team(terms.client.team)
-        staff = await uow.directory.team_staff(team.name)
+        config = terms.config
+        team = config.teams[terms.client.team]
+        staff = sorted(
+            (s for s in config.staff.values() if s.team == team.name and s.active),
+            key=lambda s: s.telegram_id,
+        )
         load = await uow.tickets.open_priorities([s.telegram_id for s in staff])
         shifts = {s.shift for s in staff if s.shift is not None}
-        on_shift = {
-            name: clock_of(await uow.directory.schedule(name)).is_working(now) for name in shifts
-        }
+        on_shift = {name: clock_of(config.schedules[name]).is_working(now) for name in shifts}
         candidates = [
             Candidate(
                 telegram_id=s.telegram_id,
@@ -293,11 +300,23 @@ class TicketService:
 
     # -- internals ---------------------------------------------------------------
 
+    async def _directory(self, uow: UnitOfWork) -> DeskConfig:
+        """The directory as of this transaction, re-read only when the config
+        changed: ``config apply`` audits every change, so the newest config
+        event identifies the directory's version (one cheap query instead of
+        reading clients, contracts, schedules, teams and staff every time)."""
+        version = await uow.directory.version()
+        if self._directory_cache is None or self._directory_cache[0] != version:
+            self._directory_cache = (version, await uow.directory.load())
+        return self._directory_cache[1]
+
     async def _terms(self, uow: UnitOfWork, client_code: str) -> _Terms:
-        client = await uow.directory.client(client_code)
-        contract = await uow.directory.contract(client.contract)
-        clock = clock_of(await uow.directory.schedule(contract.schedule))
-        return _Terms(client, contract, clock)
+        config = await self._directory(uow)
+        client = config.clients.get(client_code)
+        if client is None:
+            raise NotFound(f"client {client_code}")
+        contract = config.contracts[client.contract]
+        return _Terms(config, client, contract, clock_of(config.schedules[contract.schedule]))
 
     async def _load(self, uow: UnitOfWork, ref: TicketRef) -> tuple[Ticket, _Terms]:
         ticket = await _find(uow, ref, for_update=True)

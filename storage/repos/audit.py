@@ -8,23 +8,35 @@ there are and which is last, which shows a removed tail.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.audit import ChainProblem, seal, verify_chain
 from desk.model import AuditEvent
 from storage.mapping import audit_from_row
-from storage.tables import AuditEventRow, AuditHeadRow
+from storage.tables import AuditEventRow, AuditHeadRow, Base
 
 HEAD_ID = 1
+
+
+_EVENTS = Base.metadata.tables["audit_events"]
+_HEAD = Base.metadata.tables["audit_head"]
+_LOCK_HEAD = select(_HEAD.c.last_hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+_INSERT = insert(_EVENTS).returning(_EVENTS.c.id)
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(last_id=bindparam("p_id"), last_hash=bindparam("p_hash"), count=_HEAD.c.count + 1)
+)
 
 
 class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._head: AuditHeadRow | None = None  # locked by this transaction
+        self._last_hash: str | None = None  # the head, once locked by this transaction
 
     async def append(
         self,
@@ -37,25 +49,26 @@ class AuditRepository:
         new: str | None = None,
         reason: str | None = None,
     ) -> AuditEvent:
-        head = await self._locked_head()
-        event = seal(head.last_hash, ticket_id, actor, at, what, old, new, reason)
-        row = AuditEventRow(
-            ticket_id=ticket_id,
-            actor=actor,
-            at=at,
-            what=what,
-            old=old,
-            new=new,
-            reason=reason,
-            prev_hash=event.prev_hash,
-            hash=event.hash,
-        )
-        self._session.add(row)
-        await self._session.flush()
-        head.last_id = row.id
-        head.last_hash = row.hash
-        head.count += 1
-        return audit_from_row(row)
+        if self._last_hash is None:
+            self._last_hash = await self._session.scalar(_LOCK_HEAD)
+            if self._last_hash is None:
+                raise RuntimeError("audit_head row is missing: run `supportdesk db upgrade`")
+        event = seal(self._last_hash, ticket_id, actor, at, what, old, new, reason)
+        values = {
+            "ticket_id": ticket_id,
+            "actor": actor,
+            "at": at,
+            "what": what,
+            "old": old,
+            "new": new,
+            "reason": reason,
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        }
+        event_id = await self._session.scalar(_INSERT, values)
+        await self._session.execute(_MOVE_HEAD, {"p_id": event_id, "p_hash": event.hash})
+        self._last_hash = event.hash
+        return replace(event, id=event_id)
 
     async def for_ticket(self, ticket_id: int) -> list[AuditEvent]:
         rows = await self._session.scalars(
@@ -98,13 +111,3 @@ class AuditRepository:
             detail = f"{head.count} events appended, {len(events)} present"
             problems.append(ChainProblem(None, "truncated", detail))
         return problems
-
-    async def _locked_head(self) -> AuditHeadRow:
-        if self._head is None:
-            head = await self._session.scalar(
-                select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
-            )
-            if head is None:
-                raise RuntimeError("audit_head row is missing: run `supportdesk db upgrade`")
-            self._head = head
-        return self._head

@@ -8,11 +8,28 @@ transaction gives its number back unseen, a committed one never reuses it.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.errors import NotFound
-from storage.tables import AssignmentCursorRow, TicketCounterRow
+from storage.tables import Base
+
+_COUNTERS = Base.metadata.tables["ticket_counters"]
+_CURSORS = Base.metadata.tables["assignment_cursors"]
+_NEXT = (
+    update(_COUNTERS)
+    .where(_COUNTERS.c.client_code == bindparam("p_client"))
+    .values(last_number=_COUNTERS.c.last_number + 1)
+    .returning(_COUNTERS.c.last_number)
+)
+_LAST = (
+    select(_CURSORS.c.last_assigned).where(_CURSORS.c.team == bindparam("p_team")).with_for_update()
+)
+_SET_LAST = (
+    update(_CURSORS)
+    .where(_CURSORS.c.team == bindparam("p_team"))
+    .values(last_assigned=bindparam("p_owner"))
+)
 
 
 class CounterRepository:
@@ -20,26 +37,15 @@ class CounterRepository:
         self._session = session
 
     async def next_number(self, client_code: str) -> int:
-        number: int | None = await self._session.scalar(
-            update(TicketCounterRow)
-            .where(TicketCounterRow.client_code == client_code)
-            .values(last_number=TicketCounterRow.last_number + 1)
-            .returning(TicketCounterRow.last_number)
-        )
+        number: int | None = await self._session.scalar(_NEXT, {"p_client": client_code})
         if number is None:
             raise NotFound(f"ticket counter of client {client_code}")
         return number
 
     async def last_assigned(self, team: str) -> int | None:
         """The team's round-robin cursor, locked until the transaction ends."""
-        row = await self._session.scalar(
-            select(AssignmentCursorRow).where(AssignmentCursorRow.team == team).with_for_update()
-        )
-        return None if row is None else row.last_assigned
+        last: int | None = await self._session.scalar(_LAST, {"p_team": team})
+        return last
 
     async def set_last_assigned(self, team: str, telegram_id: int) -> None:
-        await self._session.execute(
-            update(AssignmentCursorRow)
-            .where(AssignmentCursorRow.team == team)
-            .values(last_assigned=telegram_id)
-        )
+        await self._session.execute(_SET_LAST, {"p_team": team, "p_owner": telegram_id})

@@ -5,7 +5,7 @@ Reads return ``desk.model`` objects; writes are what ``config apply`` syncs.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,7 @@ from storage.mapping import (
 )
 from storage.tables import (
     AssignmentCursorRow,
+    AuditEventRow,
     ClientRow,
     ContractRow,
     ContractTargetRow,
@@ -34,6 +35,10 @@ from storage.tables import (
     StaffRow,
     TeamRow,
     TicketCounterRow,
+)
+
+_VERSION = select(func.max(AuditEventRow.id)).where(
+    AuditEventRow.ticket_id.is_(None), AuditEventRow.actor == "config"
 )
 
 
@@ -63,6 +68,12 @@ class DirectoryRepository:
             staff={r.telegram_id: staff_from_row(r) for r in await s.scalars(select(StaffRow))},
             invites={r.code: Invite(r.code, r.client) for r in await s.scalars(select(InviteRow))},
         )
+
+    async def version(self) -> int | None:
+        """The id of the newest config audit event: it changes whenever ``config
+        apply`` changes anything, so callers may cache ``load()`` under it."""
+        version: int | None = await self._session.scalar(_VERSION)
+        return version
 
     async def client(self, code: str) -> Client:
         row = await self._session.get(ClientRow, code)

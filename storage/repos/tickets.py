@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.errors import NotFound
 from desk.model import Ticket
-from storage.mapping import copy_ticket_to_row, ticket_from_row
-from storage.tables import TicketRow
+from storage.mapping import copy_ticket_to_row, ticket_from_row, ticket_values
+from storage.tables import Base, TicketRow
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
+
+# Statements on the registration path are built once (building one costs more
+# than running it).
+_TICKETS = Base.metadata.tables["tickets"]
+_INSERT = insert(_TICKETS).returning(_TICKETS.c.id)
+_OPEN_LOAD = (
+    select(_TICKETS.c.owner_id, _TICKETS.c.priority, func.count())
+    .where(
+        _TICKETS.c.owner_id.in_(bindparam("owners", expanding=True)),
+        _TICKETS.c.status.in_(_OPEN),
+    )
+    .group_by(_TICKETS.c.owner_id, _TICKETS.c.priority)
+)
 
 
 class TicketRepository:
@@ -24,16 +38,15 @@ class TicketRepository:
 
     async def add(self, ticket: Ticket, now: datetime) -> Ticket:
         """Insert ``ticket`` (its number already taken) and return it with its id."""
-        row = TicketRow(
+        values = ticket_values(ticket)
+        values.update(
             number=ticket.number,
             client_code=ticket.client_code,
             created_at=ticket.created_at,
             updated_at=now,
         )
-        copy_ticket_to_row(ticket, row)
-        self._session.add(row)
-        await self._session.flush()
-        return ticket_from_row(row)
+        ticket_id = await self._session.scalar(_INSERT, values)
+        return replace(ticket, id=ticket_id)
 
     async def get(self, number: str, *, for_update: bool = False) -> Ticket:
         """The ticket ``number``; ``for_update`` locks it until the transaction ends."""
@@ -80,13 +93,9 @@ class TicketRepository:
         """Priorities of each owner's open tickets (for ``desk.assignment.load_of``)."""
         if not owner_ids:
             return {}
-        query = (
-            select(TicketRow.owner_id, TicketRow.priority, func.count())
-            .where(TicketRow.owner_id.in_(list(owner_ids)), TicketRow.status.in_(_OPEN))
-            .group_by(TicketRow.owner_id, TicketRow.priority)
-        )
         load: dict[int, builtins.list[Priority]] = {owner: [] for owner in owner_ids}
-        for owner, priority, count in await self._session.execute(query):
+        rows = await self._session.execute(_OPEN_LOAD, {"owners": list(owner_ids)})
+        for owner, priority, count in rows:
             load[owner].extend([Priority(priority)] * count)
         return load
 
