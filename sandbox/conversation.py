@@ -91,7 +91,16 @@ def post(
     reply_to: Message | None = None,
     markup: dict[str, Any] | None = None,
 ) -> Message:
-    """Put a new message into ``chat``; ``sender`` None means the bot."""
+    """Put a new message into ``chat``; ``sender`` None means the bot.
+
+    As on Telegram, a reply to a message in a topic lands in that topic, and a
+    message in a topic that replies to nothing carries the topic's first
+    ("topic created") message as ``reply_to_message``.
+    """
+    if topic is None and reply_to is not None and reply_to.get("is_topic_message"):
+        topic = state.topics.get((chat.id, reply_to["message_thread_id"]))
+    if topic is not None and reply_to is None:
+        reply_to = state.message(chat.id, topic.message_thread_id)
     message: Message = {
         "message_id": state.allocate_message_id(chat),
         "from": bot_dict(state.bot) if sender is None else user_dict(sender),

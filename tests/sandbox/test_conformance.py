@@ -272,3 +272,22 @@ async def test_every_implemented_method_answers_aiogram(
 
     implemented = {info.name for info in METHODS.values()}
     assert set(seeded_sandbox.sandbox.calls) == implemented
+
+
+async def test_topic_messages_reply_to_the_topics_first_message_like_telegram(
+    seeded_sandbox: SandboxHandle, sandbox_bot: Bot
+):
+    topic = await sandbox_bot.create_forum_topic(STAFF_CHAT_ID, "DEMO-3")
+    card = await sandbox_bot.send_message(
+        STAFF_CHAT_ID, "Карточка", message_thread_id=topic.message_thread_id
+    )
+    assert card.reply_to_message is not None
+    assert card.reply_to_message.forum_topic_created is not None
+    assert card.reply_to_message.forum_topic_created.name == "DEMO-3"
+    # a reply to a message in the topic lands in the topic without naming it
+    answer = await sandbox_bot.send_message(
+        STAFF_CHAT_ID, "Ответ", reply_parameters=ReplyParameters(message_id=card.message_id)
+    )
+    assert answer.message_thread_id == topic.message_thread_id
+    assert answer.reply_to_message is not None
+    assert answer.reply_to_message.message_id == card.message_id
