@@ -163,16 +163,22 @@ function renderMedia(m) {
   return null;
 }
 
+function quoteText(m) {
+  const text = m.text || m.caption || (m.photo ? "Фото" : m.document ? "Документ" : "Сообщение");
+  return `${personName(m.from)}: ${text.slice(0, 120)}`;
+}
+
 function renderMessage(m) {
   const service = serviceText(m);
   if (service) return el("div", { class: "service", dataset: { messageId: m.message_id } }, service);
   const own = m.from && m.from.id === view.userId;
   const time = new Date(m.date * 1000).toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" });
-  const replied = m.reply_to_message;
+  // Telegram clients do not quote a topic's first message that topic messages "reply" to.
+  const replied = m.reply_to_message && !m.reply_to_message.forum_topic_created ? m.reply_to_message : null;
   return el("div", { class: own ? "msg own" : "msg", dataset: { messageId: m.message_id } },
     own ? null : el("div", { class: "sender" }, m.from.is_bot ? `🤖 ${m.from.first_name}` : personName(m.from)),
     m.forward_origin ? el("div", { class: "forwarded" }, "Переслано от " + personName(m.forward_origin.sender_user)) : null,
-    replied ? el("div", { class: "reply" }, (replied.text || replied.caption || "Вложение").slice(0, 120)) : null,
+    replied ? el("div", { class: "reply" }, quoteText(replied)) : null,
     renderMedia(m),
     m.text !== undefined ? renderText(m.text, m.entities) : null,
     m.caption ? renderText(m.caption, m.caption_entities) : null,
@@ -304,17 +310,37 @@ async function watchChanges() {
   }
 }
 
+function fillPeople() {
+  const who = $("who");
+  who.replaceChildren(...view.state.users.map(
+    (user) => el("option", { value: user.id }, `${personName(user)} (${user.id})`)));
+  if (view.userId) who.value = String(view.userId);
+}
+
+async function addUser() {
+  const name = (prompt("Имя нового пользователя Telegram:") || "").trim();
+  if (!name) return;
+  try {
+    const user = await api.post("users", { first_name: name });
+    view.state = await api.get("state");
+    view.userId = user.id;
+    fillPeople();
+    toast(`Добавлен ${name} (${user.id}). Чтобы подключиться к клиенту, напишите боту /start и код приглашения.`);
+    await openChat(user.id, null);
+  } catch (error) {
+    toast("Не получилось добавить пользователя: " + error.message, true);
+  }
+}
+
 async function start() {
   view.state = await api.get("state");
   view.version = view.state.version;
   const who = $("who");
-  for (const user of view.state.users) {
-    who.append(el("option", { value: user.id }, `${personName(user)} (${user.id})`));
-  }
   const params = new URLSearchParams(location.search);
   const wanted = Number(params.get("user")) || (view.state.users[0] && view.state.users[0].id);
   view.userId = wanted || null;
-  if (view.userId) who.value = String(view.userId);
+  fillPeople();
+  $("new-user").addEventListener("click", addUser);
   view.chatId = Number(params.get("chat")) || view.userId;
   view.threadId = Number(params.get("thread")) || null;
   who.addEventListener("change", () => {
