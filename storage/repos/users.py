@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.model import User
 from storage.mapping import user_from_row
-from storage.tables import UserRow
+from storage.tables import Base, UserRow
+
+_USERS = Base.metadata.tables["users"]
+# Built once: asked on every registration.
+_GET = select(_USERS).where(_USERS.c.telegram_id == bindparam("p_id"))
 
 
 class UserRepository:
@@ -15,8 +19,10 @@ class UserRepository:
         self._session = session
 
     async def get(self, telegram_id: int) -> User | None:
-        row = await self._session.get(UserRow, telegram_id)
-        return None if row is None else user_from_row(row)
+        row = (await self._session.execute(_GET, {"p_id": telegram_id})).first()
+        if row is None:
+            return None
+        return User(row.telegram_id, row.client_code, row.first_name, row.joined_at, row.username)
 
     async def bind(self, user: User) -> User:
         """Bind (or re-bind, e.g. by a second invite) ``user`` to their client."""
