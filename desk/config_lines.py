@@ -11,11 +11,22 @@ enclosing table for anything it cannot place (e.g. inside multi-line values).
 
 from __future__ import annotations
 
+import json
 import re
 
 Path = tuple[str | int, ...]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _unescape(raw: str) -> str:
+    """A basic-string key's escapes (TOML's are JSON's, plus \\UXXXXXXXX)."""
+    if "\\" not in raw:
+        return raw
+    try:
+        return str(json.loads(f'"{raw}"'))
+    except ValueError:
+        return raw
 
 
 def _parse_key(text: str) -> tuple[tuple[str, ...], str] | None:
@@ -29,7 +40,7 @@ def _parse_key(text: str) -> tuple[tuple[str, ...], str] | None:
                 end = rest.find('"', end + 1)
             if end < 0:
                 return None
-            parts.append(rest[1:end].encode().decode("unicode_escape", errors="ignore"))
+            parts.append(_unescape(rest[1:end]))
             rest = rest[end + 1 :]
         elif rest.startswith("'"):
             end = rest.find("'", 1)
