@@ -22,6 +22,8 @@ from tests.sandbox.fixtures import CONSULTANT_IDS, STAFF_CHAT_ID, USER_ID, bot_f
 from tests.sandbox.images import png
 
 pytestmark = pytest.mark.browser
+# The bot answers over real HTTP on a shared machine: give each expectation time.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -114,7 +116,7 @@ async def test_a_user_writes_the_bot_answers_with_a_button_the_button_works(
     )
 
     await button.click()
-    await expect(page.locator("#toast")).to_have_text("Нажато!", timeout=15000)
+    await expect(page.locator("#toast")).to_have_text("Нажато!")
     await expect(page.locator(".msg:not(.own) .text")).to_have_text("Кнопка нажата")
     await expect(page.locator(".msg:not(.own) .meta")).to_contain_text("изменено")
     await expect(page.locator(".kb-button")).to_have_count(0)
@@ -163,3 +165,18 @@ async def test_a_consultant_sees_the_forum_topics_and_writes_in_one(
     )
     assert said[-1]["text"] == "Беру в работу"
     assert said[-1]["from"]["id"] == CONSULTANT_IDS[0]
+
+
+async def test_a_new_person_added_from_the_page_can_talk_to_the_bot(
+    seeded_sandbox: SandboxHandle, echo_bot: Bot, browser: Browser
+):
+    page = await browser.new_page()
+    await page.goto(f"{seeded_sandbox.url}/?user={USER_ID}&chat={USER_ID}")
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept("Пётр")))
+    await page.click("#new-user")
+    await expect(page.locator("#who option:checked")).to_contain_text("Пётр")
+    await page.fill("#composer-text", "/start")
+    await page.click("#send-button")
+    await expect(page.locator(".msg:not(.own) .text")).to_have_text("Вы написали: /start")
+    state = await seeded_sandbox.control.state()
+    assert "Пётр" in [u["first_name"] for u in state["users"]]
