@@ -75,7 +75,8 @@ class _Bucket:
     def wait(self, now: float) -> float:
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+        # a hair's breadth short of a token counts as a token (no float spin)
+        return 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
 
 
 @dataclass

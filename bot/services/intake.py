@@ -15,7 +15,7 @@ from bot.services.actors import Actor
 from bot.services.cards import text_overflows
 from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
-from desk.enums import OPEN_STATUSES, Status
+from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.intake import guess, subject_of
 from desk.model import Ticket, User
 from knowledge.base import KnowledgeBase
@@ -65,7 +65,10 @@ async def faq_or_register(
     """Offer confident FAQ answers for a draft, or register it at once if there are none."""
     draft = await drafts.get_draft(uow.session, draft_id)
     assert draft is not None
-    suggestions = kb.confident(draft.text, limit=FAQ_LIMIT) if draft.text.strip() else []
+    # an outage ("база не запускается у всех") is registered at once, not quizzed
+    urgent = guess(draft.text).priority is Priority.CRITICAL
+    ask_faq = draft.text.strip() and not urgent
+    suggestions = kb.confident(draft.text, limit=FAQ_LIMIT) if ask_faq else []
     shown = [{"id": s.entry.id, "score": round(s.score, 4)} for s in suggestions]
     log_id = await drafts.log_faq(
         uow.session,

@@ -1,0 +1,53 @@
+"""Texts people read: escaping of user input and splitting at Telegram's limits."""
+
+from __future__ import annotations
+
+import re
+
+from bot import texts
+
+
+def test_user_text_is_escaped_and_template_syntax_is_not_run() -> None:
+    """Tags and Jinja syntax typed by a user come out literally (as HTML entities)."""
+    shown = texts.render("start_bound", name="<i>Ольга</i> {{ 7*7 }}", client="A&B")
+    assert "&lt;i&gt;Ольга&lt;/i&gt; {{ 7*7 }}" in shown
+    assert "A&amp;B" in shown
+    assert "49" not in shown
+
+
+def test_short_text_is_one_piece() -> None:
+    """A text within the limit is not touched."""
+    assert texts.split_html("<b>Привет</b>") == ["<b>Привет</b>"]
+
+
+def test_long_text_is_cut_at_lines_within_the_limit() -> None:
+    """Every piece fits 4096 characters and no line is lost."""
+    text = "\n".join(f"строка {i}" for i in range(2000))
+    pieces = texts.split_html(text)
+    assert len(pieces) > 1
+    assert all(len(p) <= texts.MESSAGE_LIMIT for p in pieces)
+    assert "\n".join(pieces).split("\n") == text.split("\n")
+
+
+def test_tags_open_at_a_cut_are_closed_and_reopened() -> None:
+    """A bold run cut in two is closed in the first piece and reopened in the next."""
+    text = "<b>" + "слово " * 2000 + "</b>"
+    pieces = texts.split_html(text)
+    for piece in pieces:
+        assert piece.count("<b>") == piece.count("</b>")
+
+
+def test_cuts_never_split_an_entity() -> None:
+    """An escaped character (&lt;) is never cut in half."""
+    text = "&lt;&gt;" * 1500
+    for piece in texts.split_html(text, limit=1000):
+        assert not re.search(r"&[a-z]*$", piece)
+        assert not re.match(r"^[a-z]*;", piece)
+
+
+def test_every_template_renders_valid_names() -> None:
+    """Button label templates give the number of labels the keyboards expect."""
+    assert len(texts.lines("card_buttons")) == 6
+    assert len(texts.lines("faq_buttons")) == 2
+    assert len(texts.lines("resolved_buttons")) == 2
+    assert len(texts.lines("category_buttons")) == 7
