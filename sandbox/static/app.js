@@ -246,14 +246,38 @@ async function renderMessages() {
   $("closed-note").hidden = !closed;
 }
 
-async function refresh() {
-  if (!view.userId) return;
-  view.chats = await api.get("chats", { user_id: view.userId });
+async function refreshOnce() {
+  const userId = view.userId;
+  if (!userId) return;
+  const chats = await api.get("chats", { user_id: userId });
+  if (userId !== view.userId) return; // the person changed meanwhile: a newer refresh follows
+  view.chats = chats;
   if (view.chatId && !currentChat()) { view.chatId = null; view.threadId = null; }
   const chat = currentChat();
   view.topics = chat && chat.is_forum ? await api.get("topics", { chat_id: chat.id }) : [];
   renderChatList();
   await renderMessages();
+}
+
+// One refresh at a time; a request during one runs once more after it.
+const refreshing = { running: null, again: false };
+
+async function refresh() {
+  if (refreshing.running) {
+    refreshing.again = true;
+    return refreshing.running;
+  }
+  refreshing.running = (async () => {
+    do {
+      refreshing.again = false;
+      await refreshOnce();
+    } while (refreshing.again);
+  })();
+  try {
+    await refreshing.running;
+  } finally {
+    refreshing.running = null;
+  }
 }
 
 async function openChat(chatId, threadId) {
