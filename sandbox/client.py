@@ -83,8 +83,12 @@ class SandboxControl:
         message_thread_id: int | None = None,
         reply_to_message_id: int | None = None,
         file: Path | None = None,
+        content: dict[str, Any] | None = None,
     ) -> int:
-        """A person writes into a chat; returns the new message's id."""
+        """A person writes into a chat; returns the new message's id.
+
+        ``content`` sends Message fields the web chat cannot make (a sticker, a location).
+        """
         fields = self._query(
             user_id=user_id,
             chat_id=chat_id,
@@ -92,8 +96,11 @@ class SandboxControl:
             message_thread_id=message_thread_id,
             reply_to_message_id=reply_to_message_id,
         )
-        if file is None:
-            data: dict[str, Any] = await self._request("POST", "send", json=fields)
+        if content is not None:
+            body: dict[str, Any] = {**fields, "content": content}
+            data: dict[str, Any] = await self._request("POST", "send", json=body)
+        elif file is None:
+            data = await self._request("POST", "send", json=fields)
         else:
             form = aiohttp.FormData(fields, quote_fields=False)
             form.add_field("file", await asyncio.to_thread(file.read_bytes), filename=file.name)
@@ -101,15 +108,26 @@ class SandboxControl:
         return int(data["message_id"])
 
     async def click(
-        self, user_id: int, chat_id: int, message_id: int, data: str, *, wait: float = 0
+        self,
+        user_id: int,
+        chat_id: int,
+        message_id: int,
+        data: str,
+        *,
+        wait: float = 0,
+        check_button: bool = True,
     ) -> dict[str, Any]:
-        """A person presses an inline button; waits up to ``wait`` s for the bot's answer."""
+        """A person presses an inline button; waits up to ``wait`` s for the bot's answer.
+
+        ``check_button=False`` sends any data, as a modified client could.
+        """
         body = {
             "user_id": user_id,
             "chat_id": chat_id,
             "message_id": message_id,
             "data": data,
             "wait": wait,
+            "check_button": check_button,
         }
         result: dict[str, Any] = await self._request("POST", "click", json=body)
         return result

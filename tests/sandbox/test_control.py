@@ -218,3 +218,30 @@ async def test_bad_chats_are_refused(
         assert resp.status == 400
         assert error in (await resp.json())["error"]
     assert -7 not in seeded_sandbox.sandbox.state.chats
+
+
+async def test_content_the_web_chat_cannot_make_reaches_the_bot(
+    seeded_sandbox: SandboxHandle, sandbox_bot: Bot
+):
+    location = {"latitude": 55.75, "longitude": 37.61}
+    await seeded_sandbox.control.send(USER_ID, USER_ID, content={"location": location})
+    [update] = await sandbox_bot.get_updates(timeout=0)
+    assert update.message is not None
+    assert update.message.location is not None
+    assert (update.message.location.latitude, update.message.location.longitude) == (55.75, 37.61)
+    with pytest.raises(SandboxControlError, match="may not set chat, from"):
+        await seeded_sandbox.control.send(
+            USER_ID, USER_ID, content={"from": {"id": 1}, "chat": {"id": 2}}
+        )
+
+
+async def test_a_modified_client_may_send_any_callback_data(
+    seeded_sandbox: SandboxHandle, sandbox_bot: Bot
+):
+    sent = await sandbox_bot.send_message(USER_ID, "Ответ", reply_markup=HELPED)
+    await seeded_sandbox.control.click(
+        USER_ID, USER_ID, sent.message_id, "ticket:close:999", check_button=False
+    )
+    [update] = await sandbox_bot.get_updates(timeout=0)
+    assert update.callback_query is not None
+    assert update.callback_query.data == "ticket:close:999"
