@@ -19,7 +19,7 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
-_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
+_BARE_AMPERSAND = re.compile(r"&(?!#\d+;|#x[0-9a-fA-F]+;|lt;|gt;|amp;|quot;)")
 _HREF = re.compile(r"""^\s+href\s*=\s*("[^"]*"|'[^']*')\s*$""")
 
 
@@ -57,7 +57,6 @@ def html_problem(text: str) -> str | None:
 def _plain_text_problem(chunk: str) -> str | None:
     if "<" in chunk:
         return "символ «<» вне тега: пишите &lt;"
-    for index, char in enumerate(chunk):
-        if char == "&" and not _ENTITY.match(chunk, index):
-            return "символ «&» вне сущности: пишите &amp;"
+    if _BARE_AMPERSAND.search(chunk):
+        return "символ «&» вне сущности: пишите &amp;"
     return None

@@ -7,6 +7,7 @@ entries that loaded.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,12 +38,19 @@ def load(path: Path) -> LoadResult:
 
 
 def entry_files(directory: Path) -> list[Path]:
-    """The entry files of ``directory``, sorted; README-like files are skipped."""
-    return sorted(
-        p
-        for p in directory.rglob(f"*{ENTRY_SUFFIX}")
-        if p.is_file() and not p.name.startswith((".", "_")) and p.stem.upper() != "README"
-    )
+    """The entry files of ``directory`` (recursively), sorted; README and hidden files skipped."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(
+            os.path.join(root, name)
+            for name in files
+            if name.endswith(ENTRY_SUFFIX)
+            and not name.startswith((".", "_"))
+            and name[: -len(ENTRY_SUFFIX)].upper() != "README"
+        )
+    found.sort()
+    return [Path(p) for p in found]
 
 
 def load_directory(directory: Path) -> LoadResult:

@@ -53,11 +53,12 @@ class Lemmatizer:
         """Index terms of normalised ``text``: content lemmas plus ``не_<lemma>`` pairs."""
         terms: list[str] = []
         negate = False
+        cache = self._cache
         for word in _WORD.findall(text):
             if word in _NEGATIONS:
                 negate = True
                 continue
-            lemma, content = self._lemma(word)
+            lemma, content = cache.get(word) or self._lemma(word)
             if not content:
                 continue
             if negate:
@@ -65,6 +66,18 @@ class Lemmatizer:
                 negate = False
             terms.append(lemma)
         return terms
+
+    def distinct_terms(self, text: str) -> list[str]:
+        """Distinct content lemmas of ``text``, in order; faster than ``terms``, no negations."""
+        cache = self._cache
+        seen: dict[str, None] = {}
+        for word in dict.fromkeys(_WORD.findall(text)):
+            if word in _NEGATIONS:
+                continue
+            lemma, content = cache.get(word) or self._lemma(word)
+            if content:
+                seen[lemma] = None
+        return list(seen)
 
     def _lemma(self, word: str) -> tuple[str, bool]:
         cached = self._cache.get(word)

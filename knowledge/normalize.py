@@ -20,6 +20,7 @@ _LOOKALIKE = str.maketrans(
     "ABCEHKMOPTXYaceopxyk",
     "АВСЕНКМОРТХУасеорхук",
 )
+_MIXED = re.compile("[а-яёА-ЯЁ][a-zA-Z]|[a-zA-Z][а-яёА-ЯЁ]")
 _ONE_C = re.compile(r"\b1[cCсС]\b")
 
 
@@ -28,7 +29,8 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text).strip()
-    text = _WORD.sub(_fix_lookalikes, text)
+    if _MIXED.search(text):
+        text = _WORD.sub(_fix_lookalikes, text)
     text = _ONE_C.sub("1с", text)
     return text.lower().replace("ё", "е")
 

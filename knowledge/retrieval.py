@@ -23,20 +23,17 @@ fuzz_w·fuzz``; the weights were tuned on the development set
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
+from scipy import sparse
 
-from knowledge.analysis import Analysis, Analyzer
+from knowledge.analysis import Analyzer
 from knowledge.entry import Entry
-from knowledge.features import CharNgrams
-from knowledge.inverted import InvertedIndex, bm25_index, tfidf_index
-
-_TAG = re.compile(r"<[^>]+>")
+from knowledge.features import CharNgrams, Vocabulary
+from knowledge.inverted import FloatArray, IntArray, InvertedIndex, bm25_index, tfidf_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +43,12 @@ class Params:
     context_w: float = 0.1
     fuzz_w: float = 0.1
     oov_idf: float = 3.0
-    rerank_k: int = 20
+    rerank_k: int = 10
+    # Large bases: character n-grams in more than ``prune_df`` variants are left out
+    # of the first pass (they weigh little and cost the most postings); the best
+    # ``exact_k`` variants of that pass are then scored exactly.
+    prune_df: int = 400
+    exact_k: int = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,89 +64,132 @@ class Retriever:
         self.params = params or Params()
         self.analyzer = analyzer
         self.ngrams = CharNgrams()
+        self.terms = Vocabulary()
         self.n_entries = len(entries)
         doc_entry: list[int] = []
         self._variant_terms: list[str] = []
-        char_docs: list[Counter[str]] = []
-        term_docs: list[Counter[str]] = []
-        context_docs: list[Counter[str]] = []
+        char_docs: list[IntArray] = []
+        term_docs: list[IntArray] = []
+        context_docs: list[IntArray] = []
         for number, entry in enumerate(entries):
-            context: Counter[str] = Counter()
+            context: dict[str, None] = {}
             for variant in entry.variants:
-                analysis = analyzer.analyze(variant)
+                analysis = analyzer.analyze_authored(variant)
                 doc_entry.append(number)
-                char_docs.append(self.ngrams(analysis.surface))
-                term_docs.append(Counter(analysis.terms))
-                context.update(set(analysis.terms))
+                char_docs.append(self.ngrams.document(analysis.surface))
+                term_docs.append(self.terms.add(analysis.terms))
+                context.update(dict.fromkeys(analysis.terms))
                 self._variant_terms.append(" ".join(analysis.terms))
-            extra = " ".join((*entry.tags, *entry.products, _TAG.sub(" ", entry.answer)))
-            context.update(analyzer.analyze(extra).terms)
-            context_docs.append(context)
-        self._doc_entry = np.asarray(doc_entry, dtype=np.int32)
-        self._starts = (
-            np.flatnonzero(np.r_[True, np.diff(self._doc_entry) != 0])
-            if doc_entry
-            else (np.zeros(0, dtype=np.int64))
-        )
-        self._first_doc = {int(self._doc_entry[s]): int(s) for s in self._starts}
-        self.char = tfidf_index(char_docs)
-        self.bm25 = bm25_index(term_docs)
-        self.context = bm25_index(context_docs, b=0.3)
-        self._char_oov_idf = math.log(1 + len(char_docs)) + 1.0
+            labels = analyzer.analyze_authored(" ".join((*entry.tags, *entry.products)))
+            context.update(dict.fromkeys(labels.terms))
+            context.update(dict.fromkeys(analyzer.answer_terms(entry.answer)))
+            context_docs.append(self.terms.add(context))
 
-    def analyze(self, text: str) -> Analysis:
-        return self.analyzer.analyze(text)
+        self.ngrams.freeze()
+        self._doc_entry = np.asarray(doc_entry, dtype=np.int32)
+        self._starts = np.flatnonzero(np.r_[True, np.diff(self._doc_entry) != 0])
+        self._doc_stop = np.r_[self._starts[1:], len(doc_entry)]
+        self.char = tfidf_index(char_docs, len(self.ngrams.vocabulary))
+        self.bm25 = bm25_index(term_docs, len(self.terms))
+        self.context = bm25_index(context_docs, len(self.terms), b=0.3)
+        self._char_oov_idf = math.log(1 + len(char_docs)) + 1.0
+        self._char_common = self.char.df > self.params.prune_df
+        self._pruning = bool(self._char_common.any()) and len(char_docs) > self.params.exact_k
+        # Document-major copy of the character weights, for the exact second pass.
+        by_doc = sparse.csr_matrix(
+            (self.char.weights, self.char.docs, self.char.indptr),
+            shape=(len(self.ngrams.vocabulary), len(char_docs)),
+        ).T.tocsr()
+        self._doc_indptr = by_doc.indptr.astype(np.int64)
+        self._doc_grams = by_doc.indices.astype(np.int32)
+        self._doc_weights = by_doc.data.astype(np.float32)
 
     def search(self, text: str, limit: int) -> list[Hit]:
         """Entries ranked by fused score, best first; at most ``limit``, none scoring 0."""
         if not self.n_entries or limit <= 0:
             return []
-        query = self.analyze(text)
-        terms = set(query.terms)
-        if not terms and not query.surface.strip():
+        query = self.analyzer.analyze(text)
+        if not query.terms and not query.surface.strip():
             return []
         p = self.params
-        per_doc = p.char_w * self.char.score(self._char_query(query.surface))
-        per_doc += p.bm25_w * self.bm25.score(self._bm25_query(self.bm25, terms))
-        per_entry = np.maximum.reduceat(per_doc, self._starts)
-        if p.context_w:
-            per_entry += p.context_w * self.context.score(self._bm25_query(self.context, terms))
-        k = min(p.rerank_k, self.n_entries)
-        top = np.argpartition(per_entry, -k)[-k:]
+        char_rows, char_factors = self._char_query(query.surface)
+        if self._pruning:
+            keep = ~self._char_common[char_rows]
+            per_doc = self.char.score(char_rows[keep], char_factors[keep])
+        else:
+            per_doc = self.char.score(char_rows, char_factors)
+        rows, unknown = self.terms.lookup(dict.fromkeys(query.terms))
+        if rows.size:
+            factors = self._bm25_factors(self.bm25, rows, unknown)
+            per_doc += p.bm25_w * self.bm25.score(rows, factors)
+        docs, scores = self._best_docs(per_doc, char_rows, char_factors)
+        entries, scores = _best_per_entry(self._doc_entry[docs], scores)
+        if p.context_w and rows.size:
+            context = self.context.score(rows, self._bm25_factors(self.context, rows, unknown))
+            scores = scores + p.context_w * context[entries]
+        if entries.size > p.rerank_k:
+            top = np.argpartition(scores, -p.rerank_k)[-p.rerank_k :]
+            entries, scores = entries[top], scores[top]
         joined = " ".join(query.terms)
         hits: list[Hit] = []
-        for number in top.tolist():
-            score = float(per_entry[number])
-            if score <= 0.0:
+        for number, base in zip(entries.tolist(), scores.tolist(), strict=True):
+            if base <= 0.0:
                 continue
-            if p.fuzz_w and joined:
-                score += p.fuzz_w * self._fuzz(joined, number)
+            score = base + (p.fuzz_w * self._fuzz(joined, number) if p.fuzz_w and joined else 0.0)
             hits.append(Hit(number, score))
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
         return hits[:limit]
 
+    def _best_docs(
+        self, per_doc: FloatArray, char_rows: IntArray, char_factors: FloatArray
+    ) -> tuple[IntArray, FloatArray]:
+        """The ``exact_k`` best variants and their scores, char part made exact if pruned."""
+        k = self.params.exact_k
+        if per_doc.size <= k:
+            return np.arange(per_doc.size, dtype=np.int32), per_doc
+        docs = np.argpartition(per_doc, -k)[-k:].astype(np.int32)
+        scores = per_doc[docs]
+        if self._pruning:
+            common = self._char_common[char_rows]
+            scores = scores + self._char_exact_part(docs, char_rows[common], char_factors[common])
+        return docs, scores
+
+    def _char_exact_part(self, docs: IntArray, rows: IntArray, factors: FloatArray) -> FloatArray:
+        """The char score that the pruned grams ``rows`` add to each of ``docs``."""
+        query = np.zeros(self.char.idf.size, dtype=np.float32)
+        query[rows] = factors
+        starts = self._doc_indptr[docs]
+        lengths = self._doc_indptr[docs + 1] - starts
+        total = int(lengths.sum())
+        positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        values = self._doc_weights[positions] * query[self._doc_grams[positions]]
+        owner = np.repeat(np.arange(docs.size), lengths)
+        return np.bincount(owner, weights=values, minlength=docs.size).astype(np.float32)
+
+    def _char_query(self, surface: str) -> tuple[IntArray, FloatArray]:
+        """Gram rows of the query and their weights (× char_w, over the full query norm)."""
+        ids, unknown = self.ngrams.query(surface)
+        rows, counts = np.unique(ids, return_counts=True)
+        weights = (1.0 + np.log(counts)) * self.char.idf[rows]
+        norm = math.sqrt(float(np.dot(weights, weights)) + unknown * self._char_oov_idf**2)
+        factors = (self.params.char_w / (norm or 1.0)) * weights
+        return rows.astype(np.int32), factors.astype(np.float32)
+
+    def _bm25_factors(self, index: InvertedIndex, rows: IntArray, unknown: int) -> FloatArray:
+        present = index.df[rows] > 0  # a term of answers only is unknown to the variants
+        unknown += int(rows.size - np.count_nonzero(present))
+        total = float(index.idf[rows[present]].sum()) + unknown * self.params.oov_idf
+        return np.full(rows.size, 1.0 / total if total else 0.0, dtype=np.float32)
+
     def _fuzz(self, joined: str, number: int) -> float:
-        start = self._first_doc[number]
-        best = 0.0
-        for doc in range(start, len(self._doc_entry)):
-            if self._doc_entry[doc] != number:
-                break
-            best = max(best, fuzz.token_set_ratio(joined, self._variant_terms[doc]))
+        start, stop = int(self._starts[number]), int(self._doc_stop[number])
+        best = max(fuzz.token_set_ratio(joined, self._variant_terms[d]) for d in range(start, stop))
         return best / 100.0
 
-    def _char_query(self, surface: str) -> dict[str, float]:
-        grams = self.ngrams(surface)
-        weights: dict[str, float] = {}
-        for gram, tf in grams.items():
-            row = self.char.vocabulary.get(gram)
-            idf = float(self.char.idf[row]) if row is not None else self._char_oov_idf
-            weights[gram] = (1.0 + math.log(tf)) * idf
-        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        return {g: v / norm for g, v in weights.items()}
 
-    def _bm25_query(self, index: InvertedIndex, terms: set[str]) -> dict[str, float]:
-        total = 0.0
-        for term in terms:
-            row = index.vocabulary.get(term)
-            total += float(index.idf[row]) if row is not None else self.params.oov_idf
-        return dict.fromkeys(terms, 1.0 / total) if total else {}
+def _best_per_entry(owners: IntArray, scores: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Each entry once, with the best score among its variants."""
+    order = np.lexsort((-scores, owners))
+    owners, scores = owners[order], scores[order]
+    first = np.r_[True, owners[1:] != owners[:-1]]
+    return owners[first], scores[first]

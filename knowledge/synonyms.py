@@ -83,12 +83,17 @@ ABBREVIATIONS: dict[str, str] = {
     "регламентник": "регламентное задание",
 }
 
-_TOKEN = re.compile(r"[\w/]+")
+_ALTERNATIVES = "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True))
+_KEYS = re.compile(r"(?<![\w/])(" + _ALTERNATIVES + r")(?![\w/])")
+_WORDS = re.compile(r"\w+")
+_PLAIN_KEYS = frozenset(k for k in ABBREVIATIONS if "/" not in k)
 
 
 def expand(text: str) -> str:
     """``text`` with the full form appended after each abbreviation or synonym."""
-    return _TOKEN.sub(_expand_token, text)
+    if "/" not in text and _PLAIN_KEYS.isdisjoint(_WORDS.findall(text)):
+        return text  # the common case, without the slow alternation
+    return _KEYS.sub(_expand_token, text)
 
 
 def _expand_token(match: re.Match[str]) -> str:

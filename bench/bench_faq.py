@@ -1,0 +1,169 @@
+"""FAQ matching: speed at 10,000 entries and quality beside the naive rapidfuzz scan.
+
+1. A synthetic knowledge base of 10,000 entries is made in a temp directory by
+   recombining the starter entries' words (each starter question with two
+   words swapped for words of other entries and one added), plus the starter
+   entries themselves. Measured: load time (files → index), memory of the
+   loaded base (tracemalloc), p50/p99 ``suggest`` latency over the dev-set
+   queries on one core.
+2. The dev set (tests/knowledge/data/dev_set.csv) is evaluated on the starter
+   base and on the 10k base, for our matcher and for the naive baselines
+   (best-of scan over every question with rapidfuzz WRatio / token_set_ratio
+   on normalised text), all in this run.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from knowledge.base import KnowledgeBase
+from knowledge.entry import Entry, render_entry
+from knowledge.evaluate import Case, Report, evaluate, read_cases
+from knowledge.loader import load
+from knowledge.morph import default_lemmatizer
+from knowledge.normalize import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTER = ROOT / "knowledge" / "faq"
+DEV_SET = ROOT / "tests" / "knowledge" / "data" / "dev_set.csv"
+SIZE = 10_000
+BASELINE_CUTOFF = 80.0  # a baseline suggestion counts as confident from this score
+BASELINE_QUERIES_AT_10K = 40  # the scan is slow: a sample is enough for its latency
+
+
+def synthesize(starter: Sequence[Entry], size: int, seed: int = 7) -> list[Entry]:
+    """``size`` entries: the starter ones, then recombined copies with a long-tail vocabulary.
+
+    Each made variant takes a starter question, swaps two words for words of
+    other entries and two for made-up words (the head of one real word joined
+    to the tail of another), so the vocabulary grows with the base as a real
+    one does.
+    """
+    rng = random.Random(seed)
+    vocabulary = sorted({w for e in starter for v in e.variants for w in v.split() if len(w) > 3})
+
+    def made_up() -> str:
+        head, tail = rng.choice(vocabulary), rng.choice(vocabulary)
+        return head[: len(head) // 2 + 1] + tail[len(tail) // 2 :]
+
+    made: list[Entry] = list(starter)
+    for number in range(size - len(starter)):
+        base = starter[number % len(starter)]
+        variants = []
+        for variant in base.variants[:4]:
+            words = variant.split()
+            for _ in range(2):
+                words[rng.randrange(len(words))] = rng.choice(vocabulary)
+            for _ in range(2):
+                words.insert(rng.randrange(len(words) + 1), made_up())
+            variants.append(" ".join(words))
+        made.append(
+            Entry(
+                id=f"syn-{number:05d}",
+                title=variants[0],
+                questions=tuple(variants[1:]),
+                answer=f"{made_up()} {made_up()}. {base.answer}",
+                tags=base.tags,
+                category=base.category,
+            )
+        )
+    return made
+
+
+def percentile_ms(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
+
+
+def baseline_ranker(
+    entries: Sequence[Entry], scorer: Callable[..., float]
+) -> Callable[[str], list[tuple[str, bool]]]:
+    choices = [normalize(v) for e in entries for v in e.variants]
+    owners = [e.id for e in entries for _ in e.variants]
+
+    def rank(query: str) -> list[tuple[str, bool]]:
+        found = process.extract(normalize(query), choices, scorer=scorer, limit=30)
+        ranked: dict[str, float] = {}
+        for _, score, index in found:
+            ranked.setdefault(owners[index], score)
+        return [(i, s >= BASELINE_CUTOFF) for i, s in list(ranked.items())[:10]]
+
+    return rank
+
+
+def ours(kb: KnowledgeBase) -> Callable[[str], list[tuple[str, bool]]]:
+    return lambda q: [(s.entry.id, s.confident) for s in kb.suggest(q, 10)]
+
+
+def row(name: str, r: Report) -> str:
+    return (
+        f"  {name:<28} top1 {r.top1:.3f}  top3 {r.top3:.3f}  mrr {r.mrr:.3f}  "
+        f"coverage {r.coverage:.3f}  false {r.false_suggestion_rate:.3f}  "
+        f"p50 {r.p50_ms:7.2f} ms  p99 {r.p99_ms:7.2f} ms"
+    )
+
+
+def main() -> None:
+    lemmatizer = default_lemmatizer()
+    starter = load(STARTER).entries
+    print(f"starter knowledge base: {len(starter)} entries; dev set: {DEV_SET.name}")
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        for entry in synthesize(starter, SIZE):
+            (directory / f"{entry.id}.md").write_text(render_entry(entry), encoding="utf-8")
+        gc.collect()
+        started = time.perf_counter()
+        big = KnowledgeBase(directory, lemmatizer=lemmatizer)
+        load_s = time.perf_counter() - started
+        print(f"load {len(big.entries)} entries (files → index): {load_s:.2f} s")
+
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        again = KnowledgeBase(directory, lemmatizer=lemmatizer)
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        print(f"memory of the loaded 10k base (tracemalloc): {(after - before) / 2**20:.1f} MiB")
+        del again
+
+        small = KnowledgeBase(STARTER, lemmatizer=lemmatizer)
+        cases, problems = read_cases(DEV_SET, small.entries)
+        for problem in problems:
+            print(f"  ! {problem}")
+        queries = [c.query for c in cases] or ["не проводится документ"]
+        for q in queries:  # warm the lemma cache the way a running bot has it
+            big.suggest(q)
+        timings: list[float] = []
+        for _ in range(5):
+            for q in queries:
+                t0 = time.perf_counter()
+                big.suggest(q, 3)
+                timings.append(time.perf_counter() - t0)
+        print(
+            f"suggest at {len(big.entries)} entries, {len(timings)} calls: "
+            f"p50 {percentile_ms(timings, 50):.2f} ms, p99 {percentile_ms(timings, 99):.2f} ms"
+        )
+
+        print(f"\ndev set, {len(cases)} queries, starter base ({len(small.entries)} entries):")
+        print(row("ours", evaluate(ours(small), cases)))
+        for name, scorer in (("WRatio", fuzz.WRatio), ("token_set_ratio", fuzz.token_set_ratio)):
+            print(
+                row(
+                    f"rapidfuzz {name} scan",
+                    evaluate(baseline_ranker(small.entries, scorer), cases),
+                )
+            )
+
+        print(f"\ndev set on the 10k base (starter entries among {len(big.entries)}):")
+        print(row("ours", evaluate(ours(big), cases)))
+        sample: list[Case] = cases[:BASELINE_QUERIES_AT_10K]
+        for name, scorer in (("WRatio", fuzz.WRatio), ("token_set_ratio", fuzz.token_set_ratio)):
+            report = evaluate(baseline_ranker(big.entries, scorer), sample)
+            print(row(f"rapidfuzz {name} ({len(sample)} q)", report))
