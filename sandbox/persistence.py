@@ -47,7 +47,10 @@ class SnapshotStore:
             rows.setdefault(kind, []).append((key, json.loads(body)))
         if "bot" not in rows:
             return None
-        state = State(BotIdentity(**rows["bot"][0][1]))
+        bot = rows["bot"][0][1]
+        if not isinstance(bot.get("commands"), dict):  # early snapshots kept one list
+            bot["commands"] = {}
+        state = State(BotIdentity(**bot))
         for _, data in rows.get("user", []):
             state.users[data["id"]] = User(**data)
         for _, data in rows.get("chat", []):
