@@ -73,18 +73,22 @@ async def report(
         return
     config = await uow.directory.load()
     clients = sorted(code for code, c in config.clients.items() if c.team == member.team)
-    args = (command.args or "").split()
-    fmt = next((a.lower() for a in args if a.lower() in FORMATS), "html")
-    code = next((a.upper() for a in args if a.upper() in clients), None)
+    fmt, code, periods = "html", None, []
+    for arg in (command.args or "").split():
+        if arg.lower() in FORMATS:
+            fmt = arg.lower()
+        elif arg.upper() in clients:
+            code = arg.upper()
+        else:
+            periods.append(arg)
     if code is None and len(clients) == 1:
         code = clients[0]
     moment = now()
-    raw_period = next((a for a in args if a[:1].isdigit()), None)
     try:
-        if code is None:
+        if code is None or len(periods) > 1:
             raise LookupError
         local = moment.astimezone(ZoneInfo(config.clients[code].timezone))
-        period = parse_period(raw_period or f"{local.year:04d}-{local.month:02d}")
+        period = parse_period(periods[0] if periods else f"{local.year:04d}-{local.month:02d}")
     except (LookupError, BadPeriod):
         enqueue.send(uow.session, chat, texts.render("report_usage", clients=clients))
         return
