@@ -33,6 +33,14 @@ from sandbox.core import Sandbox, SandboxConfig
 from sandbox.files import UPLOAD_LIMIT
 
 
+class CannotListen(RuntimeError):
+    """The sandbox could not bind its address (usually: the port is taken)."""
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        super().__init__(f"cannot listen on {host}:{port}: {reason}")
+        self.host, self.port, self.reason = host, port, reason
+
+
 def create_app(config: SandboxConfig) -> web.Application:
     """The sandbox's aiohttp application (Bot API, control API, web chat)."""
     sb = Sandbox(config)
@@ -101,10 +109,10 @@ async def running_sandbox(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except OSError:
+    except OSError as exc:
         sock.close()
         await runner.cleanup()
-        raise
+        raise CannotListen(host, port, exc.strerror or str(exc)) from exc
     site = web.SockSite(runner, sock)
     await site.start()
     url = f"http://{host}:{sock.getsockname()[1]}"

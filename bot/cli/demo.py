@@ -29,7 +29,7 @@ from pydantic import SecretStr
 from bot.settings import Settings
 from sandbox.core import Sandbox
 from sandbox.model import ADMINISTRATOR, MEMBER
-from sandbox.server import SandboxHandle, running_sandbox
+from sandbox.server import CannotListen, SandboxHandle, running_sandbox
 
 log = logging.getLogger(__name__)
 
@@ -192,5 +192,9 @@ def _run(args: argparse.Namespace) -> int:
     for noisy in QUIET_LOGGERS:  # the banner should not drown in start-up chatter
         logging.getLogger(noisy).setLevel(logging.WARNING)
     args.data_dir = args.data_dir.resolve()
-    asyncio.run(_main(args))
+    try:
+        asyncio.run(_main(args))
+    except CannotListen as exc:
+        _say("demo_port_busy.j2", host=exc.host, port=exc.port, reason=exc.reason)
+        return 1
     return 0

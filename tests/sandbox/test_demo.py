@@ -111,3 +111,27 @@ def test_seeding_is_idempotent(tmp_path: Path):
     assert {staff.status_of(c) for c in CONSULTANT_IDS} <= {"member", "administrator"}
     assert len(sandbox.state.chats) == 4  # three private chats and the staff forum
     sandbox.store.close()
+
+
+async def test_a_taken_port_gets_a_clear_answer(tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path / "demo"),
+            cwd=REPO,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        out, _ = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 1
+    assert f"Не удалось занять 127.0.0.1:{port}" in out.decode()
+    assert f"--port {port + 1}" in out.decode()
