@@ -233,14 +233,18 @@ async def _consultants(
 async def _survey(
     session: AsyncSession, client_code: str, start: datetime, end: datetime
 ) -> tuple[SurveyFigures, ...]:
+    """Answers of the client's latest survey started before the period's end
+    (a half-year survey shows in every report until the next one)."""
+    latest = (
+        select(SurveyRow.id)
+        .where(SurveyRow.client_code == client_code, SurveyRow.started_at < end)
+        .order_by(SurveyRow.started_at.desc(), SurveyRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     rows = await session.execute(
         select(SurveyAnswerRow.question, func.count(), func.avg(SurveyAnswerRow.score))
-        .join(SurveyRow, SurveyRow.id == SurveyAnswerRow.survey_id)
-        .where(
-            SurveyRow.client_code == client_code,
-            SurveyAnswerRow.answered_at >= start,
-            SurveyAnswerRow.answered_at < end,
-        )
+        .where(SurveyAnswerRow.survey_id == latest)
         .group_by(SurveyAnswerRow.question)
         .order_by(SurveyAnswerRow.question)
     )

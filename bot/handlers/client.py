@@ -1,4 +1,5 @@
-"""The client manager's ``/tickets`` (private chat) and ``/report`` in the staff group.
+"""The client manager's ``/tickets`` (private chat), survey answers, and
+``/report`` in the staff group.
 
 ``/report [CODE] [ГГГГ-ММ|ГГГГ-Wнн] [html|xlsx]``: the report as a document in
 the staff group; without a code the team's only client, without a period the
@@ -20,7 +21,8 @@ from bot import texts
 from bot.outbox import enqueue
 from bot.reports.build import FORMATS
 from bot.reports.send import save_report, send_report
-from bot.services import manager, staff
+from bot.services import manager, staff, survey
+from bot.services.survey import SurveyCb
 from bot.settings import Settings
 from desk.reporting import BadPeriod, parse_period
 from storage.uow import UnitOfWork
@@ -96,11 +98,24 @@ async def report(
     send_report(uow, built, file_id, [chat])
 
 
+async def survey_answer(
+    query: CallbackQuery, callback_data: SurveyCb, uow: UnitOfWork, now: Callable[[], datetime]
+) -> None:
+    message = query.message
+    if message is not None and await survey.answer(
+        uow, query.from_user.id, callback_data, message.chat.id, message.message_id, now()
+    ):
+        await query.answer()
+    else:
+        await query.answer(texts.render("client_survey_not_yours"), show_alert=True)
+
+
 def build_private() -> Router:
-    """/tickets and its report buttons, for client managers."""
+    """/tickets and its report buttons for client managers; survey answers."""
     router = Router(name="client-manager")
     router.message.register(tickets, Command("tickets"))
     router.callback_query.register(report_file, ManagerCb.filter())
+    router.callback_query.register(survey_answer, SurveyCb.filter())
     return router
 
 
