@@ -15,8 +15,21 @@ from sandbox.params import Params
 from sandbox.serialize import bot_dict, chat_dict, user_dict
 from sandbox.state import Message, State
 
-# Fields that make up what a message says or shows (copied by copyMessage).
-CONTENT_FIELDS = ("text", "entities", "photo", "document", "caption", "caption_entities")
+# Fields about a message rather than what it says or shows (copyMessage leaves them).
+ENVELOPE_FIELDS = frozenset(
+    {
+        "message_id",
+        "from",
+        "chat",
+        "date",
+        "message_thread_id",
+        "is_topic_message",
+        "reply_to_message",
+        "reply_markup",
+        "edit_date",
+        "forward_origin",
+    }
+)
 
 
 def find_chat(state: State, chat_id: int | str) -> Chat:
@@ -140,7 +153,12 @@ def _addressed_to_bot(state: State, message: Message) -> bool:
 
 
 def content_of(message: Message) -> dict[str, Any]:
-    return {k: message[k] for k in CONTENT_FIELDS if k in message}
+    return {k: v for k, v in message.items() if k not in ENVELOPE_FIELDS}
+
+
+def is_service(message: Message) -> bool:
+    """A service message ("topic created", "topic closed"...): nothing to copy or forward."""
+    return any(k.startswith("forum_topic_") for k in message)
 
 
 def bump_edit(state: State, message: Message) -> None:

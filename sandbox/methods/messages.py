@@ -13,6 +13,7 @@ from sandbox.conversation import (
     find_chat,
     find_message,
     find_topic,
+    is_service,
     post,
     reply_target,
 )
@@ -104,17 +105,18 @@ async def send_document(sb: Sandbox, params: Params) -> Message:
     return await _send_media(sb, params, "document", "document")
 
 
-def _source(sb: Sandbox, params: Params, what: str) -> Message:
+def _source(sb: Sandbox, params: Params, what: str, done: str) -> Message:
+    """The message to copy or forward; service messages cannot be."""
     source_chat = find_chat(sb.state, params.chat_id("from_chat_id"))
     message = find_message(sb.state, source_chat, params.int("message_id"), what)
-    if not any(k in message for k in ("text", "photo", "document")):
-        raise BadRequest(f"message can't be {what.removesuffix('y')}ied")
+    if is_service(message):
+        raise BadRequest(f"message can't be {done}")
     return message
 
 
 @method("copyMessage")
 async def copy_message(sb: Sandbox, params: Params) -> dict[str, int]:
-    source = _source(sb, params, "copy")
+    source = _source(sb, params, "copy", "copied")
     content = content_of(source)
     if params.present("caption") and "text" not in content:
         caption, entities = formatted_text(
@@ -129,7 +131,7 @@ async def copy_message(sb: Sandbox, params: Params) -> dict[str, int]:
 
 @method("forwardMessage")
 async def forward_message(sb: Sandbox, params: Params) -> Message:
-    source = _source(sb, params, "forward")
+    source = _source(sb, params, "forward", "forwarded")
     sender = source["from"]
     origin = {"type": "user", "date": source["date"], "sender_user": sender}
     if sender["id"] != sb.state.bot.id and sender["id"] in sb.state.users:

@@ -291,3 +291,15 @@ async def test_topic_messages_reply_to_the_topics_first_message_like_telegram(
     assert answer.message_thread_id == topic.message_thread_id
     assert answer.reply_to_message is not None
     assert answer.reply_to_message.message_id == card.message_id
+
+
+async def test_a_location_from_a_user_can_be_copied_to_staff(
+    seeded_sandbox: SandboxHandle, sandbox_bot: Bot
+):
+    location = {"latitude": 55.75, "longitude": 37.61}
+    shared = await seeded_sandbox.control.send(USER_ID, USER_ID, content={"location": location})
+    copied = await sandbox_bot.copy_message(STAFF_CHAT_ID, USER_ID, shared)
+    [shown] = await seeded_sandbox.control.messages(STAFF_CHAT_ID)
+    assert shown["message_id"] == copied.message_id
+    assert shown["location"] == location
+    assert shown["from"]["id"] == seeded_sandbox.bot_id

@@ -217,3 +217,14 @@ async def test_wrong_token_is_unauthorized(seeded_sandbox: SandboxHandle):
             await impostor.get_me()
     finally:
         await real.session.close()
+
+
+async def test_service_messages_cannot_be_copied_or_forwarded(
+    seeded_sandbox: SandboxHandle, sandbox_bot: Bot
+):
+    topic = await sandbox_bot.create_forum_topic(STAFF_CHAT_ID, "DEMO-1")
+    created = topic.message_thread_id  # the "topic created" service message
+    with pytest.raises(TelegramBadRequest, match="message can't be copied"):
+        await sandbox_bot.copy_message(USER_ID, STAFF_CHAT_ID, created)
+    with pytest.raises(TelegramBadRequest, match="message can't be forwarded"):
+        await sandbox_bot.forward_message(USER_ID, STAFF_CHAT_ID, created)
