@@ -154,6 +154,15 @@ function renderKeyboard(m) {
   return box;
 }
 
+function renderOther(m) {
+  if (m.location) return `📍 Геопозиция: ${m.location.latitude}, ${m.location.longitude}`;
+  if (m.contact) return `👤 Контакт: ${personName(m.contact)} ${m.contact.phone_number || ""}`;
+  if (m.sticker) return `Стикер ${m.sticker.emoji || ""}`;
+  if (m.voice) return "🎤 Голосовое сообщение";
+  if (m.video) return "🎬 Видео";
+  return "Сообщение такого вида веб-чат не показывает";
+}
+
 function renderMedia(m) {
   if (m.photo) return el("img", { class: "photo", src: m.file_url, alt: "Фото" });
   if (m.document) {
@@ -182,6 +191,7 @@ function renderMessage(m) {
     renderMedia(m),
     m.text !== undefined ? renderText(m.text, m.entities) : null,
     m.caption ? renderText(m.caption, m.caption_entities) : null,
+    m.text === undefined && !m.caption && !m.photo && !m.document ? el("div", { class: "text muted" }, renderOther(m)) : null,
     renderKeyboard(m),
     el("div", { class: "meta" }, (m.edited ? "изменено · " : "") + time),
   );
