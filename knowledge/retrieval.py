@@ -38,10 +38,13 @@ from knowledge.inverted import FloatArray, IntArray, InvertedIndex, bm25_index, 
 
 @dataclass(frozen=True, slots=True)
 class Params:
+    # Chosen by ``python -m knowledge.tuning`` (see knowledge/README.md).
     char_w: float = 0.45
     bm25_w: float = 0.35
-    context_w: float = 0.1
-    fuzz_w: float = 0.1
+    context_w: float = 0.3
+    fuzz_w: float = 0.0
+    # Penalty for the share of the query's information (IDF) that the entry lacks.
+    missing_w: float = 0.3
     oov_idf: float = 3.0
     rerank_k: int = 10
     # Large bases: character n-grams in more than ``prune_df`` variants are left out
@@ -100,6 +103,12 @@ class Retriever:
             (self.char.weights, self.char.docs, self.char.indptr),
             shape=(len(self.ngrams.vocabulary), len(char_docs)),
         ).T.tocsr()
+        entry_terms = sparse.csr_matrix(
+            (self.context.weights, self.context.docs, self.context.indptr),
+            shape=(len(self.terms), self.n_entries),
+        ).T.tocsr()
+        self._entry_terms_indptr = entry_terms.indptr.astype(np.int64)
+        self._entry_terms = entry_terms.indices.astype(np.int32)
         self._doc_indptr = by_doc.indptr.astype(np.int64)
         self._doc_grams = by_doc.indices.astype(np.int32)
         self._doc_weights = by_doc.data.astype(np.float32)
@@ -136,6 +145,8 @@ class Retriever:
             if base <= 0.0:
                 continue
             score = base + (p.fuzz_w * self._fuzz(joined, number) if p.fuzz_w and joined else 0.0)
+            if p.missing_w and rows.size:
+                score -= p.missing_w * self._missing_share(number, rows, unknown)
             hits.append(Hit(number, score))
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
         return hits[:limit]
@@ -180,6 +191,14 @@ class Retriever:
         unknown += int(rows.size - np.count_nonzero(present))
         total = float(index.idf[rows[present]].sum()) + unknown * self.params.oov_idf
         return np.full(rows.size, 1.0 / total if total else 0.0, dtype=np.float32)
+
+    def _missing_share(self, number: int, rows: IntArray, unknown: int) -> float:
+        """Share of the query's IDF mass whose terms the entry never uses."""
+        start, stop = self._entry_terms_indptr[number], self._entry_terms_indptr[number + 1]
+        idf = self.context.idf[rows]
+        total = float(idf.sum()) + unknown * self.params.oov_idf
+        present = np.isin(rows, self._entry_terms[start:stop], assume_unique=True)
+        return float(idf[~present].sum() + unknown * self.params.oov_idf) / total if total else 0.0
 
     def _fuzz(self, joined: str, number: int) -> float:
         start, stop = int(self._starts[number]), int(self._doc_stop[number])

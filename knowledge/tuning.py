@@ -1,0 +1,155 @@
+"""Choosing the fusion weights and the confidence threshold on labelled cases.
+
+``python -m knowledge.tuning [--kb knowledge/faq] [--cases tests/knowledge/data/dev_set.csv]``
+
+Two views of the knowledge base are scored: as written (several question
+variants per entry) and *title only* (one question per entry, as an imported
+table often has), so the choice does not lean on variants that paraphrase the
+test questions. For each weight combination of a small grid every case is
+ranked once; then 5-fold cross-validation picks the weights (best mean MRR
+over both views) and the threshold (best utility: the share of in-FAQ cases
+confidently answered right, minus the share confidently answered wrong, minus
+the share of out-of-FAQ cases given a confident suggestion) on four folds and
+measures the fifth. The figures printed
+for the held-out folds are the honest estimate; the values refit on all cases
+are what :mod:`knowledge.confidence` and :class:`knowledge.retrieval.Params`
+ship.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.analysis import Analyzer
+from knowledge.entry import Entry
+from knowledge.evaluate import Case, read_cases
+from knowledge.loader import load
+from knowledge.morph import default_lemmatizer
+from knowledge.retrieval import Params, Retriever
+
+GRID = {
+    "bm25_w": (0.2, 0.35),
+    "context_w": (0.15, 0.3),
+    "fuzz_w": (0.0, 0.1, 0.2),
+    "missing_w": (0.0, 0.15, 0.3),
+}
+FOLDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    expected: str | None
+    ids: tuple[str, ...]
+    top_score: float
+
+
+def rank_all(entries: Sequence[Entry], cases: Sequence[Case], params: Params) -> list[Ranked]:
+    retriever = Retriever(entries, Analyzer(default_lemmatizer()), params)
+    ranked: list[Ranked] = []
+    for case in cases:
+        hits = retriever.search(case.query, 10)
+        ids = tuple(entries[h.entry].id for h in hits)
+        ranked.append(Ranked(case.expected, ids, hits[0].score if hits else 0.0))
+    return ranked
+
+
+def mrr(rows: Sequence[Ranked]) -> float:
+    inside = [r for r in rows if r.expected is not None]
+    total = sum(1.0 / (r.ids.index(r.expected) + 1) for r in inside if r.expected in r.ids)
+    return total / len(inside) if inside else 0.0
+
+
+def utility(rows: Sequence[Ranked], threshold: float) -> float:
+    """Share of in-FAQ cases confidently answered right, minus the share confidently
+    answered wrong, minus the share of out-of-FAQ cases given a confident suggestion."""
+    inside = [r for r in rows if r.expected is not None]
+    outside = [r for r in rows if r.expected is None]
+    right = sum(r.top_score >= threshold and r.ids[:1] == (r.expected,) for r in inside)
+    wrong = sum(r.top_score >= threshold and r.ids[:1] != (r.expected,) for r in inside)
+    false = sum(r.top_score >= threshold for r in outside)
+    return (right - wrong) / max(len(inside), 1) - false / max(len(outside), 1)
+
+
+def best_threshold(rows: Sequence[Ranked]) -> float:
+    candidates = sorted({round(r.top_score, 3) for r in rows} | {0.3, 1.5})
+    return max(candidates, key=lambda t: (utility(rows, t), t))
+
+
+def figures(rows: Sequence[Ranked], threshold: float) -> dict[str, float]:
+    inside = [r for r in rows if r.expected is not None]
+    outside = [r for r in rows if r.expected is None]
+    n_in, n_out = max(len(inside), 1), max(len(outside), 1)
+    return {
+        "top1": sum(r.ids[:1] == (r.expected,) for r in inside) / n_in,
+        "top3": sum(r.expected in r.ids[:3] for r in inside) / n_in,
+        "coverage": sum(r.top_score >= threshold for r in inside) / n_in,
+        "false": sum(r.top_score >= threshold for r in outside) / n_out,
+        "precision": _precision(inside, threshold),
+    }
+
+
+def _precision(inside: Sequence[Ranked], threshold: float) -> float:
+    shown = [r for r in inside if r.top_score >= threshold]
+    return sum(r.ids[:1] == (r.expected,) for r in shown) / len(shown) if shown else 0.0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m knowledge.tuning")
+    parser.add_argument("--kb", type=Path, default=Path("knowledge/faq"))
+    parser.add_argument("--cases", type=Path, default=Path("tests/knowledge/data/dev_set.csv"))
+    args = parser.parse_args(argv)
+    entries = load(args.kb).entries
+    cases, _ = read_cases(args.cases, entries)
+    views = {
+        "as written": list(entries),
+        "title only": [dataclasses.replace(e, questions=()) for e in entries],
+    }
+    combos = [dict(zip(GRID, values, strict=True)) for values in itertools.product(*GRID.values())]
+    ranked: dict[int, dict[str, list[Ranked]]] = {}
+    for number, combo in enumerate(combos):
+        params = dataclasses.replace(Params(), **combo)
+        ranked[number] = {name: rank_all(view, cases, params) for name, view in views.items()}
+    order = list(range(len(cases)))
+    random.Random(13).shuffle(order)
+    folds = [set(order[i::FOLDS]) for i in range(FOLDS)]
+    held: dict[str, list[Ranked]] = {name: [] for name in views}
+    thresholds: list[float] = []
+    for fold in folds:
+        train = [i for i in range(len(cases)) if i not in fold]
+        best = _best_combo(ranked, train)
+        pooled = [row for rows in ranked[best].values() for row in (rows[i] for i in train)]
+        threshold = best_threshold(pooled)
+        thresholds.append(threshold)
+        for name in views:
+            held[name].extend(ranked[best][name][i] for i in fold)
+    print(f"{len(cases)} cases, {len(entries)} entries, {len(combos)} weight combinations")
+    print("5-fold cross-validation (each figure on folds not used to choose):")
+    for name, rows in held.items():
+        # Each held-out row was scored with its own fold's threshold; report with their mean.
+        print(f"  {name:<11} {_fmt(figures(rows, sum(thresholds) / len(thresholds)))}")
+    print(f"  thresholds chosen per fold: {', '.join(f'{t:.3f}' for t in thresholds)}")
+    final = _best_combo(ranked, list(range(len(cases))))
+    pooled = [row for rows in ranked[final].values() for row in rows]
+    print(f"refit on all cases: {combos[final]}, confident ≥ {best_threshold(pooled):.3f}")
+
+
+def _best_combo(ranked: dict[int, dict[str, list[Ranked]]], subset: list[int]) -> int:
+    def quality(number: int) -> float:
+        views = ranked[number].values()
+        return sum(mrr([rows[i] for i in subset]) for rows in views) / len(ranked[number])
+
+    return max(ranked, key=quality)
+
+
+def _fmt(values: dict[str, float]) -> str:
+    return "  ".join(f"{k} {v:.3f}" for k, v in values.items())
+
+
+if __name__ == "__main__":
+    main()
