@@ -25,6 +25,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from knowledge.analysis import Analyzer
 from knowledge.entry import Entry
@@ -110,7 +111,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "as written": list(entries),
         "title only": [dataclasses.replace(e, questions=()) for e in entries],
     }
-    combos = [dict(zip(GRID, values, strict=True)) for values in itertools.product(*GRID.values())]
+    combos: list[dict[str, Any]] = [
+        dict(zip(GRID, values, strict=True)) for values in itertools.product(*GRID.values())
+    ]
     ranked: dict[int, dict[str, list[Ranked]]] = {}
     for number, combo in enumerate(combos):
         params = dataclasses.replace(Params(), **combo)
