@@ -9,58 +9,38 @@ id or its number (``"DEMO-12"``, any case).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot.services import ticket_events
 from bot.services.actors import Actor
 from bot.services.clocks import clock_of
 from bot.services.permissions import Action, authorize, team_member
+from bot.services.ticket_terms import DirectoryCache, Terms, TicketRef, find_ticket
 from desk import sla
 from desk.assignment import Candidate, choose_owner, load_of
-from desk.clock import BusinessClock
-from desk.config import DeskConfig
 from desk.enums import Category, Priority, Status, check_transition
-from desk.errors import NotAllowed, NotFound
-from desk.model import Client, Contract, SlaTarget, Ticket
-from desk.numbering import BadTicketNumber, format_number, parse_number
+from desk.errors import NotAllowed
+from desk.model import Ticket
+from desk.numbering import format_number
 from storage.uow import UnitOfWork
 
-SUBJECT_LIMIT = 200  # tickets.subject is String(200)
+__all__ = ["TicketRef", "TicketService", "utc_now"]
 
-TicketRef = int | str  # a ticket id or number
+SUBJECT_LIMIT = 200  # tickets.subject is String(200)
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class _Terms:
-    """What a ticket's SLA counts on: its client's contract and schedule clock."""
-
-    config: DeskConfig
-    client: Client
-    contract: Contract
-    clock: BusinessClock
-
-    def target(self, priority: Priority) -> SlaTarget:
-        target = self.contract.targets.get(priority)
-        if target is None:
-            target = sla.default_targets(self.clock.day_minutes)[priority]
-        return target
-
-    def clock_for(self, priority: Priority) -> BusinessClock:
-        return sla.clock_for(self.target(priority), self.clock)
-
-
 class TicketService:
-    """One per application (it caches the directory; see ``_directory``)."""
+    """Build one per application: it caches the directory (``DirectoryCache``)."""
 
     def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
         self._now = now
-        self._directory_cache: tuple[int | None, DeskConfig] | None = None
+        self._cache = DirectoryCache()
 
     # -- creation --------------------------------------------------------------
 
@@ -79,7 +59,7 @@ class TicketService:
         if user is None:
             raise NotAllowed(f"user {requester_id} is not bound to a client")
         now = self._now()
-        terms = await self._terms(uow, user.client_code)
+        terms = await self._cache.terms(uow, user.client_code)
         owner = await self._choose_owner(uow, terms, now)
         number = format_number(user.client_code, await uow.counters.next_number(user.client_code))
         target = terms.target(priority)
@@ -105,13 +85,15 @@ class TicketService:
             "priority": int(priority),
             "category": category.value,
             "owner": owner,
-            "reaction_due": _iso(ticket.sla.reaction_due if ticket.sla else None),
-            "resolution_due": _iso(ticket.sla.resolution_due if ticket.sla else None),
+            "reaction_due": ticket_events.iso(ticket.sla.reaction_due if ticket.sla else None),
+            "resolution_due": ticket_events.iso(ticket.sla.resolution_due if ticket.sla else None),
         }
-        await self._audit(uow, ticket, Actor.user(requester_id), now, "created", None, summary)
+        await ticket_events.record(
+            uow, ticket, Actor.user(requester_id), now, "created", None, summary
+        )
         return ticket
 
-    async def _choose_owner(self, uow: UnitOfWork, terms: _Terms, now: datetime) -> int:
+    async def _choose_owner(self, uow: UnitOfWork, terms: Terms, now: datetime) -> int:
         config = terms.config
         team = config.teams[terms.client.team]
         staff = sorted(
@@ -296,31 +278,13 @@ class TicketService:
 
     async def get(self, uow: UnitOfWork, ref: TicketRef) -> Ticket:
         """The ticket (not locked); ``NotFound`` for an unknown id or number."""
-        return await _find(uow, ref, for_update=False)
+        return await find_ticket(uow, ref, for_update=False)
 
     # -- internals ---------------------------------------------------------------
 
-    async def _directory(self, uow: UnitOfWork) -> DeskConfig:
-        """The directory as of this transaction, re-read only when the config
-        changed: ``config apply`` audits every change, so the newest config
-        event identifies the directory's version (one cheap query instead of
-        reading clients, contracts, schedules, teams and staff every time)."""
-        version = await uow.directory.version()
-        if self._directory_cache is None or self._directory_cache[0] != version:
-            self._directory_cache = (version, await uow.directory.load())
-        return self._directory_cache[1]
-
-    async def _terms(self, uow: UnitOfWork, client_code: str) -> _Terms:
-        config = await self._directory(uow)
-        client = config.clients.get(client_code)
-        if client is None:
-            raise NotFound(f"client {client_code}")
-        contract = config.contracts[client.contract]
-        return _Terms(config, client, contract, clock_of(config.schedules[contract.schedule]))
-
-    async def _load(self, uow: UnitOfWork, ref: TicketRef) -> tuple[Ticket, _Terms]:
-        ticket = await _find(uow, ref, for_update=True)
-        return ticket, await self._terms(uow, ticket.client_code)
+    async def _load(self, uow: UnitOfWork, ref: TicketRef) -> tuple[Ticket, Terms]:
+        ticket = await find_ticket(uow, ref, for_update=True)
+        return ticket, await self._cache.terms(uow, ticket.client_code)
 
     async def _save(
         self,
@@ -333,67 +297,9 @@ class TicketService:
         reason: str | None,
     ) -> Ticket:
         await uow.tickets.save(after, now)
-        await self._audit(
-            uow, after, actor, now, what, _field(before, what), _field(after, what), reason
-        )
+        old, new = ticket_events.field(before, what), ticket_events.field(after, what)
+        await ticket_events.record(uow, after, actor, now, what, old, new, reason)
         return after
-
-    async def _audit(
-        self,
-        uow: UnitOfWork,
-        ticket: Ticket,
-        actor: Actor,
-        now: datetime,
-        what: str,
-        old: object,
-        new: object,
-        reason: str | None = None,
-    ) -> None:
-        await uow.audit.append(
-            ticket_id=ticket.id,
-            actor=str(actor),
-            at=now,
-            what=what,
-            old=_text(old),
-            new=_text(new),
-            reason=reason,
-        )
-
-
-async def _find(uow: UnitOfWork, ref: TicketRef, *, for_update: bool) -> Ticket:
-    if isinstance(ref, int):
-        return await uow.tickets.get_by_id(ref, for_update=for_update)
-    try:
-        code, n = parse_number(ref)
-    except BadTicketNumber as exc:
-        raise NotFound(f"ticket {ref!r}") from exc
-    return await uow.tickets.get(format_number(code, n), for_update=for_update)
-
-
-def _field(ticket: Ticket, what: str) -> object:
-    """The value an audit event of kind ``what`` records."""
-    state = ticket.sla
-    values: dict[str, object] = {
-        "status": ticket.status.value,
-        "priority": int(ticket.priority),
-        "category": ticket.category.value,
-        "owner": ticket.owner_id,
-        "escalated": ticket.escalated,
-        "reaction": _iso(state.reacted_at if state else None),
-    }
-    return values[what]
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def _subject(subject: str, text: str) -> str:
