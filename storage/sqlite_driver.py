@@ -111,7 +111,6 @@ class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
 
 class OneHopDialect(SQLiteDialect_aiosqlite):
     supports_statement_cache = True
-    supports_server_side_cursors = False
 
     @classmethod
     def import_dbapi(cls) -> OneHopDbapi:
