@@ -23,3 +23,24 @@ async def test_sqlite_runs_in_wal_with_busy_timeout_and_foreign_keys(tmp_path: P
         await engine.dispose()
     assert (journal, timeout, foreign_keys) == ("wal", SQLITE_BUSY_TIMEOUT_MS, 1)
     assert path.exists()
+
+
+async def test_sqlite_statements_report_rows_counts_and_returning(tmp_path: Path) -> None:
+    """The one-hop SQLite adapter gives what SQLAlchemy relies on: fetched rows,
+    UPDATE row counts, RETURNING values, executemany and streaming."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+            await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), [{"v": "a"}, {"v": "b"}])
+            updated = await conn.execute(text("UPDATE t SET v = 'c' WHERE v != 'z'"))
+            returned = await conn.scalar(text("INSERT INTO t (v) VALUES ('d') RETURNING id"))
+            rows = (await conn.execute(text("SELECT id, v FROM t ORDER BY id"))).all()
+            streamed = [row async for row in await conn.stream(text("SELECT v FROM t"))]
+    finally:
+        await engine.dispose()
+    assert engine.dialect.driver == "aiosqlite"
+    assert updated.rowcount == 2
+    assert returned == 3
+    assert [tuple(r) for r in rows] == [(1, "c"), (2, "c"), (3, "d")]
+    assert len(streamed) == 3
