@@ -1,8 +1,15 @@
 """Persistence: SQLAlchemy 2 async over SQLite (aiosqlite, WAL) or PostgreSQL (asyncpg).
 
-``tables`` (declarative ``Base``), ``engine`` (``create_engine``), ``uow``
-(``UnitOfWorkFactory``), ``repos`` (repositories returning ``desk`` objects),
-``migrate`` (Alembic, run from code), ``database`` (engine + unit of work).
+``tables`` (declarative ``Base``), ``engine`` (``create_engine``: SQLite in
+WAL mode with a busy timeout and ``BEGIN IMMEDIATE`` transactions, through
+``sqlite_driver``'s one-hop aiosqlite adapter; PostgreSQL through asyncpg),
+``uow`` (``UnitOfWorkFactory``), ``repos`` (repositories returning ``desk``
+objects), ``migrate`` (Alembic, run from code; first revision ``0001_core``),
+``database`` (engine + unit of work, refusing a schema that is not current).
+
+The audit trail is one global hash chain over every event in id order, with
+a one-row head (``audit_head``) that appends lock and that remembers the last
+event and the count (see ``repos.audit``).
 
 Exceptions (``storage.errors``)::
 
