@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import importlib
 import logging
 import signal
@@ -141,10 +140,22 @@ async def _join_demo_user(handle: SandboxHandle) -> None:
     await handle.control.send(USER_ID, USER_ID, f"/start {INVITE_CODE}")
 
 
+def _report_bot_failure(task: asyncio.Task[None]) -> None:
+    """Say at once when the bot dies; the sandbox keeps serving until Ctrl-C."""
+    if task.cancelled() or task.exception() is None:
+        return
+    error = task.exception()
+    log.error("the demo bot stopped", exc_info=error)
+    _say("demo_bot_failed.j2", error=f"{type(error).__name__}: {error}")
+
+
 async def run_demo(
     data_dir: Path, *, port: int, host: str, stop: asyncio.Event, with_bot: bool = True
-) -> None:
-    """Serve the demo until ``stop`` is set (``data_dir`` absolute)."""
+) -> bool:
+    """Serve the demo until ``stop`` is set (``data_dir`` absolute).
+
+    Returns False when the bot was meant to run but failed.
+    """
     async with running_sandbox(data_dir / "sandbox", port=port, host=host) as handle:
         seed(handle.sandbox)
         settings = demo_settings(handle, data_dir)
@@ -171,20 +182,23 @@ async def run_demo(
         bot_task: asyncio.Task[None] | None = None
         if runner is not None:
             bot_task = asyncio.create_task(runner(settings, stop=stop), name="demo-bot")
+            bot_task.add_done_callback(_report_bot_failure)
             await _join_demo_user(handle)
         await stop.wait()
+        bot_ok = runner is not None or not with_bot
         if bot_task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await bot_task
+            await asyncio.wait([bot_task])
+            bot_ok = not bot_task.cancelled() and bot_task.exception() is None
     _say("demo_stopped.j2", data_dir=data_dir)
+    return bot_ok
 
 
-async def _main(args: argparse.Namespace) -> None:
+async def _main(args: argparse.Namespace) -> bool:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await run_demo(args.data_dir, port=args.port, host=args.host, stop=stop)
+    return await run_demo(args.data_dir, port=args.port, host=args.host, stop=stop)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -193,8 +207,8 @@ def _run(args: argparse.Namespace) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     args.data_dir = args.data_dir.resolve()
     try:
-        asyncio.run(_main(args))
+        bot_ok = asyncio.run(_main(args))
     except CannotListen as exc:
         _say("demo_port_busy.j2", host=exc.host, port=exc.port, reason=exc.reason)
         return 1
-    return 0
+    return 0 if bot_ok else 1
