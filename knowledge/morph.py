@@ -92,6 +92,10 @@ class Lemmatizer:
 def _analyse(morph: pymorphy3.MorphAnalyzer, word: str) -> tuple[str, bool]:
     if not word.isalpha() or word.isascii():
         return word, True
+    if not morph.word_is_known(word):
+        # Guessing forms of unknown words (typos, names) costs ~1 ms each; the
+        # character n-grams already match them, so they stay as typed.
+        return word, True
     parse = morph.parse(word)[0]
     pos = parse.tag.POS
     lemma: str = parse.normal_form.replace("ё", "е")
