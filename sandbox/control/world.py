@@ -10,7 +10,7 @@ from sandbox.control.common import body, chat_of, json, sandbox_of, user_of
 from sandbox.core import Sandbox
 from sandbox.errors import BadRequest
 from sandbox.faults import Fault, FaultError
-from sandbox.model import ADMINISTRATOR, CREATOR, KICKED, LEFT, MEMBER, PRESENT, Chat, User
+from sandbox.model import ADMINISTRATOR, CREATOR, KICKED, LEFT, MEMBER, Chat, User
 from sandbox.params import Params
 
 _STATUSES = (CREATOR, ADMINISTRATOR, MEMBER, LEFT, KICKED)
@@ -158,17 +158,15 @@ async def chats_of_user(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     params = await body(request)
     user = user_of(sb, params.int("user_id"))
-    chats = [chat_json(sb, c) for c in sb.chats_of(user.id)]
-    for item in chats:
-        if item["type"] == "private":
-            item["title"] = sb.state.bot.first_name
-        action = sb.state.chat_actions.get(item["id"])
-        item["bot_action"] = action[0] if action else None
-        item["bot_action_at"] = action[1] if action else None
-        item["member_status"] = (
-            "member" if item["type"] == "private" else item["members"].get(str(user.id))
-        )
-    return json([c for c in chats if c["member_status"] in PRESENT])
+    shown = []
+    for chat in sb.chats_of(user.id):
+        item = chat_json(sb, chat)
+        if chat.type == "private":
+            item["title"] = sb.state.bot.first_name  # the person sees the bot's name
+        action, at = sb.state.chat_actions.get(chat.id, (None, None))
+        item.update(bot_action=action, bot_action_at=at)
+        shown.append(item)
+    return json(shown)
 
 
 async def set_flood(request: web.Request) -> web.Response:
