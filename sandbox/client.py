@@ -40,9 +40,10 @@ class SandboxControl:
         return result
 
     async def create_user(
-        self, user_id: int, first_name: str, *, username: str | None = None
+        self, user_id: int, first_name: str, *, username: str | None = None, started: bool = True
     ) -> dict[str, Any]:
-        body = {"id": user_id, "first_name": first_name, "username": username}
+        """A Telegram user; ``started=False``: one who never wrote to the bot."""
+        body = {"id": user_id, "first_name": first_name, "username": username, "started": started}
         result: dict[str, Any] = await self._request("POST", "users", json=body)
         return result
 

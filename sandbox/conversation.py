@@ -58,6 +58,8 @@ def check_bot_can_post(state: State, chat: Chat) -> None:
             raise Forbidden("bot can't initiate conversation with a user")
         if user.blocked_bot:
             raise Forbidden("bot was blocked by the user")
+        if not user.started:
+            raise Forbidden("bot can't initiate conversation with a user")
         return
     if chat.status_of(state.bot.id) not in PRESENT:
         kind = "supergroup" if chat.type == "supergroup" else "group"

@@ -102,10 +102,14 @@ class Sandbox:
         first_name: str,
         last_name: str | None = None,
         username: str | None = None,
+        *,
+        started: bool | None = None,
     ) -> User:
         """Create the user (and their private chat with the bot) or update the names."""
         user = self.state.users.get(user_id) or User(user_id, first_name)
         user.first_name, user.last_name, user.username = first_name, last_name, username
+        if started is not None:
+            user.started = started
         self.state.put_user(user)
         if user_id not in self.state.chats:
             self.state.put_chat(Chat(user_id, "private"))

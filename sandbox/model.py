@@ -39,6 +39,10 @@ class User:
     username: str | None = None
     # The user pressed "Stop and block bot": sends to them answer 403.
     blocked_bot: bool = False
+    # The user has opened the private chat with the bot (written to it); until then
+    # the bot cannot start the conversation (403). Users made by the control API have,
+    # unless created with "started": false.
+    started: bool = True
 
 
 @dataclass

@@ -80,6 +80,9 @@ async def send(request: web.Request) -> web.Response:
         content = _text_content(text)
     else:
         raise BadRequest('"text" or a "file" is required')
+    if chat.type == "private" and not user.started:
+        user.started = True  # writing to the bot opens the conversation
+        sb.state.put_user(user)
     message = post(sb.state, chat, user, content, topic=topic, reply_to=reply_to)
     return json({"message_id": message["message_id"]})
 

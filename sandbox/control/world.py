@@ -23,6 +23,7 @@ def user_json(user: User) -> dict[str, Any]:
         "last_name": user.last_name,
         "username": user.username,
         "blocked_bot": user.blocked_bot,
+        "started": user.started,
     }
 
 
@@ -76,7 +77,11 @@ async def create_user(request: web.Request) -> web.Response:
     if user_id <= 0 or user_id == sb.state.bot.id:
         raise BadRequest("user id must be a positive number other than the bot's")
     user = sb.ensure_user(
-        user_id, params.str("first_name"), params.opt_str("last_name"), params.opt_str("username")
+        user_id,
+        params.str("first_name"),
+        params.opt_str("last_name"),
+        params.opt_str("username"),
+        started=params.bool("started", default=True),
     )
     return json(user_json(user), status=201)
 

@@ -228,3 +228,11 @@ async def test_service_messages_cannot_be_copied_or_forwarded(
         await sandbox_bot.copy_message(USER_ID, STAFF_CHAT_ID, created)
     with pytest.raises(TelegramBadRequest, match="message can't be forwarded"):
         await sandbox_bot.forward_message(USER_ID, STAFF_CHAT_ID, created)
+
+
+async def test_the_bot_cannot_start_a_conversation(seeded_sandbox: SandboxHandle, sandbox_bot: Bot):
+    await seeded_sandbox.control.create_user(3001, "Новичок", started=False)
+    with pytest.raises(TelegramForbiddenError, match="bot can't initiate conversation"):
+        await sandbox_bot.send_message(3001, "Здравствуйте!")
+    await seeded_sandbox.control.send(3001, 3001, "/start")
+    assert (await sandbox_bot.send_message(3001, "Здравствуйте!")).chat.id == 3001
