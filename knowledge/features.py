@@ -15,7 +15,7 @@ import numpy as np
 from knowledge.inverted import IntArray
 
 _WORD = re.compile(r"\w+")
-NGRAM_SIZES = (3, 4, 5)
+NGRAM_SIZES = (3, 4)
 _CACHE_LIMIT = 300_000
 
 
@@ -45,7 +45,7 @@ class Vocabulary:
 
 
 class CharNgrams:
-    """Character n-grams of space-padded words (``char_wb``), cached per word."""
+    """Character 3- and 4-grams of space-padded words (``char_wb``), cached per word."""
 
     def __init__(self, sizes: tuple[int, ...] = NGRAM_SIZES) -> None:
         self.sizes = sizes

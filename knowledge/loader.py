@@ -63,7 +63,7 @@ def load_table(path: Path) -> LoadResult:
     taken: set[str] = set()
     for row in read_rows(path):
         try:
-            entries.append(row_to_entry(row, str(path), taken))
+            entries.append(row_to_entry(row, str(path), taken, lenient=True))
         except EntryError as exc:
             problems.append(exc)
     return LoadResult(tuple(entries), tuple(problems))

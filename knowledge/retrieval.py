@@ -2,7 +2,7 @@
 
 Every question variant of an entry is a document. For a query:
 
-1. ``char``: cosine of sublinear TF-IDF vectors of character 3–5-grams of words
+1. ``char``: cosine of sublinear TF-IDF vectors of character 3–4-grams of words
    (typos, word forms, glued words). N-grams the knowledge base has never seen
    still count in the query's norm, so an unrelated question scores low.
 2. ``bm25``: BM25 over lemmas, divided by the sum of the query terms' IDF
@@ -132,21 +132,20 @@ class Retriever:
             factors = self._bm25_factors(self.bm25, rows, unknown)
             per_doc += p.bm25_w * self.bm25.score(rows, factors)
         docs, scores = self._best_docs(per_doc, char_rows, char_factors)
+        docs, scores = docs[scores > 0.0], scores[scores > 0.0]  # nothing in common: no hit
         entries, scores = _best_per_entry(self._doc_entry[docs], scores)
         if p.context_w and rows.size:
             context = self.context.score(rows, self._bm25_factors(self.context, rows, unknown))
             scores = scores + p.context_w * context[entries]
+        if p.missing_w and rows.size:
+            scores = scores - p.missing_w * self._missing_shares(entries, rows, unknown)
         if entries.size > p.rerank_k:
             top = np.argpartition(scores, -p.rerank_k)[-p.rerank_k :]
             entries, scores = entries[top], scores[top]
         joined = " ".join(query.terms)
         hits: list[Hit] = []
         for number, base in zip(entries.tolist(), scores.tolist(), strict=True):
-            if base <= 0.0:
-                continue
             score = base + (p.fuzz_w * self._fuzz(joined, number) if p.fuzz_w and joined else 0.0)
-            if p.missing_w and rows.size:
-                score -= p.missing_w * self._missing_share(number, rows, unknown)
             hits.append(Hit(number, score))
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
         return hits[:limit]
@@ -158,7 +157,9 @@ class Retriever:
         k = self.params.exact_k
         if per_doc.size <= k:
             return np.arange(per_doc.size, dtype=np.int32), per_doc
-        docs = np.argpartition(per_doc, -k)[-k:].astype(np.int32)
+        docs = np.flatnonzero(per_doc).astype(np.int32)  # argpartition is slow on many zeros
+        if docs.size > k:
+            docs = docs[np.argpartition(per_doc[docs], -k)[-k:]]
         scores = per_doc[docs]
         if self._pruning:
             common = self._char_common[char_rows]
@@ -192,13 +193,22 @@ class Retriever:
         total = float(index.idf[rows[present]].sum()) + unknown * self.params.oov_idf
         return np.full(rows.size, 1.0 / total if total else 0.0, dtype=np.float32)
 
-    def _missing_share(self, number: int, rows: IntArray, unknown: int) -> float:
-        """Share of the query's IDF mass whose terms the entry never uses."""
-        start, stop = self._entry_terms_indptr[number], self._entry_terms_indptr[number + 1]
-        idf = self.context.idf[rows]
+    def _missing_shares(self, entries: IntArray, rows: IntArray, unknown: int) -> FloatArray:
+        """For each entry, the share of the query's IDF mass in terms the entry never uses."""
+        order = np.argsort(rows)
+        sorted_rows, idf = rows[order], self.context.idf[rows[order]]
         total = float(idf.sum()) + unknown * self.params.oov_idf
-        present = np.isin(rows, self._entry_terms[start:stop], assume_unique=True)
-        return float(idf[~present].sum() + unknown * self.params.oov_idf) / total if total else 0.0
+        if not total:
+            return np.zeros(entries.size, dtype=np.float32)
+        starts = self._entry_terms_indptr[entries]
+        lengths = self._entry_terms_indptr[entries + 1] - starts
+        positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        terms = self._entry_terms[positions + np.arange(int(lengths.sum()))]
+        found = np.minimum(np.searchsorted(sorted_rows, terms), sorted_rows.size - 1)
+        hit = sorted_rows[found] == terms
+        owner = np.repeat(np.arange(entries.size), lengths)
+        present = np.bincount(owner[hit], weights=idf[found[hit]], minlength=entries.size)
+        return ((total - present) / total).astype(np.float32)
 
     def _fuzz(self, joined: str, number: int) -> float:
         start, stop = int(self._starts[number]), int(self._doc_stop[number])
@@ -208,6 +218,8 @@ class Retriever:
 
 def _best_per_entry(owners: IntArray, scores: FloatArray) -> tuple[IntArray, FloatArray]:
     """Each entry once, with the best score among its variants."""
+    if owners.size == 0:
+        return owners, scores
     order = np.lexsort((-scores, owners))
     owners, scores = owners[order], scores[order]
     first = np.r_[True, owners[1:] != owners[:-1]]

@@ -10,14 +10,16 @@ Columns (English or Russian headers, any case): ``question``/``вопрос`` an
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.entry import DEFAULT_CATEGORY, Entry, validate_entry
+from knowledge.entry import CATEGORIES, DEFAULT_CATEGORY, Entry, validate_entry
 from knowledge.errors import EntryError, SourceError
+from knowledge.html import html_problem
 from knowledge.slug import unique_id
 
 HEADERS = {
@@ -72,8 +74,14 @@ def read_rows(path: Path) -> list[Row]:
     return rows
 
 
-def row_to_entry(row: Row, source: str, taken: set[str]) -> Entry:
-    """Entry of one row; ``taken`` ids are avoided and the new id is added to it."""
+def row_to_entry(row: Row, source: str, taken: set[str], *, lenient: bool = False) -> Entry:
+    """Entry of one row; ``taken`` ids are avoided and the new id is added to it.
+
+    ``lenient`` is for using a table as a knowledge base in place (``--kb``):
+    an answer that is not valid Telegram HTML is taken as plain text (escaped),
+    ids are kept as written, an unknown category becomes the default. Import
+    (which writes files) is strict and reports such rows instead.
+    """
     where = f"{source}, строка {row.number}"
     question = row.fields.get("question", "")
     answer = row.fields.get("answer", "")
@@ -88,6 +96,10 @@ def row_to_entry(row: Row, source: str, taken: set[str]) -> Entry:
     if not entry_id:
         entry_id = unique_id(title, taken)
     variants = [question, *_split(_VARIANT_SPLIT, row.fields.get("variants", ""))]
+    category = row.fields.get("category") or DEFAULT_CATEGORY
+    if lenient:
+        answer = answer if html_problem(answer) is None else html.escape(answer, quote=False)
+        category = category if category in CATEGORIES else DEFAULT_CATEGORY
     entry = Entry(
         id=entry_id,
         title=title,
@@ -95,10 +107,11 @@ def row_to_entry(row: Row, source: str, taken: set[str]) -> Entry:
         questions=tuple(dict.fromkeys(v for v in variants if v != title)),
         tags=tuple(_split(_LIST_SPLIT, row.fields.get("tags", ""))),
         products=tuple(_split(_LIST_SPLIT, row.fields.get("products", ""))),
-        category=row.fields.get("category") or DEFAULT_CATEGORY,
+        category=category,
         source=where,
     )
-    validate_entry(entry)
+    if not lenient:
+        validate_entry(entry)
     taken.add(entry.id)
     return entry
 

@@ -75,3 +75,18 @@ def test_unknown_file_type_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "faq.txt").write_text("x", encoding="utf-8")
     with pytest.raises(SourceError, match=r"каталог, \.md, \.csv или \.xlsx"):
         load(tmp_path / "faq.txt")
+
+
+def test_table_used_as_a_base_keeps_rows_import_would_refuse(tmp_path: Path) -> None:
+    """--kb on a table: plain-text answers with `<`/`&`, free-form ids and categories still load."""
+    table = tmp_path / "faq.csv"
+    table.write_text(
+        "id,question,answer,category\nQ-17,Что такое Q&A?,Вопросы & ответы <коротко>,справка\n",
+        "utf-8",
+    )
+    result = load(table)
+    assert result.problems == ()
+    (entry,) = result.entries
+    assert entry.id == "Q-17"
+    assert entry.answer == "Вопросы &amp; ответы &lt;коротко&gt;"
+    assert entry.category == "consultation"
