@@ -131,18 +131,17 @@ class Watcher:
         terms = by_client[facts.client_code]
         p = terms.plan(facts.sla, facts.status, facts.priority, now)
         sent = set(await ops.sent_keys(uow.session, ticket_id))
-        count = 0
+        count, changed = 0, False
         for alert in p.due(now, frozenset(sent)):
             if not await ops.claim_alert(uow.session, ticket_id, alert.key, now):
                 continue
             sent.add(alert.key)
             ticket = await uow.tickets.get_by_id(ticket_id)
             await self._announce(uow, ticket, alert, p, terms, now)
+            changed = changed or alert.kind is AlertKind.RESOLVE
             count += 1
-        ticket = await uow.tickets.get_by_id(ticket_id)
-        if ticket.status is facts.status:
+        if not changed:  # a ticket the watcher resolved is planned anew from its new state
             await ops.set_next(uow.session, ticket_id, facts.updated_at, p.next_at(frozenset(sent)))
-        # a ticket the watcher changed (auto-resolved) is planned anew from its new state
         return count
 
     async def _announce(
@@ -162,7 +161,7 @@ class Watcher:
         elif alert.kind is AlertKind.RESOLVE:
             await self._auto_resolve(uow, ticket, alert, terms, now)
         else:
-            await _sla_alert(uow, ticket, alert, now)
+            await _sla_alert(uow, ticket, alert, now, terms.config)
 
     async def _auto_resolve(
         self, uow: UnitOfWork, ticket: Ticket, alert: Alert, terms: _Terms, now: datetime
@@ -187,14 +186,20 @@ class Watcher:
         await notify.refresh_card(uow, ticket)
 
 
-async def _sla_alert(uow: UnitOfWork, ticket: Ticket, alert: Alert, now: datetime) -> None:
-    """A warning or a breach in the topic; a breach also reaches the lead."""
+async def _sla_alert(
+    uow: UnitOfWork, ticket: Ticket, alert: Alert, now: datetime, config: DeskConfig
+) -> None:
+    """A warning or a breach in the topic; a breach also reaches the lead.
+
+    Names and chats come from the directory snapshot of this pass (``config``):
+    the alert's transaction only touches the ticket's own rows.
+    """
     assert ticket.id is not None
-    client = await uow.directory.client(ticket.client_code)
-    team = await uow.directory.team(client.team)
-    owner = await _person(uow, ticket.owner_id)
+    client = config.clients[ticket.client_code]
+    team = config.teams[client.team]
     context = {
-        "owner": owner,
+        "number": ticket.number,
+        "owner": _person(config, ticket.owner_id),
         "target": alert.target,
         "spent": alert.spent_minutes,
         "limit": alert.target_minutes,
@@ -203,15 +208,16 @@ async def _sla_alert(uow: UnitOfWork, ticket: Ticket, alert: Alert, now: datetim
         limit = alert.target_minutes or 1
         share = min(100, round(100 * alert.spent_minutes / limit))
         due = None if alert.due is None else due_words(alert.due, now, client.timezone)
-        await notify.to_topic(uow, ticket, "watch_warn", share=share, due=due, **context)
+        html = texts.render("watch_warn", share=share, due=due, **context)
+        enqueue.send(uow.session, team.chat_id, html, ticket_id=ticket.id, topic=True)
         return
-    lead = None if team.lead is None else await _person(uow, team.lead)
+    lead = None if team.lead is None else _person(config, team.lead)
     in_topic_lead = lead if team.lead_chat_id is None else None
-    await notify.to_topic(uow, ticket, "watch_breach", lead=in_topic_lead, **context)
+    html = texts.render("watch_breach", lead=in_topic_lead, **context)
+    enqueue.send(uow.session, team.chat_id, html, ticket_id=ticket.id, topic=True)
     if team.lead_chat_id is not None:
         html = texts.render(
             "watch_lead_breach",
-            number=ticket.number,
             priority=int(ticket.priority),
             client=client.name,
             subject=ticket.subject,
@@ -227,7 +233,7 @@ async def _sla_alert(uow: UnitOfWork, ticket: Ticket, alert: Alert, now: datetim
         new=alert.target,
         reason=f"target {alert.target_minutes} min, spent {alert.spent_minutes} min",
     )
-    await notify.refresh_card(uow, ticket)
+    enqueue.refresh(uow.session, team.chat_id, ticket.id)  # the card's due words turn "overdue"
 
 
 @dataclass(frozen=True)
@@ -236,8 +242,8 @@ class _Person:
     name: str
 
 
-async def _person(uow: UnitOfWork, telegram_id: int) -> _Person:
-    staff = await uow.directory.staff(telegram_id)
+def _person(config: DeskConfig, telegram_id: int) -> _Person:
+    staff = config.staff.get(telegram_id)
     return _Person(telegram_id, staff.name if staff else str(telegram_id))
 
 

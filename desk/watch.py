@@ -23,7 +23,8 @@ target's own clock (24/7 for a round-the-clock priority).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -50,21 +51,34 @@ class Alert:
     at: datetime  # when it became due (UTC)
     due: datetime | None  # the SLA due moment (None for waiting alerts)
     target_minutes: int | None
-    spent_minutes: int  # business minutes used (or waited) at ``now``
+    spent_minutes: int = 0  # business minutes used (or waited): filled in by ``Plan.due``
+
+
+def _nothing_spent(now: datetime) -> int:
+    return 0
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Every alert of a ticket in its current state, due or not yet."""
+    """Every alert of a ticket in its current state, due or not yet.
+
+    ``measure(now)`` gives the business minutes used (or waited) at ``now``;
+    it is only called for alerts that are due, so planning stays cheap.
+    """
 
     alerts: tuple[Alert, ...]
+    measure: Callable[[datetime], int] = _nothing_spent
 
     def due(self, now: datetime, sent: frozenset[str] = frozenset()) -> list[Alert]:
         """Alerts due at ``now`` and not yet sent; a warning gives way to its breach."""
         ready = [a for a in self.alerts if a.at <= now and a.key not in sent]
         breached = {a.target for a in ready if a.kind is AlertKind.BREACH}
         breached |= {a.target for a in self.alerts if a.kind is AlertKind.BREACH and a.key in sent}
-        return [a for a in ready if not (a.kind is AlertKind.WARN and a.target in breached)]
+        due = [a for a in ready if not (a.kind is AlertKind.WARN and a.target in breached)]
+        if not due:
+            return []
+        spent_now = self.measure(now)
+        return [replace(a, spent_minutes=spent_now) for a in due]
 
     def next_at(self, sent: frozenset[str] = frozenset()) -> datetime | None:
         """When the earliest alert not yet sent falls due (None: nothing left)."""
@@ -80,15 +94,18 @@ def plan(
     schedule_clock: BusinessClock,
     rules: WatchRules,
 ) -> Plan:
-    """The alerts of a ticket with ``state`` and ``status`` (``now`` fills in the
-    business minutes spent; the moments do not depend on it)."""
+    """The alerts of a ticket with ``state`` and ``status``.  The moments do not
+    depend on ``now`` except for a breach already recorded (due at once)."""
     if state is None or state.started_at is None:
         return Plan(())
     if status is Status.WAITING and state.paused_at is not None:
-        return Plan(tuple(_waiting(state.paused_at, now, schedule_clock, rules)))
+        paused_at = state.paused_at
+        return Plan(
+            tuple(_waiting(paused_at, schedule_clock, rules)),
+            lambda t: max(0, schedule_clock.minutes_between(paused_at, t)),
+        )
     if status not in _WATCHED:
         return Plan(())
-    used = spent(state, now, sla_clock)
     alerts: list[Alert] = []
     checks = (
         ("reaction", state.reaction_due, state.reaction_target, state.reacted_at,
@@ -100,9 +117,7 @@ def plan(
         if due is None or done_at is not None:
             continue
         breach_at = _utc(now) if breached else _breach_moment(due, sla_clock)
-        alerts.append(
-            Alert(AlertKind.BREACH, target, f"{target}:breach", breach_at, due, minutes, used)
-        )
+        alerts.append(Alert(AlertKind.BREACH, target, f"{target}:breach", breach_at, due, minutes))
         if minutes is not None and minutes > 0:
             warn_minutes = max(1, math.ceil(minutes * rules.warn_share))
             warn_at = _utc(
@@ -110,16 +125,13 @@ def plan(
             )
             if warn_at < breach_at:
                 alerts.append(
-                    Alert(AlertKind.WARN, target, f"{target}:warn", warn_at, due, minutes, used)
+                    Alert(AlertKind.WARN, target, f"{target}:warn", warn_at, due, minutes)
                 )
-    return Plan(tuple(alerts))
+    return Plan(tuple(alerts), lambda t: spent(state, t, sla_clock))
 
 
-def _waiting(
-    paused_at: datetime, now: datetime, clock: BusinessClock, rules: WatchRules
-) -> list[Alert]:
+def _waiting(paused_at: datetime, clock: BusinessClock, rules: WatchRules) -> list[Alert]:
     episode = int(paused_at.timestamp())
-    waited = max(0, clock.minutes_between(paused_at, now))
     alerts = []
     for kind, minutes in (
         (AlertKind.REMIND, rules.remind_after_minutes),
@@ -128,7 +140,7 @@ def _waiting(
         if minutes is not None:
             at = _utc(clock.due(paused_at, minutes))
             key = f"waiting:{kind.value}:{episode}"
-            alerts.append(Alert(kind, "waiting", key, at, None, minutes, waited))
+            alerts.append(Alert(kind, "waiting", key, at, None, minutes))
     return alerts
 
 

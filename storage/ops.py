@@ -174,7 +174,8 @@ async def stale_watches(
         .order_by(TicketRow.id)
         .limit(limit)
     )
-    return [_facts(row) for row in await session.execute(query)]
+    connection = await session.connection()  # Core rows: no ORM loading for 100k tickets
+    return [_facts(row) for row in await connection.execute(query)]
 
 
 async def put_watches(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -186,7 +187,8 @@ async def put_watches(session: AsyncSession, rows: list[dict[str, Any]]) -> None
         index_elements=[SlaWatchRow.ticket_id],
         set_={"seen_updated_at": stmt.excluded.seen_updated_at, "next_at": stmt.excluded.next_at},
     )
-    await session.execute(stmt, rows)
+    connection = await session.connection()  # Core executemany, no ORM bookkeeping
+    await connection.execute(stmt, rows)
 
 
 async def due_watches(session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:

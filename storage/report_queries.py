@@ -9,6 +9,7 @@ Targets neither reached nor due yet are not counted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -72,6 +73,36 @@ def _met_pair(met: int, missed: int) -> Met:
     return Met(int(met), int(met) + int(missed))
 
 
+@dataclass
+class _Sums:
+    """Counts summed over the grouped rows of one key (a priority, an owner)."""
+
+    tickets: int = 0
+    resolved: int = 0
+    r_met: int = 0
+    r_missed: int = 0
+    s_met: int = 0
+    s_missed: int = 0
+    reaction_minutes: int = 0
+    reacted: int = 0
+    rating_sum: int = 0
+    ratings: int = 0
+
+    def add(self, row: Any) -> None:
+        n = int(row.n)
+        self.tickets += n
+        self.resolved += int(row.resolved)
+        self.r_met += int(row.r_met)
+        self.r_missed += int(row.r_missed)
+        self.s_met += int(row.s_met)
+        self.s_missed += int(row.s_missed)
+        self.reaction_minutes += int(row.reaction_minutes or 0)
+        self.reacted += int(row.reacted)
+        if row.rating is not None:
+            self.rating_sum += int(row.rating) * n
+            self.ratings += n
+
+
 async def report_figures(
     session: AsyncSession,
     client_code: str,
@@ -82,57 +113,97 @@ async def report_figures(
     breach_limit: int = 500,
 ) -> tuple[Figures, list[SlaState | None]]:
     """The client's figures for ``[start, end)``, and for each listed breach the
-    SLA state of a ticket still open (to count its time so far), else None."""
+    SLA state of a ticket still open (to count its time so far), else None.
+
+    One GROUP BY (priority, category, owner, rating) query gives every count;
+    the few hundred grouped rows are then summed per priority, category,
+    owner and rating.
+    """
     t = _Targets(cutoff)
     period = and_(T.client_code == client_code, T.created_at >= start, T.created_at < end)
-
-    by_priority = tuple(
-        PriorityFigures(Priority(p), int(n), _met_pair(rm, rx), _met_pair(sm, sx))
-        for p, n, rm, rx, sm, sx in await session.execute(
-            select(T.priority, func.count(), *t.columns())
-            .where(period)
-            .group_by(T.priority)
-            .order_by(T.priority)
+    reacted = and_(T.reacted_at.is_not(None), T.reaction_minutes.is_not(None))
+    grouped = await session.execute(
+        select(
+            T.priority,
+            T.category,
+            T.owner_id,
+            ResolutionRow.rating,
+            func.count().label("n"),
+            _count(T.resolved_at.is_not(None)).label("resolved"),
+            _count(t.r_met).label("r_met"),
+            _count(t.r_missed).label("r_missed"),
+            _count(t.s_met).label("s_met"),
+            _count(t.s_missed).label("s_missed"),
+            func.sum(case((reacted, T.reaction_minutes), else_=0)).label("reaction_minutes"),
+            _count(reacted).label("reacted"),
         )
+        .outerjoin(ResolutionRow, ResolutionRow.ticket_id == T.id)
+        .where(period)
+        .group_by(T.priority, T.category, T.owner_id, ResolutionRow.rating)
     )
-    by_category = {
-        str(c): int(n)
-        for c, n in await session.execute(
-            select(T.category, func.count()).where(period).group_by(T.category)
+    priorities: dict[int, _Sums] = {}
+    owners: dict[int, _Sums] = {}
+    categories: dict[str, int] = {}
+    csat: dict[int, int] = {}
+    for row in grouped:
+        priorities.setdefault(int(row.priority), _Sums()).add(row)
+        owners.setdefault(int(row.owner_id), _Sums()).add(row)
+        categories[str(row.category)] = categories.get(str(row.category), 0) + int(row.n)
+        if row.rating is not None:
+            csat[int(row.rating)] = csat.get(int(row.rating), 0) + int(row.n)
+    by_priority = tuple(
+        PriorityFigures(
+            Priority(p), s.tickets, _met_pair(s.r_met, s.r_missed), _met_pair(s.s_met, s.s_missed)
         )
-    }
-    breaches, states, breach_count = await _breaches(session, period, t, breach_limit)
-    csat = {
-        int(score or 0): int(n)
-        for score, n in await session.execute(
-            select(ResolutionRow.rating, func.count())
-            .join(T, T.id == ResolutionRow.ticket_id)
-            .where(period, ResolutionRow.rating.is_not(None))
-            .group_by(ResolutionRow.rating)
-        )
-    }
+        for p, s in sorted(priorities.items())
+    )
+    breaches, states = await _breaches(session, period, t, breach_limit)
+    tickets = sum(s.tickets for s in priorities.values())
     figures = Figures(
         by_priority=by_priority,
-        by_category=by_category,
+        by_category=categories,
         breaches=tuple(breaches),
-        breach_count=breach_count,
+        breach_count=sum(s.r_missed + s.s_missed for s in priorities.values()),
         csat=csat,
-        faq=await _faq(session, client_code, start, end, sum(p.tickets for p in by_priority)),
-        consultants=await _consultants(session, period, t),
+        faq=await _faq(session, client_code, start, end, tickets),
+        consultants=await _consultants(session, owners),
         survey=await _survey(session, client_code, start, end),
     )
     return figures, states
 
 
+async def _consultants(
+    session: AsyncSession, owners: dict[int, _Sums]
+) -> tuple[ConsultantFigures, ...]:
+    names = {
+        row.telegram_id: row.name
+        for row in await session.execute(
+            select(StaffRow.telegram_id, StaffRow.name).where(StaffRow.telegram_id.in_(owners))
+        )
+    }
+    ordered = sorted(owners.items(), key=lambda kv: (-kv[1].tickets, kv[0]))
+    return tuple(
+        ConsultantFigures(
+            name=names.get(owner, str(owner)),
+            tickets=s.tickets,
+            resolved=s.resolved,
+            reaction=_met_pair(s.r_met, s.r_missed),
+            resolution=_met_pair(s.s_met, s.s_missed),
+            avg_reaction_minutes=s.reaction_minutes / s.reacted if s.reacted else None,
+            csat_average=s.rating_sum / s.ratings if s.ratings else None,
+            csat_count=s.ratings,
+        )
+        for owner, s in ordered
+    )
+
+
 async def _breaches(
     session: AsyncSession, period: ColumnElement[bool], t: _Targets, limit: int
-) -> tuple[list[BreachLine], list[SlaState | None], int]:
+) -> tuple[list[BreachLine], list[SlaState | None]]:
+    """The first ``limit`` breaches of each kind, in registration order."""
     lines: list[BreachLine] = []
     states: list[SlaState | None] = []
-    total = 0
     for target, missed in (("reaction", t.r_missed), ("resolution", t.s_missed)):
-        count = await session.scalar(select(func.count()).where(period, missed))
-        total += int(count or 0)
         rows = await session.execute(
             select(
                 T.number,
@@ -178,7 +249,7 @@ async def _breaches(
                 if done is not None
                 else SlaState(r_due, s_due, started_at=started, paused_minutes=paused)
             )
-    return lines, states, total
+    return lines, states
 
 
 async def _faq(
@@ -192,42 +263,6 @@ async def _faq(
         )
     ).one()
     return Faq(steps=int(row[0]), helped=int(row[1]), tickets=tickets)
-
-
-async def _consultants(
-    session: AsyncSession, period: ColumnElement[bool], t: _Targets
-) -> tuple[ConsultantFigures, ...]:
-    reacted_minutes = case((T.reacted_at.is_not(None), T.reaction_minutes), else_=None)
-    rows = await session.execute(
-        select(
-            T.owner_id,
-            func.max(StaffRow.name),
-            func.count(),
-            _count(T.resolved_at.is_not(None)),
-            *t.columns(),
-            func.avg(reacted_minutes),
-            func.avg(ResolutionRow.rating),
-            func.count(ResolutionRow.rating),
-        )
-        .outerjoin(StaffRow, StaffRow.telegram_id == T.owner_id)
-        .outerjoin(ResolutionRow, ResolutionRow.ticket_id == T.id)
-        .where(period)
-        .group_by(T.owner_id)
-        .order_by(func.count().desc(), T.owner_id)
-    )
-    return tuple(
-        ConsultantFigures(
-            name=name or str(owner),
-            tickets=int(n),
-            resolved=int(resolved),
-            reaction=_met_pair(rm, rx),
-            resolution=_met_pair(sm, sx),
-            avg_reaction_minutes=None if avg_r is None else float(avg_r),
-            csat_average=None if avg_c is None else float(avg_c),
-            csat_count=int(n_c),
-        )
-        for owner, name, n, resolved, rm, rx, sm, sx, avg_r, avg_c, n_c in rows
-    )
 
 
 async def _survey(
