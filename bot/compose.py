@@ -23,13 +23,14 @@ from aiogram.enums import ParseMode
 from bot.handlers import build_router
 from bot.middlewares.db import UnitOfWorkMiddleware
 from bot.outbox.deliver import Deliverer
-from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.ratelimit import Limits, RateLimiter
 from bot.outbox.sender import OutboxSender
 from bot.services.cards import card_view
 from bot.services.tickets import TicketService
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from storage.database import Database
+from storage.serial import serialized
 
 
 class WorkflowData(TypedDict):
@@ -93,11 +94,14 @@ async def compose(
     db: Database | None = None,
     kb: KnowledgeBase | None = None,
     now: Callable[[], datetime] = _utcnow,
+    limits: Limits | None = None,
 ) -> App:
-    """Build the application; ``db`` and ``kb`` may be given (tests share them)."""
-    database = db or await Database.open(settings.database_url)
+    """Build the application; ``db`` and ``kb`` may be given (tests share them);
+    ``limits`` replaces Telegram's flood limits (benchmarks against a sandbox without them)."""
+    opened = db or await Database.open(settings.database_url)
+    database = Database(opened.engine, serialized(opened.engine, opened.uow))
     knowledge = kb or KnowledgeBase(settings.knowledge_path)
-    limiter = RateLimiter()
+    limiter = RateLimiter(limits or Limits())
     bot = make_bot(settings, limiter)
     deliverer = Deliverer(bot, database.uow, card_view)
     sender = OutboxSender(database.uow, deliverer, now=now)

@@ -47,6 +47,7 @@ class Deliverer:
         self._uow = uow_factory
         self._cards = cards
         self._forum: dict[int, bool] = {}
+        self._places: dict[int, tuple[int | None, int]] = {}  # ticket -> (thread, card)
 
     async def deliver(self, item: OutboxItem) -> int | None:
         """Perform ``item``; the id of the message it created, if any."""
@@ -66,10 +67,19 @@ class Deliverer:
         """Where a topic message goes: the topic's thread, or a reply to the card."""
         if not item.payload.get("topic") or item.ticket_id is None:
             return None, None
-        async with self._uow() as uow:
-            topic = await messaging.topic_of(uow.session, item.ticket_id)
+        topic: messaging.TicketTopic | None
+        if item.ticket_id in self._places:  # a posted card's place never changes
+            thread_id, card_id = self._places[item.ticket_id]
+            topic = messaging.TicketTopic(
+                item.ticket_id, item.chat_id, thread_id, card_id, None, None, None
+            )
+        else:
+            async with self._uow() as uow:
+                topic = await messaging.topic_of(uow.session, item.ticket_id)
         if topic is None:
             return None, None
+        if topic.card_message_id is not None:
+            self._places[item.ticket_id] = (topic.thread_id, topic.card_message_id)
         if topic.thread_id is not None:
             return topic.thread_id, None
         if topic.card_message_id is not None:

@@ -65,6 +65,11 @@ class Limits:
     global_burst: float = 20.0
 
 
+UNLIMITED = Limits(
+    chat_rate=1e9, chat_burst=1e9, group_per_minute=10**9, global_rate=1e9, global_burst=1e9
+)
+
+
 @dataclass
 class _Bucket:
     capacity: float

@@ -135,36 +135,36 @@ class OutboxSender:
 
     async def _lane(self, chat_id: int) -> None:
         async with self._slots:
-            while True:
-                async with self._uow() as uow:
-                    item = await repo.head_of(uow.session, chat_id)
-                if item is None or item.next_attempt_at > self._now():
-                    if item is not None:
-                        self.wake()  # the loop computes when to come back
-                    return
-                await self._deliver(item)
+            async with self._uow() as uow:
+                item = await repo.head_of(uow.session, chat_id)
+            while item is not None and item.next_attempt_at <= self._now():
+                item = await self._deliver(item)
+            if item is not None:
+                self.wake()  # the loop computes when to come back for it
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem) -> OutboxItem | None:
+        """Deliver ``item``, record the outcome; the chat's next pending row."""
         try:
             message_id = await self._deliverer.deliver(item)
         except TelegramRetryAfter as exc:
-            await self._retry(item, float(exc.retry_after), f"429 retry after {exc.retry_after}")
+            return await self._retry(
+                item, float(exc.retry_after), f"429 retry after {exc.retry_after}"
+            )
         except _RETRYABLE as exc:
             backoff = min(self._max_backoff, 0.5 * 2**item.attempts)
             if item.attempts + 1 >= self._max_attempts:
-                await self._fail(item, f"gave up after {item.attempts + 1} attempts: {exc}")
-            else:
-                await self._retry(item, backoff, f"{type(exc).__name__}: {exc}")
+                return await self._fail(item, f"gave up after {item.attempts + 1} attempts: {exc}")
+            return await self._retry(item, backoff, f"{type(exc).__name__}: {exc}")
         except TelegramForbiddenError as exc:
-            await self._fail(item, f"403: {exc.message}")
+            following = await self._fail(item, f"403: {exc.message}")
             if item.ticket_id is not None and item.chat_id > 0:
                 await self._user_blocked(item)
+            return following
         except TelegramAPIError as exc:
-            await self._fail(item, f"{type(exc).__name__}: {exc.message}")
-        else:
-            await self._sent(item, message_id)
+            return await self._fail(item, f"{type(exc).__name__}: {exc.message}")
+        return await self._sent(item, message_id)
 
-    async def _sent(self, item: OutboxItem, message_id: int | None) -> None:
+    async def _sent(self, item: OutboxItem, message_id: int | None) -> OutboxItem | None:
         now = self._now()
         async with self._uow() as uow:
             await repo.mark_sent(uow.session, item.id, message_id, now)
@@ -183,22 +183,25 @@ class OutboxSender:
                         at=now,
                     ),
                 )
+            following = await repo.head_of(uow.session, item.chat_id)
         self.delivered += 1
+        return following
 
-    async def _retry(self, item: OutboxItem, delay: float, error: str) -> None:
+    async def _retry(self, item: OutboxItem, delay: float, error: str) -> OutboxItem | None:
         self.retried += 1
         log.info("outbox %s to chat %s: %s; retry in %.1fs", item.id, item.chat_id, error, delay)
         async with self._uow() as uow:
             await repo.mark_retry(
                 uow.session, item.id, self._now() + timedelta(seconds=delay), error
             )
-        self.wake()
+            return await repo.head_of(uow.session, item.chat_id)
 
-    async def _fail(self, item: OutboxItem, error: str) -> None:
+    async def _fail(self, item: OutboxItem, error: str) -> OutboxItem | None:
         self.failed += 1
         log.warning("outbox %s (%s) to chat %s failed: %s", item.id, item.kind, item.chat_id, error)
         async with self._uow() as uow:
             await repo.mark_failed(uow.session, item.id, error, self._now())
+            return await repo.head_of(uow.session, item.chat_id)
 
     async def _user_blocked(self, item: OutboxItem) -> None:
         assert item.ticket_id is not None
