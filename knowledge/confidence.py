@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    confident: float = 0.34
+    confident: float = 0.363
     floor: float = float("-inf")
 
 

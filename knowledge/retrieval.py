@@ -41,10 +41,10 @@ class Params:
     # Chosen by ``python -m knowledge.tuning`` (see knowledge/README.md).
     char_w: float = 0.45
     bm25_w: float = 0.35
-    context_w: float = 0.3
+    context_w: float = 0.15
     fuzz_w: float = 0.0
     # Penalty for the share of the query's information (IDF) that the entry lacks.
-    missing_w: float = 0.3
+    missing_w: float = 0.15
     oov_idf: float = 3.0
     rerank_k: int = 10
     # Large bases: character n-grams in more than ``prune_df`` variants are left out
