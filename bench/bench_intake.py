@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import statistics
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -170,6 +169,10 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def _p50_p99(values: list[float]) -> str:
+    return f"p50 {_pct(values, 0.5):6.0f} ms p99 {_pct(values, 0.99):6.0f} ms"
+
+
 @dataclass
 class Run:
     span: float  # first user message to the last confirmation, s
@@ -256,14 +259,13 @@ async def _main() -> None:
             ours = await _ours(Path(a), users)
             floor = await _echo(Path(b), users)
         print(
-            f"  N={users:>3}: {users / ours.span:6.1f} tickets/s; to confirmation "
-            f"p50 {_pct(ours.to_confirmation, 0.5):6.0f} ms p99 {_pct(ours.to_confirmation, 0.99):6.0f} ms; "
-            f"to card p50 {_pct(ours.to_card, 0.5):6.0f} ms p99 {_pct(ours.to_card, 0.99):6.0f} ms"
+            f"  N={users:>3}: {users / ours.span:6.1f} tickets/s; "
+            f"to confirmation {_p50_p99(ours.to_confirmation)}; to card {_p50_p99(ours.to_card)}"
         )
         print(
-            f"         echo bot {users / floor.span:6.1f} replies/s; p50 "
-            f"{_pct(floor.to_confirmation, 0.5):6.0f} ms p99 {_pct(floor.to_confirmation, 0.99):6.0f} ms; "
-            f"per-update cost ours/echo = {ours.span / floor.span:.2f}x"
+            f"         echo bot {users / floor.span:6.1f} replies/s; "
+            f"{_p50_p99(floor.to_confirmation)}; per-update cost ours/echo = "
+            f"{ours.span / floor.span:.2f}x"
         )
     print("Flood limits on, a burst of 200 users over 10 staff groups (20 each):")
     with tempfile.TemporaryDirectory() as c:
