@@ -5,23 +5,26 @@ bring the report as a document; an SLA breach reaches the ticket's topic."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.app import run_app
 from bot.compose import App, compose
+from bot.services import survey
 from bot.services.config import apply_config
 from bot.watcher import Watcher
 from desk.config import load_config
 from knowledge.base import KnowledgeBase
 from sandbox.server import SandboxHandle
+from storage import surveys
 from storage.database import Database
 from storage.uow import UnitOfWorkFactory
 from tests.e2e.conftest import faq_dir, knowledge, settings_for
-from tests.e2e.desk import CONSULTANT, STAFF_CHAT, STRANGER, USER, Desk, buttons, text_of
+from tests.e2e.desk import CONSULTANT, STAFF_CHAT, STRANGER, USER, Desk, button, buttons, text_of
 from tests.sandbox.fixtures import sandbox, seeded_sandbox
 
 __all__ = ["faq_dir", "knowledge", "sandbox", "seeded_sandbox"]
@@ -126,3 +129,23 @@ async def test_a_breach_reaches_the_tickets_topic_mentioning_the_owner(
     assert "DEMO-1" in text_of(alert)
     owner = "Анна Смирнова" if "Анна Смирнова" in text_of(alert) else "Борис Ким"
     assert owner in text_of(alert)  # the mention of the ticket's owner
+
+
+def _edited_to(message_id: int, part: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda m: m["message_id"] == message_id and part in text_of(m)
+
+
+async def test_a_user_answers_the_survey_with_buttons(desk: Desk, desk_app: App) -> None:
+    """The first question arrives; each press edits the message into the next
+    question, the last into thanks; the answers are recorded."""
+    async with desk_app.db.uow() as uow:
+        started = await survey.start(uow, "DEMO", desk_app.now())
+    desk_app.sender.wake()
+    question = await desk.bot_says(USER, "Вопрос 1 из 4")
+    message_id = question["message_id"]
+    for number in range(1, 5):
+        await desk.control.click(USER, USER, message_id, button(question, "5"), wait=desk.timeout)
+        expected = f"Вопрос {number + 1} из 4" if number < 4 else "Спасибо за ответы"
+        question = await desk.wait_for(USER, _edited_to(message_id, expected), what=expected)
+    async with desk_app.db.uow() as uow:
+        assert await surveys.answers_count(uow.session, started.survey_id) == 4
