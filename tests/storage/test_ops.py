@@ -1,0 +1,99 @@
+"""SLA-operations storage on SQLite and PostgreSQL: claims hold once, terms and
+managers follow the config, report files stay with their client."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.services.tickets import TicketService
+from desk.config import DeskConfig
+from desk.enums import Category, Priority
+from desk.terms import ContractTerms, ReportSchedule
+from storage import ops
+from storage.uow import UnitOfWorkFactory
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+async def _ticket_id(factory: UnitOfWorkFactory) -> int:
+    async with factory() as uow:
+        ticket = await TicketService(now=lambda: NOW).create_ticket(
+            uow, requester_id=1001, subject="x", text="x", priority=Priority.MEDIUM,
+            category=Category.INCIDENT,
+        )  # fmt: skip
+    assert ticket.id is not None
+    return ticket.id
+
+
+async def test_an_alert_is_claimed_once_even_in_a_later_transaction(
+    demo_uow_factory: UnitOfWorkFactory,
+) -> None:
+    ticket_id = await _ticket_id(demo_uow_factory)
+    async with demo_uow_factory() as uow:
+        assert await ops.claim_alert(uow.session, ticket_id, "reaction:warn", NOW)
+        assert not await ops.claim_alert(uow.session, ticket_id, "reaction:warn", NOW)
+    async with demo_uow_factory() as uow:
+        assert not await ops.claim_alert(uow.session, ticket_id, "reaction:warn", NOW)
+        assert await ops.claim_alert(uow.session, ticket_id, "reaction:breach", NOW)
+        assert await ops.sent_keys(uow.session, ticket_id) == {"reaction:warn", "reaction:breach"}
+
+
+async def test_a_claim_rolled_back_with_its_transaction_can_be_made_again(
+    demo_uow_factory: UnitOfWorkFactory,
+) -> None:
+    """A pass that fails after claiming sends nothing, and the next pass sends the alert."""
+    ticket_id = await _ticket_id(demo_uow_factory)
+    try:
+        async with demo_uow_factory() as uow:
+            assert await ops.claim_alert(uow.session, ticket_id, "reaction:warn", NOW)
+            raise RuntimeError("the outbox write failed")
+    except RuntimeError:
+        pass
+    async with demo_uow_factory() as uow:
+        assert await ops.claim_alert(uow.session, ticket_id, "reaction:warn", NOW)
+
+
+async def test_a_report_period_is_claimed_once_per_client(
+    demo_uow_factory: UnitOfWorkFactory,
+) -> None:
+    async with demo_uow_factory() as uow:
+        assert await ops.claim_report(uow.session, "DEMO", "2026-11", NOW)
+    async with demo_uow_factory() as uow:
+        assert not await ops.claim_report(uow.session, "DEMO", "2026-11", NOW)
+        assert await ops.claim_report(uow.session, "DEMO", "2026-W47", NOW)
+
+
+async def test_terms_and_managers_follow_the_config_each_time_it_is_applied(
+    demo_uow_factory: UnitOfWorkFactory, demo_config: DeskConfig
+) -> None:
+    weekly = ContractTerms(reports=ReportSchedule(weekly=True))
+    first = DeskConfig(**{**demo_config.__dict__, "terms": {"demo": weekly},
+                          "managers": {"DEMO": (5001, 5002)}})  # fmt: skip
+    async with demo_uow_factory() as uow:
+        await ops.save_terms(uow.session, first)
+        await ops.save_terms(uow.session, first)  # idempotent
+    async with demo_uow_factory() as uow:
+        assert (await ops.terms_of(uow.session, "demo")).reports.weekly
+        assert (await ops.client_terms(uow.session))["DEMO"] == weekly
+        assert await ops.managers_of(uow.session, "DEMO") == [5001, 5002]
+        assert await ops.managed_by(uow.session, 5002) == ["DEMO"]
+        await ops.save_terms(uow.session, demo_config)  # the terms and managers removed
+    async with demo_uow_factory() as uow:
+        assert await ops.terms_of(uow.session, "demo") == ContractTerms()
+        assert await ops.managed_by(uow.session, 5002) == []
+
+
+async def test_a_report_file_is_read_back_only_for_its_client(
+    demo_uow_factory: UnitOfWorkFactory,
+) -> None:
+    async with demo_uow_factory() as uow:
+        file_id = await ops.save_report_file(
+            uow.session, "DEMO", "2026-11", "xlsx", "sla-DEMO-2026-11.xlsx", b"PK\x03\x04", NOW
+        )
+    async with demo_uow_factory() as uow:
+        found = await ops.report_content(uow.session, file_id, "DEMO")
+        assert found is not None
+        assert found[1] == b"PK\x03\x04"
+        assert found[0].filename == "sla-DEMO-2026-11.xlsx"
+        assert await ops.report_content(uow.session, file_id, "ROGA") is None
+        assert [f.id for f in await ops.report_files(uow.session, "DEMO")] == [file_id]
