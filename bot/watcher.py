@@ -75,7 +75,7 @@ class Watcher:
         tickets: TicketService,
         *,
         autoclose_minutes: int,
-        batch: int = 5000,
+        batch: int = 1000,  # tickets planned per transaction: short write locks on SQLite
     ) -> None:
         self._uow = uow
         self._tickets = tickets
