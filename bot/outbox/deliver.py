@@ -176,6 +176,20 @@ class Deliverer:
         )
         async with self._uow() as uow:
             await messaging.save_card(uow.session, item.ticket_id, card.message_id, view.text)
+            # a reply to the card names the ticket (the only way in a group without topics)
+            await messaging.add_link(
+                uow.session,
+                messaging.MessageLink(
+                    chat_id=item.chat_id,
+                    message_id=card.message_id,
+                    ticket_id=item.ticket_id,
+                    author="card",
+                    author_id=None,
+                    public=False,
+                    text=None,
+                    at=card.date,
+                ),
+            )
         return card.message_id
 
     async def _refresh(self, item: OutboxItem) -> None:

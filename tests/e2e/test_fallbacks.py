@@ -1,0 +1,58 @@
+"""Less common paths: a staff group without topics, and silence closing a resolved ticket."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+
+from bot.compose import App
+from bot.jobs import close_silent_once
+from desk.enums import Status
+from storage.tables_messaging import ResolutionRow
+from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, text_of
+
+NO_FAQ = "Кассир не видит кнопку возврата"
+
+
+async def test_a_plain_group_threads_by_replies_to_the_card(desk: Desk, desk_app: App) -> None:
+    """Without forum topics the card is a plain message; staff reply to it, the user's
+    follow-ups come back as replies to it."""
+    desk.handle.sandbox.state.chats[STAFF_CHAT].is_forum = False  # an admin never enabled topics
+    sent = await desk.say(USER, USER, NO_FAQ)
+    await desk.bot_says(USER, "зарегистрирована", after=sent)
+    card = await desk.bot_says(STAFF_CHAT, "DEMO-1")
+    assert await desk.control.topics(STAFF_CHAT) == []
+    await desk.say(
+        CONSULTANT, STAFF_CHAT, "Какая версия РМК?", reply_to_message_id=card["message_id"]
+    )
+    await desk.bot_says(USER, "Какая версия РМК?", after=sent)
+    follow = await desk.say(USER, USER, "Версия 3.0.150")
+    relayed = await desk.wait_for(
+        STAFF_CHAT,
+        lambda m: m["from"]["is_bot"] and "Версия 3.0.150" in text_of(m),
+        after=card["message_id"],
+        what="the follow-up in the group",
+    )
+    assert relayed["reply_to_message"]["message_id"] == card["message_id"]
+    assert follow
+
+
+async def test_silence_closes_a_resolved_ticket_after_the_set_business_time(
+    desk: Desk, desk_app: App
+) -> None:
+    """A resolved ticket nobody confirms is closed by the periodic job once its time is up."""
+    sent = await desk.say(USER, USER, NO_FAQ)
+    await desk.bot_says(USER, "зарегистрирована", after=sent)
+    topic = await desk.topic_of("DEMO-1")
+    await desk.say(CONSULTANT, STAFF_CHAT, "/resolve", message_thread_id=topic["message_thread_id"])
+    asked = await desk.bot_says(USER, "Решено?", after=sent)
+    assert await close_silent_once(desk_app) == 0  # not yet: the time is not up
+    async with desk_app.db.uow() as uow:
+        past = datetime.now(UTC) - timedelta(minutes=1)
+        await uow.session.execute(update(ResolutionRow).values(close_at=past))
+    assert await close_silent_once(desk_app) == 1
+    closed = await desk.bot_says(USER, "закрыта", after=asked["message_id"])
+    assert "подтверждения не было" in text_of(closed)
+    async with desk_app.db.uow() as uow:
+        assert (await uow.tickets.get("DEMO-1")).status is Status.CLOSED
