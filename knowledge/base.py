@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from knowledge.analysis import Analyzer
 from knowledge.confidence import DEFAULT_THRESHOLDS, Thresholds
 from knowledge.entry import Entry
 from knowledge.errors import EntryError, KnowledgeError
-from knowledge.loader import entry_files, load
+from knowledge.loader import entry_paths, load
 from knowledge.morph import Lemmatizer, default_lemmatizer
 from knowledge.retrieval import Params, Retriever
 
@@ -153,7 +153,7 @@ def _shallow(path: Path) -> tuple[tuple[str, int], ...]:
 
 
 def _fingerprints(path: Path) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
-    deep = _stat_all(entry_files(path)) if path.is_dir() else ()
+    deep = _stat_all(entry_paths(path)) if path.is_dir() else ()
     return _shallow(path), deep
 
 
@@ -162,11 +162,11 @@ def _has_subdirs(path: Path) -> bool:
         return any(e.is_dir() for e in it)
 
 
-def _stat_all(paths: list[Path]) -> tuple[tuple[str, int], ...]:
+def _stat_all(paths: Sequence[Path | str]) -> tuple[tuple[str, int], ...]:
     stamps: list[tuple[str, int]] = []
     for p in paths:
         try:
-            stamps.append((str(p), p.stat().st_mtime_ns))
+            stamps.append((str(p), os.stat(p).st_mtime_ns))
         except OSError:
             stamps.append((str(p), -1))
     return tuple(stamps)

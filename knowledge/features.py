@@ -28,8 +28,15 @@ class Vocabulary:
         return len(self.ids)
 
     def add(self, terms: Iterable[str]) -> IntArray:
+        """Ids of ``terms`` (repeats kept), new terms numbered on first sight."""
         ids = self.ids
-        return np.fromiter((ids.setdefault(t, len(ids)) for t in terms), dtype=np.int32)
+        out: list[int] = []
+        for term in terms:
+            found = ids.get(term)
+            if found is None:
+                found = ids[term] = len(ids)
+            out.append(found)
+        return np.array(out, dtype=np.int32)
 
     def lookup(self, terms: Iterable[str]) -> tuple[IntArray, int]:
         """Ids of the known terms (repeats kept) and the number of unknown ones."""

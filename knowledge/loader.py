@@ -8,6 +8,7 @@ entries that loaded.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,11 @@ def load(path: Path) -> LoadResult:
 
 def entry_files(directory: Path) -> list[Path]:
     """The entry files of ``directory`` (recursively), sorted; README and hidden files skipped."""
+    return [Path(p) for p in entry_paths(directory)]
+
+
+def entry_paths(directory: Path | str) -> list[str]:
+    """``entry_files`` as plain strings (cheaper for 10,000 files)."""
     found: list[str] = []
     for root, dirs, files in os.walk(directory):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -50,11 +56,11 @@ def entry_files(directory: Path) -> list[Path]:
             and name[: -len(ENTRY_SUFFIX)].upper() != "README"
         )
     found.sort()
-    return [Path(p) for p in found]
+    return found
 
 
 def load_directory(directory: Path) -> LoadResult:
-    return _collect(entry_files(directory))
+    return _collect(entry_paths(directory))
 
 
 def load_table(path: Path) -> LoadResult:
@@ -69,13 +75,15 @@ def load_table(path: Path) -> LoadResult:
     return LoadResult(tuple(entries), tuple(problems))
 
 
-def _collect(files: list[Path]) -> LoadResult:
+def _collect(files: Sequence[Path | str]) -> LoadResult:
     entries: list[Entry] = []
     problems: list[EntryError] = []
     seen: dict[str, str] = {}
     for file in files:
         try:
-            entry = parse_entry(file.read_text(encoding="utf-8"), str(file))
+            with open(file, encoding="utf-8") as handle:
+                text = handle.read()
+            entry = parse_entry(text, str(file))
         except UnicodeDecodeError:
             problems.append(EntryError(str(file), "файл не в кодировке UTF-8"))
             continue

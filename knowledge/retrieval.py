@@ -82,7 +82,8 @@ class Retriever:
                 char_docs.append(self.ngrams.document(analysis.surface))
                 term_docs.append(self.terms.add(analysis.terms))
                 context.update(dict.fromkeys(analysis.terms))
-                self._variant_terms.append(" ".join(analysis.terms))
+                if self.params.fuzz_w:
+                    self._variant_terms.append(" ".join(analysis.terms))
             labels = analyzer.analyze_authored(" ".join((*entry.tags, *entry.products)))
             context.update(dict.fromkeys(labels.terms))
             context.update(dict.fromkeys(analyzer.answer_terms(entry.answer)))
