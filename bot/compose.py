@@ -23,7 +23,7 @@ from aiogram.enums import ParseMode
 from bot.handlers import build_router
 from bot.middlewares.db import UnitOfWorkMiddleware
 from bot.outbox.deliver import Deliverer
-from bot.outbox.ratelimit import Limits, RateLimiter
+from bot.outbox.ratelimit import UNLIMITED, Limits, RateLimiter
 from bot.outbox.sender import OutboxSender
 from bot.services.cards import card_view
 from bot.services.tickets import TicketService
@@ -101,7 +101,7 @@ async def compose(
     opened = db or await Database.open(settings.database_url)
     database = Database(opened.engine, serialized(opened.engine, opened.uow))
     knowledge = kb or KnowledgeBase(settings.knowledge_path)
-    limiter = RateLimiter(limits or Limits())
+    limiter = RateLimiter(limits or (Limits() if settings.flood_limits else UNLIMITED))
     bot = make_bot(settings, limiter)
     deliverer = Deliverer(bot, database.uow, card_view)
     sender = OutboxSender(database.uow, deliverer, now=now)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Keep Telegram's flood limits on our side (off only against a test server
+    # without limits, e.g. the sandbox in benchmarks).
+    flood_limits: bool = True
+
     # A resolved ticket the user neither confirms nor reopens closes itself after
     # this many business minutes of the client's schedule (1440 = 3 days of 8 hours).
     autoclose_minutes: int = 1440

@@ -1,0 +1,36 @@
+"""``supportdesk run``: the bot against Telegram (or any Bot API server), from ``.env``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+
+from bot.settings import Settings
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = subparsers.add_parser(
+        "run", help="запустить бота (токен и база — из .env / SUPPORTDESK_*)"
+    )
+    run.set_defaults(handler=_run)
+
+
+async def _main(settings: Settings) -> None:
+    from bot.app import run_bot
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await run_bot(settings, stop=stop)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
+    asyncio.run(_main(settings))
+    return 0

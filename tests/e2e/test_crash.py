@@ -1,0 +1,103 @@
+"""kill -9 of the bot in the middle of a burst: a restart loses nothing and doubles nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from desk.model import User
+from sandbox.server import SandboxHandle
+from storage.uow import UnitOfWorkFactory
+from tests.e2e.desk import STAFF_CHAT, Desk, text_of
+
+REPO = Path(__file__).parents[2]
+USERS = [6000 + i for i in range(100)]
+
+
+async def _start_bot(
+    handle: SandboxHandle, database_url: str, faq: Path
+) -> asyncio.subprocess.Process:
+    env = dict(os.environ)
+    env.update(
+        SUPPORTDESK_BOT_TOKEN=handle.token,
+        SUPPORTDESK_TELEGRAM_API_URL=handle.url,
+        SUPPORTDESK_DATABASE_URL=database_url,
+        SUPPORTDESK_KNOWLEDGE_PATH=str(faq),
+        SUPPORTDESK_FLOOD_LIMITS="false",
+        SUPPORTDESK_LOG_LEVEL="WARNING",
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=REPO, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+async def _confirmed(desk: Desk) -> dict[int, int]:
+    """How many confirmations each user of the burst has received."""
+    counts = {}
+    for uid in USERS:
+        messages = await desk.control.messages(uid)
+        counts[uid] = sum("зарегистрирована" in text_of(m) for m in messages)
+    return counts
+
+
+@pytest.mark.slow
+async def test_kill_9_mid_burst_then_restart_registers_every_request_once(
+    seeded_sandbox: SandboxHandle,
+    migrated_url: str,
+    demo_uow_factory: UnitOfWorkFactory,
+    faq_dir: Path,
+) -> None:
+    """100 users write at once; the bot process is killed with SIGKILL after some
+    confirmations went out; after a restart every request is a ticket exactly once,
+    every user has a confirmation and every ticket a card in the staff group."""
+    handle, desk = seeded_sandbox, Desk(seeded_sandbox, timeout=120)
+    now = datetime.now(UTC)
+    async with demo_uow_factory() as uow:
+        for uid in USERS:
+            await uow.users.bind(User(uid, "DEMO", f"Пользователь {uid}", now))
+    for uid in USERS:
+        await handle.control.create_user(uid, f"Пользователь {uid}")
+    await handle.control.set_flood_limits(False)
+
+    bot = await _start_bot(handle, migrated_url, faq_dir)
+    await asyncio.gather(
+        *(
+            handle.control.send(uid, uid, f"Кассир не видит кнопку возврата, касса {uid}")
+            for uid in USERS
+        )
+    )
+
+    async def some_confirmed() -> bool:
+        return sum((await _confirmed(desk)).values()) >= 20
+
+    await desk.until(some_confirmed, "the first confirmations")
+    bot.send_signal(signal.SIGKILL)
+    await bot.wait()
+    before = sum(1 for n in (await _confirmed(desk)).values() if n)
+    assert before < len(USERS), "the burst was over before the kill: nothing was tested"
+
+    bot = await _start_bot(handle, migrated_url, faq_dir)
+    try:
+
+        async def everyone() -> bool:
+            confirmed = await _confirmed(desk)
+            topics = await handle.control.topics(STAFF_CHAT)
+            return all(confirmed.values()) and len({t["name"] for t in topics}) >= len(USERS)
+
+        await desk.until(everyone, "every confirmation and card after the restart")
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await bot.wait()
+
+    async with demo_uow_factory() as uow:
+        tickets = await uow.tickets.list(limit=1000)
+        assert await uow.audit.verify() == []
+    requesters = [t.requester_id for t in tickets]
+    assert sorted(requesters) == USERS  # each request registered exactly once
