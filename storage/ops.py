@@ -1,8 +1,8 @@
 """Repositories of SLA operations: contract terms and client managers, the
-watcher's schedule and alert claims, report files and their sending.
+watcher's schedule and alert claims (report files: ``storage.report_files``).
 
-Every function takes the unit of work's session and never commits.  Claims
-(``claim_alert``, ``claim_report``) insert a row with a unique key and report
+Every function takes the unit of work's session and never commits.  A claim
+(``claim_alert``) inserts a row with a unique key and report
 whether this transaction got it: the caller writes the outbox rows in the
 same transaction, so an alert or a report goes out once, whatever restarts
 or other instances do.  On PostgreSQL the watcher takes due rows with
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,20 +24,18 @@ from desk.config import DeskConfig
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.sla import SlaState
 from desk.terms import ContractTerms, terms_from_json, terms_to_json
-from storage.tables import ClientRow, ContractRow, TicketRow
+from storage.tables import ClientRow, TicketRow
 from storage.tables_ops import (
     AlertSentRow,
     ClientManagerRow,
     ContractTermsRow,
-    ReportFileRow,
-    ReportSentRow,
     SlaWatchRow,
 )
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
+def insert_for(session: AsyncSession, table: Any) -> Any:
     """An INSERT that can say ON CONFLICT on this backend."""
     if session.get_bind().dialect.name == "postgresql":
         return pg_insert(table)
@@ -182,7 +180,7 @@ async def put_watches(session: AsyncSession, rows: list[dict[str, Any]]) -> None
     """Upsert ``{"ticket_id", "seen_updated_at", "next_at"}`` rows."""
     if not rows:
         return
-    stmt = _insert(session, SlaWatchRow)
+    stmt = insert_for(session, SlaWatchRow)
     stmt = stmt.on_conflict_do_update(
         index_elements=[SlaWatchRow.ticket_id],
         set_={"seen_updated_at": stmt.excluded.seen_updated_at, "next_at": stmt.excluded.next_at},
@@ -259,109 +257,9 @@ async def sent_keys_for(session: AsyncSession, ticket_ids: list[int]) -> dict[in
 async def claim_alert(session: AsyncSession, ticket_id: int, key: str, now: datetime) -> bool:
     """Record the alert ``key`` for the ticket; False if it was already sent."""
     stmt = (
-        _insert(session, AlertSentRow)
+        insert_for(session, AlertSentRow)
         .values(ticket_id=ticket_id, key=key, sent_at=now)
         .on_conflict_do_nothing()
     )
     result = await session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
-
-
-# -- report files and sending ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReportFile:
-    id: int
-    client_code: str
-    period: str
-    format: str
-    filename: str
-    created_at: datetime
-
-
-def _file(row: Any) -> ReportFile:
-    return ReportFile(row.id, row.client_code, row.period, row.format, row.filename, row.created_at)
-
-
-async def save_report_file(
-    session: AsyncSession,
-    client_code: str,
-    period: str,
-    fmt: str,
-    filename: str,
-    content: bytes,
-    now: datetime,
-) -> int:
-    row = ReportFileRow(
-        client_code=client_code,
-        period=period,
-        format=fmt,
-        filename=filename,
-        content=content,
-        created_at=now,
-    )
-    session.add(row)
-    await session.flush()
-    return row.id
-
-
-async def report_files(
-    session: AsyncSession, client_code: str, limit: int = 24
-) -> list[ReportFile]:
-    """A client's saved reports, newest first (without their content)."""
-    rows = await session.execute(
-        select(
-            ReportFileRow.id,
-            ReportFileRow.client_code,
-            ReportFileRow.period,
-            ReportFileRow.format,
-            ReportFileRow.filename,
-            ReportFileRow.created_at,
-        )
-        .where(ReportFileRow.client_code == client_code)
-        .order_by(ReportFileRow.id.desc())
-        .limit(limit)
-    )
-    return [_file(r) for r in rows]
-
-
-async def report_content(
-    session: AsyncSession, file_id: int, client_code: str | None = None
-) -> tuple[ReportFile, bytes] | None:
-    """A saved report and its bytes; with ``client_code``, only if it is that client's."""
-    row = await session.get(ReportFileRow, file_id)
-    if row is None or (client_code is not None and row.client_code != client_code):
-        return None
-    return _file(row), bytes(row.content)
-
-
-async def claim_report(session: AsyncSession, client_code: str, period: str, now: datetime) -> bool:
-    """Record that the report for ``client_code`` and ``period`` is being sent;
-    False if it already was."""
-    stmt = (
-        _insert(session, ReportSentRow)
-        .values(client_code=client_code, period=period, sent_at=now)
-        .on_conflict_do_nothing()
-    )
-    result = await session.execute(stmt)
-    return bool(getattr(result, "rowcount", 0))
-
-
-async def note_report_file(
-    session: AsyncSession, client_code: str, period: str, file_id: int
-) -> None:
-    await session.execute(
-        update(ReportSentRow)
-        .where(and_(ReportSentRow.client_code == client_code, ReportSentRow.period == period))
-        .values(file_id=file_id)
-    )
-
-
-async def contract_of(session: AsyncSession, client_code: str) -> str | None:
-    value: str | None = await session.scalar(
-        select(ContractRow.name)
-        .join(ClientRow, ClientRow.contract == ContractRow.name)
-        .where(ClientRow.code == client_code)
-    )
-    return value

@@ -15,7 +15,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
 
-from storage import messaging, ops
+from storage import messaging, report_files
 from storage.outbox import OutboxItem
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -123,9 +123,9 @@ class Deliverer:
                 raise
 
     async def _document(self, item: OutboxItem) -> int:
-        """A saved report file (``storage.ops.report_files``) sent as a document."""
+        """A saved report file (``storage.report_files``) sent as a document."""
         async with self._uow() as uow:
-            found = await ops.report_content(uow.session, item.payload["file_id"])
+            found = await report_files.report_content(uow.session, item.payload["file_id"])
         if found is None:
             raise ValueError(f"report file {item.payload['file_id']} is gone")
         meta, content = found

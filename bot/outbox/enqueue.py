@@ -124,5 +124,5 @@ def edit(
 
 
 def document(session: AsyncSession, chat_id: int, file_id: int, caption: str | None) -> None:
-    """Send a saved report file (``storage.ops.save_report_file``) as a document."""
+    """Send a saved report file (``storage.report_files.save_report_file``) as a document."""
     enqueue(session, chat_id, "document", {"file_id": file_id, "caption": caption})

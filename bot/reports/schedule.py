@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.reports.send import save_report, send_report
 from desk.reporting import previous_period
-from storage import ops
+from storage import ops, report_files
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ async def send_due_reports(uow: UnitOfWorkFactory, now: datetime) -> int:
             period = previous_period(kind, local.date())
             try:
                 async with uow() as tx:
-                    if not await ops.claim_report(tx.session, code, period.label, now):
+                    if not await report_files.claim_report(tx.session, code, period.label, now):
                         continue
                     chats: list[int] = []
                     if schedule.to_managers:
@@ -48,7 +48,7 @@ async def send_due_reports(uow: UnitOfWorkFactory, now: datetime) -> int:
                     if schedule.to_lead and team.lead_chat_id is not None:
                         chats.append(team.lead_chat_id)
                     report, file_id = await save_report(tx, code, period, schedule.format, now)
-                    await ops.note_report_file(tx.session, code, period.label, file_id)
+                    await report_files.note_report_file(tx.session, code, period.label, file_id)
                     send_report(tx, report, file_id, chats)
                 sent += 1
                 log.info("report %s %s sent to %d chats", code, period.label, len(chats))

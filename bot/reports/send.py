@@ -10,7 +10,7 @@ from bot.outbox import enqueue
 from bot.reports import fmt as numbers
 from bot.reports.build import breach_limit_for, build_report, render_report, report_filename
 from desk.reporting import Period, Report
-from storage import ops
+from storage import report_files
 from storage.uow import UnitOfWork
 
 
@@ -19,7 +19,7 @@ async def save_report(
 ) -> tuple[Report, int]:
     """Build the report, keep its file (for the page and for sending); its file id."""
     report = await build_report(uow, client_code, period, now, breach_limit=breach_limit_for(fmt))
-    file_id = await ops.save_report_file(
+    file_id = await report_files.save_report_file(
         uow.session,
         report.client_code,
         period.label,

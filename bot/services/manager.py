@@ -10,7 +10,7 @@ from bot.services.cards import due_of
 from bot.settings import Settings
 from bot.web.signing import LinkSigner
 from desk.enums import OPEN_STATUSES
-from storage import client_queries, ops
+from storage import client_queries, ops, report_files
 from storage.uow import UnitOfWork
 
 RECENT_DAYS = 14  # closed tickets this recent are listed too
@@ -59,7 +59,7 @@ async def overview(
                     "open": is_open,
                 }
             )
-        reports = await ops.report_files(uow.session, code, limit=1)
+        reports = await report_files.report_files(uow.session, code, limit=1)
         if reports:
             buttons.append((reports[0].id, reports[0].period))
         link = None
@@ -82,6 +82,6 @@ async def overview(
 async def may_get_report(uow: UnitOfWork, manager_id: int, file_id: int) -> bool:
     """Whether the report file belongs to a client ``manager_id`` manages."""
     for code in await ops.managed_by(uow.session, manager_id):
-        if await ops.report_content(uow.session, file_id, code) is not None:
+        if await report_files.report_content(uow.session, file_id, code) is not None:
             return True
     return False

@@ -25,7 +25,7 @@ from bot.web.signing import BadLink, Grant, LinkSigner
 from desk.enums import Priority, Status
 from desk.errors import NotFound
 from desk.model import Client
-from storage import client_queries, messaging, ops
+from storage import client_queries, messaging, ops, report_files
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 UOW = web.AppKey("uow", UnitOfWorkFactory)
@@ -135,7 +135,7 @@ async def tickets_page(request: web.Request) -> web.Response:
         )
         names = _Names(uow)
         owners = {t.owner_id: await names.of(t.owner_id) for t in tickets}
-        reports = await ops.report_files(uow.session, client.code)
+        reports = await report_files.report_files(uow.session, client.code)
     return _page(
         "client_page",
         client=client,
@@ -181,7 +181,7 @@ async def report_download(request: web.Request) -> web.Response:
         raise _not_found() from None
     async with request.app[UOW]() as uow:
         grant, _ = await _grant(request, uow)
-        found = await ops.report_content(uow.session, file_id, grant.client_code)
+        found = await report_files.report_content(uow.session, file_id, grant.client_code)
     if found is None:
         raise _not_found()
     meta, content = found

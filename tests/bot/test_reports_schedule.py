@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.reports.schedule import send_due_reports
 from bot.services.config import apply_config
 from desk.config import load_config
-from storage import ops
+from storage import report_files
 from storage.tables_messaging import OutboxRow
 from storage.uow import UnitOfWorkFactory
 
@@ -62,7 +62,7 @@ async def test_monthly_and_weekly_reports_go_to_managers_and_the_lead_once(
     assert sorted(d["chat"] for d in documents) == sorted([5001, 5002, LEAD_CHAT] * 2)
     assert all("Отчёт об SLA · Демо" in d["caption"] for d in documents)
     async with demo_uow_factory() as uow:
-        files = await ops.report_files(uow.session, "DEMO")
+        files = await report_files.report_files(uow.session, "DEMO")
     assert sorted(f.period for f in files) == ["2026-11", "2026-W48"]
     assert {f.format for f in files} == {"xlsx"}
 

@@ -24,7 +24,7 @@ from bot.web.signing import LinkSigner
 from desk.config import load_config
 from desk.enums import Category, Priority
 from desk.model import User
-from storage import messaging, ops
+from storage import messaging, ops, report_files
 from storage.uow import UnitOfWorkFactory
 
 DEMO_CONFIG = Path(__file__).parents[2] / "bot" / "demo_config.toml"
@@ -189,10 +189,10 @@ async def test_reports_download_only_for_their_own_client(
     client: TestClient[web.Request, web.Application], demo_uow_factory: UnitOfWorkFactory
 ) -> None:
     async with demo_uow_factory() as uow:
-        own = await ops.save_report_file(
+        own = await report_files.save_report_file(
             uow.session, "DEMO", "2026-10", "html", "sla-DEMO-2026-10.html", b"<p>ok</p>", NOW
         )
-        foreign = await ops.save_report_file(
+        foreign = await report_files.save_report_file(
             uow.session, "OTHR", "2026-10", "html", "sla-OTHR-2026-10.html", b"secret", NOW
         )
     _, html = await _get(client, demo_link())

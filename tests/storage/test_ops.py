@@ -9,7 +9,7 @@ from bot.services.tickets import TicketService
 from desk.config import DeskConfig
 from desk.enums import Category, Priority
 from desk.terms import ContractTerms, ReportSchedule
-from storage import ops
+from storage import ops, report_files
 from storage.uow import UnitOfWorkFactory
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -57,10 +57,10 @@ async def test_a_report_period_is_claimed_once_per_client(
     demo_uow_factory: UnitOfWorkFactory,
 ) -> None:
     async with demo_uow_factory() as uow:
-        assert await ops.claim_report(uow.session, "DEMO", "2026-11", NOW)
+        assert await report_files.claim_report(uow.session, "DEMO", "2026-11", NOW)
     async with demo_uow_factory() as uow:
-        assert not await ops.claim_report(uow.session, "DEMO", "2026-11", NOW)
-        assert await ops.claim_report(uow.session, "DEMO", "2026-W47", NOW)
+        assert not await report_files.claim_report(uow.session, "DEMO", "2026-11", NOW)
+        assert await report_files.claim_report(uow.session, "DEMO", "2026-W47", NOW)
 
 
 async def test_terms_and_managers_follow_the_config_each_time_it_is_applied(
@@ -87,13 +87,13 @@ async def test_a_report_file_is_read_back_only_for_its_client(
     demo_uow_factory: UnitOfWorkFactory,
 ) -> None:
     async with demo_uow_factory() as uow:
-        file_id = await ops.save_report_file(
+        file_id = await report_files.save_report_file(
             uow.session, "DEMO", "2026-11", "xlsx", "sla-DEMO-2026-11.xlsx", b"PK\x03\x04", NOW
         )
     async with demo_uow_factory() as uow:
-        found = await ops.report_content(uow.session, file_id, "DEMO")
+        found = await report_files.report_content(uow.session, file_id, "DEMO")
         assert found is not None
         assert found[1] == b"PK\x03\x04"
         assert found[0].filename == "sla-DEMO-2026-11.xlsx"
-        assert await ops.report_content(uow.session, file_id, "ROGA") is None
-        assert [f.id for f in await ops.report_files(uow.session, "DEMO")] == [file_id]
+        assert await report_files.report_content(uow.session, file_id, "ROGA") is None
+        assert [f.id for f in await report_files.report_files(uow.session, "DEMO")] == [file_id]
