@@ -58,6 +58,7 @@ class OutboxSender:
         poll_interval: float = 1.0,
         max_attempts: int = 30,
         max_backoff: float = 300.0,
+        collect: float = 0.02,
         now: Callable[[], datetime] = _utcnow,
     ) -> None:
         self._uow = uow_factory
@@ -66,6 +67,7 @@ class OutboxSender:
         self._poll_interval = poll_interval
         self._max_attempts = max_attempts
         self._max_backoff = max_backoff
+        self._collect = collect
         self._now = now
         self._wake = asyncio.Event()
         self._lanes: dict[int, asyncio.Task[None]] = {}
@@ -92,6 +94,8 @@ class OutboxSender:
                     {waker, stopper}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
                 )
                 waker.cancel()
+                # a burst of commits wakes us many times: look once for all of them
+                await asyncio.sleep(self._collect)
         finally:
             stopper.cancel()
             lanes = list(self._lanes.values())

@@ -30,15 +30,15 @@ __all__ = ["sandbox", "seeded_sandbox"]
 TEST_FAQ = Path(__file__).with_name("faq")
 
 
-@pytest.fixture(scope="session")
-def faq_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the test FAQ (``/faq`` writes into it)."""
-    target = tmp_path_factory.mktemp("faq") / "faq"
+@pytest.fixture
+def faq_dir(tmp_path: Path) -> Path:
+    """A fresh copy of the test FAQ for each test (``/faq`` writes into it)."""
+    target = tmp_path / "faq"
     shutil.copytree(TEST_FAQ, target)
     return target
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def knowledge(faq_dir: Path) -> KnowledgeBase:
     return KnowledgeBase(faq_dir)
 
