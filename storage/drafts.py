@@ -181,9 +181,16 @@ async def log_faq(
     shown: list[dict[str, Any]],
     outcome: str,
     now: datetime,
+    ticket_id: int | None = None,
 ) -> int:
     row = FaqLogRow(
-        at=now, user_id=user_id, client_code=client_code, query=query, shown=shown, outcome=outcome
+        at=now,
+        user_id=user_id,
+        client_code=client_code,
+        query=query,
+        shown=shown,
+        outcome=outcome,
+        ticket_id=ticket_id,
     )
     session.add(row)
     await session.flush()

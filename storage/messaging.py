@@ -128,20 +128,18 @@ async def mark_user_blocked(session: AsyncSession, ticket_id: int, at: datetime 
 
 async def add_link(session: AsyncSession, link: MessageLink) -> None:
     """Tie a message to a ticket; a second call for the same message is ignored."""
-    if await session.get(MessageLinkRow, (link.chat_id, link.message_id)) is not None:
-        return
-    session.add(
-        MessageLinkRow(
-            chat_id=link.chat_id,
-            message_id=link.message_id,
-            ticket_id=link.ticket_id,
-            author=link.author,
-            author_id=link.author_id,
-            public=link.public,
-            text=link.text,
-            at=link.at,
-        )
-    )
+    values = {
+        "chat_id": link.chat_id,
+        "message_id": link.message_id,
+        "ticket_id": link.ticket_id,
+        "author": link.author,
+        "author_id": link.author_id,
+        "public": link.public,
+        "text": link.text,
+        "at": link.at,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(insert(MessageLinkRow).values(values).on_conflict_do_nothing())
 
 
 def _link(row: MessageLinkRow) -> MessageLink:

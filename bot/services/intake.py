@@ -18,7 +18,7 @@ from bot.services.tickets import TicketService
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.intake import guess, subject_of
 from desk.model import Ticket, User
-from knowledge.base import KnowledgeBase
+from knowledge.base import KnowledgeBase, Suggestion
 from storage import drafts, messaging
 from storage.drafts import Draft
 from storage.uow import UnitOfWork
@@ -41,8 +41,8 @@ async def receive(
     if target is not None:
         await follow_up(uow, svc, target, msg, now, offer_new=True)
         return
-    draft_id = await _draft(uow, msg, "faq" if not open_tickets else "choose", now)
     if open_tickets:
+        draft_id = await _draft(uow, msg, "choose", now)
         choices = [(t.id or 0, f"{t.number} · {t.subject}") for t in open_tickets]
         enqueue.send(
             uow.session,
@@ -51,7 +51,42 @@ async def receive(
             markup=keyboards.pick_ticket(draft_id, choices),
         )
         return
-    await faq_or_register(uow, svc, kb, user, draft_id, now)
+    if not _suggestions(kb, msg.text):  # straight to a ticket: no draft to keep
+        ticket = await register(uow, svc, user, _held(msg), now)
+        await drafts.log_faq(
+            uow.session,
+            user_id=user.telegram_id,
+            client_code=user.client_code,
+            query=msg.text,
+            shown=[],
+            outcome="unanswered",
+            now=now,
+            ticket_id=ticket.id,
+        )
+        return
+    await faq_or_register(uow, svc, kb, user, await _draft(uow, msg, "faq", now), now)
+
+
+def _suggestions(kb: KnowledgeBase, text: str) -> list[Suggestion]:
+    """Confident FAQ answers worth showing; none for an outage ("у всех не работает")."""
+    if not text.strip() or guess(text).priority is Priority.CRITICAL:
+        return []
+    return kb.confident(text, limit=FAQ_LIMIT)
+
+
+def _held(msg: Incoming) -> Draft:
+    """A message registered at once, in the shape of a held draft (never stored)."""
+    return Draft(
+        id=0,
+        user_id=msg.user_id,
+        chat_id=msg.chat_id,
+        message_id=msg.message_id,
+        text=msg.text,
+        html=msg.html,
+        media=msg.media,
+        state="done",
+        faq_log_id=None,
+    )
 
 
 async def faq_or_register(
@@ -65,10 +100,7 @@ async def faq_or_register(
     """Offer confident FAQ answers for a draft, or register it at once if there are none."""
     draft = await drafts.get_draft(uow.session, draft_id)
     assert draft is not None
-    # an outage ("база не запускается у всех") is registered at once, not quizzed
-    urgent = guess(draft.text).priority is Priority.CRITICAL
-    ask_faq = draft.text.strip() and not urgent
-    suggestions = kb.confident(draft.text, limit=FAQ_LIMIT) if ask_faq else []
+    suggestions = _suggestions(kb, draft.text)
     shown = [{"id": s.entry.id, "score": round(s.score, 4)} for s in suggestions]
     log_id = await drafts.log_faq(
         uow.session,
