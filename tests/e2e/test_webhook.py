@@ -1,0 +1,72 @@
+"""Webhook mode: the sandbox pushes updates with the secret token; others are refused."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import aiohttp
+from pydantic import SecretStr
+
+from bot.app import WEBHOOK_PATH, run_app
+from bot.compose import compose
+from knowledge.base import KnowledgeBase
+from sandbox.server import SandboxHandle
+from storage.database import Database
+from storage.uow import UnitOfWorkFactory
+from tests.e2e.conftest import settings_for
+from tests.e2e.desk import USER, Desk
+
+SECRET = "a-long-enough-webhook-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def test_webhook_mode_registers_requests_and_refuses_pushes_without_the_secret(
+    seeded_sandbox: SandboxHandle,
+    database: Database,
+    migrated_url: str,
+    demo_uow_factory: UnitOfWorkFactory,
+    knowledge: KnowledgeBase,
+    faq_dir: Path,
+) -> None:
+    """With a webhook URL set the bot takes pushed updates (secret checked) instead of polling."""
+    port = _free_port()
+    settings = settings_for(seeded_sandbox, migrated_url, faq_dir).model_copy(
+        update={
+            "webhook_url": f"http://127.0.0.1:{port}",
+            "webhook_port": port,
+            "webhook_secret": SecretStr(SECRET),
+        }
+    )
+    app = await compose(settings, db=database, kb=knowledge)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_app(app, stop))
+    desk = Desk(seeded_sandbox)
+    try:
+
+        async def webhook_set() -> bool:
+            info = await app.bot.get_webhook_info()
+            return bool(info.url)
+
+        await desk.until(webhook_set, "the webhook to be set")
+        sent = await desk.say(USER, USER, "Кассир не видит кнопку возврата")
+        await desk.bot_says(USER, "зарегистрирована", after=sent)
+        async with aiohttp.ClientSession() as http:
+            forged = {"update_id": 999, "message": {"message_id": 1}}
+            url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+            async with http.post(url, json=forged) as resp:
+                assert resp.status == 401
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-value-xx"}
+            async with http.post(url, json=forged, headers=headers) as resp:
+                assert resp.status == 401
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+        await app.bot.session.close()
