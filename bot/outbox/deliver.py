@@ -27,7 +27,6 @@ class CardView:
     text: str
     markup: InlineKeyboardMarkup
     topic_name: str
-    closed: bool  # the topic should be closed (ticket closed / cancelled)
 
 
 CardSource = Callable[[UnitOfWork, int], Awaitable[CardView]]

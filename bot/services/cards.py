@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot import keyboards, texts
 from bot.outbox.deliver import CardView
-from desk.enums import OPEN_STATUSES, Status
+from desk.enums import OPEN_STATUSES
 from desk.model import Ticket
 from desk.timefmt import DueWords, due_words
 from storage import messaging
@@ -71,5 +71,4 @@ async def card_view(uow: UnitOfWork, ticket_id: int) -> CardView:
         text=card,
         markup=keyboards.card(ticket_id, open_=ticket.status in OPEN_STATUSES),
         topic_name=topic_name(ticket),
-        closed=ticket.status in (Status.CLOSED, Status.CANCELLED),
     )
