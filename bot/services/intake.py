@@ -34,7 +34,7 @@ async def receive(
     if user is None:
         enqueue.send(uow.session, msg.chat_id, texts.render("not_bound"))
         return
-    target = await _ticket_replied_to(uow, msg)
+    target = await _ticket_replied_to(uow, msg) or await _album_of(uow, msg)
     open_tickets = await uow.tickets.list(requester_id=user.telegram_id, open_only=True, limit=10)
     if target is None and len(open_tickets) == 1:
         target = open_tickets[0]
@@ -248,6 +248,16 @@ async def follow_up(
             draft_id = await _draft(uow, msg, "done", now)
             markup = keyboards.new_ticket(draft_id)
         notify.to_user(uow, ticket, "followup_added", markup=markup)
+
+
+async def _album_of(uow: UnitOfWork, msg: Incoming) -> Ticket | None:
+    """The ticket an album's earlier item went to (album items have consecutive ids)."""
+    if msg.media_group_id is None:
+        return None
+    link = await messaging.link_of(uow.session, msg.chat_id, msg.message_id - 1)
+    if link is None or link.author != "user":
+        return None
+    return await uow.tickets.get_by_id(link.ticket_id)
 
 
 async def _ticket_replied_to(uow: UnitOfWork, msg: Incoming) -> Ticket | None:

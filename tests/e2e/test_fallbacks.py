@@ -56,3 +56,29 @@ async def test_silence_closes_a_resolved_ticket_after_the_set_business_time(
     assert "подтверждения не было" in text_of(closed)
     async with desk_app.db.uow() as uow:
         assert (await uow.tickets.get("DEMO-1")).status is Status.CLOSED
+
+
+async def test_an_album_makes_one_ticket_with_every_photo_in_the_topic(
+    desk: Desk, desk_app: App
+) -> None:
+    """Three photos sent as one album (caption on the first) are one request, all in its topic."""
+    from tests.e2e.desk import inject_message
+
+    photo = [{"file_id": "AgADalbum", "file_unique_id": "u1", "width": 3, "height": 2}]
+    first = inject_message(
+        desk.handle, USER, USER, {"photo": photo, "caption": NO_FAQ, "media_group_id": "g1"}
+    )
+    for _ in range(2):
+        inject_message(desk.handle, USER, USER, {"photo": photo, "media_group_id": "g1"})
+    await desk.bot_says(USER, "зарегистрирована", after=first)
+    topic = await desk.topic_of("DEMO-1")
+
+    async def three_photos() -> bool:
+        found = await desk.control.messages(
+            STAFF_CHAT, message_thread_id=topic["message_thread_id"]
+        )
+        return sum("photo" in m for m in found) == 3
+
+    await desk.until(three_photos, "the album's three photos in the topic")
+    async with desk_app.db.uow() as uow:
+        assert len(await uow.tickets.list()) == 1
