@@ -145,6 +145,8 @@ class TicketService:
             state = sla.pause(state, now)
         elif status is Status.RESOLVED:
             state = sla.record_resolution(state, now, clock)
+        elif status is Status.CLOSED:
+            pass  # closing (confirmed or silent) keeps the resolution as recorded
         elif ticket.status in (Status.RESOLVED, Status.CLOSED):
             state = sla.reopen(state, now, clock)
         elif ticket.status in (Status.ROUTED_OUT, Status.CANCELLED):

@@ -225,6 +225,9 @@ async def test_resolve_confirm_and_reopen(
     assert resolved.sla is not None
     assert resolved.sla.resolution_minutes == 60
     assert closed.status is Status.CLOSED
+    assert closed.sla is not None
+    assert closed.sla.resolved_at == resolved.sla.resolved_at  # closing keeps it for reports
+    assert closed.sla.resolution_minutes == 60
     assert reopened.status is Status.IN_PROGRESS
     assert reopened.sla is not None
     assert reopened.sla.resolved_at is None
