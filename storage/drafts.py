@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.tables_messaging import ConversationRow, DraftRow, FaqLogRow, ResolutionRow
@@ -24,7 +24,7 @@ class Draft:
     text: str
     html: str
     media: list[dict[str, Any]]
-    state: str  # faq | choose | done
+    state: str  # faq | choose | offer | picked | done
     faq_log_id: int | None
 
 
@@ -90,6 +90,22 @@ async def set_draft_state(
         row.state = state
         if faq_log_id is not None:
             row.faq_log_id = faq_log_id
+
+
+async def claim_draft(
+    session: AsyncSession, draft_id: int, from_states: tuple[str, ...], to_state: str
+) -> bool:
+    """Move a draft from one of ``from_states`` to ``to_state``; False if it was not there.
+
+    One conditional UPDATE: of two presses on the same prompt only one claims it,
+    whatever the later steps set the state to.
+    """
+    result = await session.execute(
+        update(DraftRow)
+        .where(DraftRow.id == draft_id, DraftRow.state.in_(from_states))
+        .values(state=to_state)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def await_from(

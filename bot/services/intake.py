@@ -245,7 +245,7 @@ async def follow_up(
     if msg.media_group_id is None:  # an album is acknowledged by none of its items
         markup = None
         if offer_new:
-            draft_id = await _draft(uow, msg, "done", now)
+            draft_id = await _draft(uow, msg, "offer", now)
             markup = keyboards.new_ticket(draft_id)
         notify.to_user(uow, ticket, "followup_added", markup=markup)
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.compose import App
 from desk.enums import Priority
 from storage.tables_messaging import FaqLogRow
-from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, text_of
+from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, button, forge_click, text_of
 
 FAQ_QUESTION = "база заблокирована, не могу зайти"
 
@@ -75,3 +75,35 @@ async def test_my_lists_tickets_and_a_ticket_shows_its_public_history(desk: Desk
     assert "Кассир не видит кнопку возврата" in text_of(view)
     assert "Проверьте профиль кассира" in text_of(view)
     assert "внутренняя" not in text_of(view)
+
+
+async def test_a_which_ticket_prompt_is_taken_once(desk: Desk, desk_app: App) -> None:
+    """Pressing «новая заявка» twice registers one ticket; a stale prompt changes nothing.
+
+    The second press on the same prompt and a press on another of its buttons get
+    the «уже обработан» alert instead of a ticket or a follow-up.
+    """
+    first = await desk.say(USER, USER, "Кассир не видит кнопку возврата")
+    await desk.bot_says(USER, "зарегистрирована", after=first)
+    extra = await desk.say(USER, USER, "И ещё принтер этикеток не печатает")
+    added = await desk.bot_says(USER, "Добавил к заявке", after=extra)
+    offer = button(added, "новая заявка")
+    offered = [forge_click(desk.handle, USER, USER, added["message_id"], offer) for _ in "12"]
+    question = await desk.say(USER, USER, "Есть новости?")
+    ask = await desk.bot_says(USER, "К какой это относится", after=question)
+    stale = [button(ask, "новая заявка"), button(ask, "новая заявка"), button(ask, "DEMO-1")]
+    pressed = [forge_click(desk.handle, USER, USER, ask["message_id"], d) for d in stale]
+    state = desk.handle.sandbox.state
+
+    async def answered() -> bool:
+        return all(state.callbacks[i].answered for i in offered + pressed)
+
+    await desk.until(answered, "the answers to every press")
+    listed = await desk.say(USER, USER, "/my")  # one chat's updates go in order
+    await desk.bot_says(USER, "Ваши заявки", after=listed)
+    for i in (offered[1], *pressed[1:]):
+        assert "уже обработан" in str(state.callbacks[i].answer_text)
+        assert state.callbacks[i].show_alert
+    async with desk_app.db.uow() as uow:
+        numbers = sorted(t.number for t in await uow.tickets.list(requester_id=USER))
+    assert numbers == ["DEMO-1", "DEMO-2", "DEMO-3"]

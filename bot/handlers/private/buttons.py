@@ -74,17 +74,18 @@ async def faq(
             )
         await query.answer()
         return
+    if not await drafts.claim_draft(uow.session, draft.id, ("faq",), "done"):
+        await query.answer(texts.render("faq_expired"), show_alert=True)
+        return
     if message_id is not None:
         enqueue.set_markup(uow.session, user_id, message_id, None)
     if callback_data.action == "helped":
-        await drafts.set_draft_state(uow.session, draft.id, "done")
         await drafts.close_faq(uow.session, draft.faq_log_id, "helped", chosen=chosen)
         enqueue.send(uow.session, user_id, texts.render("faq_helped"))
     else:
         user = await uow.users.get(user_id)
         if user is None:
             raise NotAllowed(f"{user_id} is not bound")
-        await drafts.set_draft_state(uow.session, draft.id, "done")
         ticket = await intake.register(uow, tickets, user, draft, now())
         await drafts.close_faq(uow.session, draft.faq_log_id, "not_it", ticket_id=ticket.id)
     await query.answer()
@@ -101,10 +102,9 @@ async def pick(
     """Which ticket a message was about (0: it is a new request)."""
     user_id = query.from_user.id
     draft = await _own_draft(uow, callback_data.draft, user_id)
-    if draft.state == "picked":
-        await query.answer(texts.render("faq_expired"))
+    if not await drafts.claim_draft(uow.session, draft.id, ("choose", "offer"), "picked"):
+        await query.answer(texts.render("faq_expired"), show_alert=True)
         return
-    await drafts.set_draft_state(uow.session, draft.id, "picked")
     message_id = _message_id(query)
     if message_id is not None:
         enqueue.set_markup(uow.session, user_id, message_id, None)
