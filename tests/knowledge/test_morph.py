@@ -28,3 +28,11 @@ def test_analyzer_fixes_layout_and_expands_abbreviations(analyzer: Analyzer) -> 
     assert "оборотный" in result.terms
     assert "ведомость" in result.terms
     assert "нет проводки" in analyzer.analyze("ytn ghjdjlrb").surface
+
+
+def test_answer_terms_are_distinct_content_lemmas_in_order(lemmatizer: Lemmatizer) -> None:
+    """An answer's terms: each content lemma once, first-seen order, the same on a warm cache."""
+    text = "не проводит документ, документы не проводятся, а в отчете пусто"
+    first = lemmatizer.distinct_terms(text)
+    assert first == ["проводить", "документ", "отчет", "пусто"]
+    assert lemmatizer.distinct_terms(text) == first
