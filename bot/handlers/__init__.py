@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from bot.handlers import client, errors
+from bot.handlers import client, errors, stale
 from bot.handlers.private import buttons as user_buttons
 from bot.handlers.private import messages as user_messages
 from bot.handlers.private import my, start
@@ -49,5 +49,5 @@ def group_router() -> Router:
 
 def build_router() -> Router:
     root = Router(name="root")
-    root.include_routers(errors.build(), private_router(), group_router())
+    root.include_routers(errors.build(), private_router(), group_router(), stale.build())
     return root

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from aiogram.filters.callback_data import CallbackData
+
 from bot import keyboards
 from bot.callbacks import FaqCb, PickCb, StaffCb, UserCb
 
@@ -13,8 +16,8 @@ def test_largest_payloads_fit_64_bytes() -> None:
     for data in (
         FaqCb(draft=BIG, action="helped", index=2).pack(),
         PickCb(draft=BIG, ticket=BIG).pack(),
-        UserCb(ticket=BIG, action="reopen", value="integration").pack(),
-        StaffCb(ticket=BIG, action="resolve", value="12").pack(),
+        UserCb(ticket=BIG, action="setc", value="out_of_scope").pack(),
+        StaffCb(ticket=BIG, action="to", value="12").pack(),
     ):
         assert len(data.encode()) <= 64, data
 
@@ -27,3 +30,53 @@ def test_keyboards_hold_no_user_text_in_data() -> None:
             assert button.callback_data is not None
             assert "заголовок" not in button.callback_data
             assert FaqCb.unpack(button.callback_data).draft == 7
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        (UserCb, "u:2:setp:9"),
+        (UserCb, "u:2:setp:0"),
+        (UserCb, "u:2:setp:x"),
+        (UserCb, "u:2:setc:nonsense"),
+        (UserCb, "u:2:rate:6"),
+        (UserCb, "u:2:drop:"),
+        (UserCb, "u:abc:view:"),
+        (UserCb, "garbage"),
+        (StaffCb, "s:2:setp:0"),
+        (StaffCb, "s:2:to:-1"),
+        (StaffCb, "s:2:explode:"),
+        (FaqCb, "f:2:delete:0"),
+        (FaqCb, "f:2:open:-1"),
+    ],
+)
+def test_forged_or_unknown_callback_data_does_not_parse(
+    kind: type[CallbackData], data: str
+) -> None:
+    """Unknown actions and out-of-range values are refused at parsing (a ValueError/TypeError)."""
+    with pytest.raises((ValueError, TypeError)):
+        kind.unpack(data)
+
+
+def test_every_button_the_bot_makes_parses_back() -> None:
+    """The validation refuses nothing the bot's own keyboards produce."""
+    markups = [
+        keyboards.priorities(5, staff=False),
+        keyboards.priorities(5, staff=True),
+        keyboards.categories(5),
+        keyboards.faq(7, ["a", "b"]),
+    ]
+    for markup in markups:
+        for row in markup.inline_keyboard:
+            for button in row:
+                data = button.callback_data
+                assert data is not None
+                assert _roundtrip(data) == data
+
+
+def _roundtrip(data: str) -> str:
+    if data.startswith("u:"):
+        return UserCb.unpack(data).pack()
+    if data.startswith("s:"):
+        return StaffCb.unpack(data).pack()
+    return FaqCb.unpack(data).pack()

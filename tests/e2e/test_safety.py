@@ -177,3 +177,45 @@ async def test_stickers_locations_and_contacts_get_a_clear_answer(desk: Desk) ->
         sent = inject_message(desk.handle, USER, USER, {kind: payload})
         reply = await desk.bot_says(USER, "не могу приложить", after=sent)
         assert "текстом" in text_of(reply)
+
+
+async def test_unknown_or_forged_button_data_is_answered_and_changes_nothing(
+    desk: Desk, desk_app: App
+) -> None:
+    """Garbled data, out-of-range values and buttons of the wrong chat get «Кнопка устарела».
+
+    Every press is answered (no spinning button); the ticket stays as it was.
+    """
+    first = await desk.say(USER, USER, NO_FAQ)
+    confirmation = await desk.bot_says(USER, "зарегистрирована", after=first)
+    async with desk_app.db.uow() as uow:
+        ticket = (await uow.tickets.list(requester_id=USER))[0]
+    topic = await desk.topic_of(ticket.number)
+    card = await desk.bot_says(STAFF_CHAT, ticket.number, thread_id=topic["message_thread_id"])
+    state = desk.handle.sandbox.state
+    private = [
+        f"u:{ticket.id}:setp:9",
+        f"u:{ticket.id}:setp:0",
+        f"u:{ticket.id}:rate:7",
+        "garbage",
+        "u:abc:view:",
+        f"s:{ticket.id}:take:",  # a staff button in a private chat
+    ]
+    ids = [forge_click(desk.handle, USER, USER, confirmation["message_id"], d) for d in private]
+    staff = [f"s:{ticket.id}:setp:9", f"s:{ticket.id}:explode:", "garbage"]
+    ids += [forge_click(desk.handle, CONSULTANT, STAFF_CHAT, card["message_id"], d) for d in staff]
+
+    async def answered() -> bool:
+        return all(state.callbacks[i].answered for i in ids)
+
+    await desk.until(answered, "an answer to every press")
+    for i in ids:
+        assert "устарела" in str(state.callbacks[i].answer_text), state.callbacks[i].data
+        assert state.callbacks[i].show_alert
+    async with desk_app.db.uow() as uow:
+        after = await uow.tickets.get_by_id(ticket.id or 0)
+    assert (after.priority, after.status, after.owner_id) == (
+        ticket.priority,
+        ticket.status,
+        ticket.owner_id,
+    )
