@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from knowledge.layout import fix_layout
 from knowledge.morph import Lemmatizer
@@ -15,6 +16,7 @@ from knowledge.normalize import normalize
 from knowledge.synonyms import expand
 
 _TAG = re.compile(r"<[^>]+>")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +25,16 @@ class Analysis:
     terms: tuple[str, ...]  # lemmas, function words dropped, ``не_<lemma>`` kept
 
 
+_CACHE_LIMIT = 200_000  # texts; past it the caches start over
+
+
 class Analyzer:
+    """Analyses texts; entry texts are cached, so a hot reload re-analyses only what changed."""
+
     def __init__(self, lemmatizer: Lemmatizer) -> None:
         self.lemmatizer = lemmatizer
+        self._authored: dict[str, Analysis] = {}
+        self._answers: dict[str, tuple[str, ...]] = {}
 
     def analyze(self, text: str) -> Analysis:
         """Analysis of what a user typed (the keyboard layout is checked)."""
@@ -34,10 +43,24 @@ class Analyzer:
 
     def analyze_authored(self, text: str) -> Analysis:
         """Analysis of entry text, written with care: no keyboard-layout guessing."""
-        surface = expand(normalize(text))
-        return Analysis(surface, tuple(self.lemmatizer.terms(surface)))
+        found = self._authored.get(text)
+        if found is None:
+            surface = expand(normalize(text))
+            found = Analysis(surface, tuple(self.lemmatizer.terms(surface)))
+            _remember(self._authored, text, found)
+        return found
 
-    def answer_terms(self, text: str) -> list[str]:
+    def answer_terms(self, text: str) -> tuple[str, ...]:
         """Distinct terms of an answer body: a lighter pipeline for long authored text."""
-        plain = _TAG.sub(" ", text).lower().replace("ё", "е")
-        return self.lemmatizer.distinct_terms(plain)
+        found = self._answers.get(text)
+        if found is None:
+            plain = _TAG.sub(" ", text).lower().replace("ё", "е")
+            found = tuple(self.lemmatizer.distinct_terms(plain))
+            _remember(self._answers, text, found)
+        return found
+
+
+def _remember(cache: dict[str, _T], text: str, value: _T) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[text] = value

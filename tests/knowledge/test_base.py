@@ -132,6 +132,20 @@ def test_edited_file_is_reloaded(kb_dir: Path, lemmatizer: Lemmatizer) -> None:
     assert entry.title == "Как завести нового пользователя"
 
 
+def test_reload_matches_the_new_wording_of_an_edited_entry(
+    kb_dir: Path, lemmatizer: Lemmatizer
+) -> None:
+    """Analyses of unchanged texts are reused on reload; an edited title is analysed anew."""
+    kb = KnowledgeBase(kb_dir, lemmatizer=lemmatizer)
+    query = "как оформить кладовщика"
+    assert top(kb, query) != "add-user"
+    path = kb_dir / "add-user.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Как добавить нового пользователя", query), encoding="utf-8")
+    assert kb.reload() is True
+    assert top(kb, query) == "add-user"
+
+
 def test_broken_edit_keeps_the_other_entries_live(kb_dir: Path, lemmatizer: Lemmatizer) -> None:
     """A file broken by an edit is reported; every other entry still answers."""
     kb = KnowledgeBase(kb_dir, lemmatizer=lemmatizer)
