@@ -83,7 +83,10 @@ async def test_forged_press_on_another_users_ticket_changes_nothing(
 async def test_staff_commands_and_buttons_from_an_outsider_are_refused(
     desk: Desk, desk_app: App
 ) -> None:
-    """A group member who is not staff of the team cannot act on a ticket."""
+    """A group member who is not staff of the team cannot act on a ticket.
+
+    The refusal of a command comes in the ticket's topic, where it was typed.
+    """
     await _register(desk)
     topic = await desk.topic_of("DEMO-1")
     thread = topic["message_thread_id"]
@@ -92,7 +95,7 @@ async def test_staff_commands_and_buttons_from_an_outsider_are_refused(
         "POST", f"chats/{STAFF_CHAT}/members", json={"user_id": STRANGER, "status": "member"}
     )
     sent = await desk.say(STRANGER, STAFF_CHAT, "/resolve", message_thread_id=thread)
-    await desk.bot_says(STAFF_CHAT, "только сотрудникам", after=sent)
+    await desk.bot_says(STAFF_CHAT, "только сотрудникам", after=sent, thread_id=thread)
     answer = await desk.press(STRANGER, STAFF_CHAT, card, "Решено")
     assert "сотрудникам" in str(answer.get("answer"))
     chat_before = await desk.control.messages(USER)

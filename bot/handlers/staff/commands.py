@@ -47,12 +47,12 @@ def _reply(uow: UnitOfWork, message: Message, html: str, ticket: Ticket | None =
 async def _context(message: Message, uow: UnitOfWork) -> tuple[Staff, Ticket] | None:
     """The sender as staff and the ticket of this topic, or None after saying why not."""
     assert message.from_user is not None
-    member = await staff.staff_of_chat(uow, message.chat.id, message.from_user.id)
-    if member is None:
-        _reply(uow, message, texts.render("staff_not_staff"))
-        return None
     msg = incoming(message)
     ticket = await staff.ticket_at(uow, staff.Place(msg.chat_id, msg.thread_id, msg.reply_to))
+    member = await staff.staff_of_chat(uow, message.chat.id, message.from_user.id)
+    if member is None:  # answered where it was said: in the ticket's topic if there is one
+        _reply(uow, message, texts.render("staff_not_staff"), ticket)
+        return None
     if ticket is None:
         _reply(uow, message, texts.render("staff_no_ticket"))
         return None
