@@ -25,7 +25,7 @@ _ENTITY = re.compile(r"&[#a-zA-Z0-9]+;")
 @cache
 def environment() -> Environment:
     """The one Jinja2 environment (built once, on first use)."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader("bot", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
@@ -33,6 +33,21 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    env.filters["plural"] = plural
+    return env
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian word form for ``n``: ``{{ n|plural("оценка", "оценки", "оценок") }}``.
+
+    1, 21, 101 → one; 2–4, 22–24 → few; 0, 5–20, 11–14, 25 → many.
+    """
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
 
 
 def render(template: str, /, **context: Any) -> str:

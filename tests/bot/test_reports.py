@@ -160,6 +160,7 @@ async def test_html_shows_the_numbers_and_charts(report: Report) -> None:
     assert 'id="kpi-reaction">75\u00a0%<' in html
     assert 'id="kpi-resolution">33,3\u00a0%<' in html
     assert 'id="kpi-penalty">5\u00a0000\u00a0₽<' in html
+    assert "средняя оценка (2 оценки)" in html  # Russian plural, not «2 оценок»
     assert "DEMO-2" in html
     assert "1&nbsp;ч 30&nbsp;мин" in html
     assert html.count("<svg") == 4  # SLA, priorities, categories, ratings

@@ -51,3 +51,16 @@ def test_every_template_renders_valid_names() -> None:
     assert len(texts.lines("faq_buttons")) == 2
     assert len(texts.lines("resolved_buttons")) == 2
     assert len(texts.lines("category_buttons")) == 7
+
+
+def test_plural_picks_the_russian_form() -> None:
+    """1 оценка, 2 оценки, 5 оценок — including 11–14 and 21/22/25 and big numbers."""
+    forms = ("оценка", "оценки", "оценок")
+    expected = {0: "оценок", 1: "оценка", 2: "оценки", 4: "оценки", 5: "оценок", 11: "оценок",
+                12: "оценок", 14: "оценок", 21: "оценка", 22: "оценки", 25: "оценок",
+                101: "оценка", 111: "оценок", 1004: "оценки"}  # fmt: skip
+    assert {n: texts.plural(n, *forms) for n in expected} == expected
+    rendered = texts.environment().from_string(
+        '{{ n }} {{ n|plural("заявка", "заявки", "заявок") }}'
+    )
+    assert [rendered.render(n=n) for n in (1, 3, 7)] == ["1 заявка", "3 заявки", "7 заявок"]
