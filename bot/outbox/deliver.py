@@ -14,6 +14,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import messaging, report_files
 from storage.outbox import OutboxItem
@@ -30,6 +31,19 @@ class CardView:
 
 
 CardSource = Callable[[UnitOfWork, int], Awaitable[CardView]]
+Record = Callable[[AsyncSession], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What a row's delivery created, and what to write down about it.
+
+    ``record`` runs in the transaction that marks the row sent (one
+    transaction instead of two; a crash before it commits repeats the row,
+    as a crash between two transactions would)."""
+
+    message_id: int | None
+    record: Record | None = None
 
 
 def _markup(data: dict[str, Any] | None) -> InlineKeyboardMarkup | None:
@@ -48,13 +62,13 @@ class Deliverer:
         self._forum: dict[int, bool] = {}
         self._places: dict[int, tuple[int | None, int]] = {}  # ticket -> (thread, card)
 
-    async def deliver(self, item: OutboxItem) -> int | None:
-        """Perform ``item``; the id of the message it created, if any."""
+    async def deliver(self, item: OutboxItem) -> Delivered:
+        """Perform ``item``; the message it created, if any, and what to record."""
         handler = getattr(self, f"_{item.kind}", None)
         if handler is None:
             raise ValueError(f"unknown outbox kind {item.kind!r}")
-        result: int | None = await handler(item)
-        return result
+        result: Delivered | int | None = await handler(item)
+        return result if isinstance(result, Delivered) else Delivered(result)
 
     async def is_forum(self, chat_id: int) -> bool:
         if chat_id not in self._forum:
@@ -147,7 +161,7 @@ class Deliverer:
             if not _not_modified(exc):
                 raise
 
-    async def _topic(self, item: OutboxItem) -> int | None:
+    async def _topic(self, item: OutboxItem) -> Delivered:
         assert item.ticket_id is not None
         async with self._uow() as uow:
             view = await self._cards(uow, item.ticket_id)
@@ -159,29 +173,33 @@ class Deliverer:
                     chat_id=item.chat_id, name=view.topic_name
                 )
                 thread = created.message_thread_id
+            # recorded at once: creating a topic is the one call not safe to repeat
             async with self._uow() as uow:
                 await messaging.save_topic(
                     uow.session, item.ticket_id, item.chat_id, thread, view.topic_name
                 )
-                topic = await messaging.topic_of(uow.session, item.ticket_id)
-            assert topic is not None
+            topic = messaging.TicketTopic(
+                item.ticket_id, item.chat_id, thread, None, view.topic_name, None, None
+            )
         if topic.card_message_id is not None:
-            return topic.card_message_id
+            return Delivered(topic.card_message_id)
         card = await self._bot.send_message(
             chat_id=item.chat_id,
             text=view.text,
             message_thread_id=topic.thread_id,
             reply_markup=view.markup,
         )
-        async with self._uow() as uow:
-            await messaging.save_card(uow.session, item.ticket_id, card.message_id, view.text)
+        ticket_id = item.ticket_id
+
+        async def record(session: AsyncSession) -> None:
+            await messaging.save_card(session, ticket_id, card.message_id, view.text)
             # a reply to the card names the ticket (the only way in a group without topics)
             await messaging.add_link(
-                uow.session,
+                session,
                 messaging.MessageLink(
                     chat_id=item.chat_id,
                     message_id=card.message_id,
-                    ticket_id=item.ticket_id,
+                    ticket_id=ticket_id,
                     author="card",
                     author_id=None,
                     public=False,
@@ -189,7 +207,8 @@ class Deliverer:
                     at=card.date,
                 ),
             )
-        return card.message_id
+
+        return Delivered(card.message_id, record)
 
     async def _refresh(self, item: OutboxItem) -> None:
         assert item.ticket_id is not None

@@ -33,7 +33,7 @@ from aiogram.exceptions import (
 
 from bot import texts
 from bot.outbox import enqueue
-from bot.outbox.deliver import Deliverer
+from bot.outbox.deliver import Delivered, Deliverer
 from storage import messaging
 from storage import outbox as repo
 from storage.outbox import OutboxItem
@@ -71,6 +71,8 @@ class OutboxSender:
         self._now = now
         self._wake = asyncio.Event()
         self._lanes: dict[int, asyncio.Task[None]] = {}
+        # chats whose lane ended while the outbox was being read: their head may be stale
+        self._ended: set[int] = set()
         self.delivered = 0
         self.failed = 0
         self.retried = 0
@@ -118,6 +120,7 @@ class OutboxSender:
 
     async def _start_lanes(self) -> float | None:
         """Start a lane for each chat with a due row; seconds until the next row falls due."""
+        self._ended.clear()
         async with self._uow() as uow:
             heads = await repo.chat_heads(uow.session)
         now = self._now()
@@ -129,18 +132,24 @@ class OutboxSender:
                 wait = (head.next_attempt_at - now).total_seconds()
                 next_due = wait if next_due is None else min(next_due, wait)
                 continue
-            task = asyncio.create_task(self._lane(head.chat_id))
+            # the head just read saves the lane a look, unless a lane of that
+            # chat finished meanwhile (it may have sent that very row)
+            fresh = None if head.chat_id in self._ended else head
+            task = asyncio.create_task(self._lane(head.chat_id, fresh))
             self._lanes[head.chat_id] = task
             task.add_done_callback(functools.partial(self._lane_done, head.chat_id))
         return next_due
 
     def _lane_done(self, chat_id: int, _task: asyncio.Task[None]) -> None:
         self._lanes.pop(chat_id, None)
+        self._ended.add(chat_id)
 
-    async def _lane(self, chat_id: int) -> None:
+    async def _lane(self, chat_id: int, head: OutboxItem | None) -> None:
         async with self._slots:
-            async with self._uow() as uow:
-                item = await repo.head_of(uow.session, chat_id)
+            item = head
+            if item is None:
+                async with self._uow() as uow:
+                    item = await repo.head_of(uow.session, chat_id)
             while item is not None and item.next_attempt_at <= self._now():
                 item = await self._deliver(item)
             if item is not None:
@@ -149,7 +158,7 @@ class OutboxSender:
     async def _deliver(self, item: OutboxItem) -> OutboxItem | None:
         """Deliver ``item``, record the outcome; the chat's next pending row."""
         try:
-            message_id = await self._deliverer.deliver(item)
+            delivered = await self._deliverer.deliver(item)
         except TelegramRetryAfter as exc:
             return await self._retry(
                 item, float(exc.retry_after), f"429 retry after {exc.retry_after}"
@@ -166,11 +175,14 @@ class OutboxSender:
             return following
         except TelegramAPIError as exc:
             return await self._fail(item, f"{type(exc).__name__}: {exc.message}")
-        return await self._sent(item, message_id)
+        return await self._sent(item, delivered)
 
-    async def _sent(self, item: OutboxItem, message_id: int | None) -> OutboxItem | None:
+    async def _sent(self, item: OutboxItem, delivered: Delivered) -> OutboxItem | None:
         now = self._now()
+        message_id = delivered.message_id
         async with self._uow() as uow:
+            if delivered.record is not None:
+                await delivered.record(uow.session)
             await repo.mark_sent(uow.session, item.id, message_id, now)
             link = item.payload.get("link")
             if link and message_id is not None and item.ticket_id is not None:
