@@ -1,7 +1,8 @@
 """Messages written in a ticket's topic: to the user, or kept for staff.
 
 - a consultant's message reaches the user, copied (media included) under the
-  consultant's name; the first one records the SLA reaction;
+  consultant's name; the first one records the SLA reaction and moves a new
+  ticket to «в работе»;
 - a message starting with ``!`` (or ``/note``) is a note for staff only;
 - a line-2 engineer's message stays in the topic until the owner passes it on
   (``/pass`` in reply to it): the client speaks with consultants.
@@ -18,6 +19,7 @@ from bot.services import notify
 from bot.services.actors import Actor
 from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
+from desk.enums import Status
 from desk.errors import NotAllowed
 from desk.model import Line, Staff, Ticket
 from knowledge.base import KnowledgeBase
@@ -144,8 +146,15 @@ async def _to_user(
             ticket_id=ticket.id,
             link_as=seen,
         )
+    ref, actor = ticket.id, Actor.staff(staff.telegram_id)
+    changed = False
     if ticket.sla is not None and ticket.sla.reacted_at is None:
-        ticket = await svc.record_reaction(uow, ticket.id, Actor.staff(staff.telegram_id))
+        ticket = await svc.record_reaction(uow, ref, actor)
+        changed = True
+    if ticket.status is Status.NEW and staff.line is Line.ONE:  # answering is taking it up
+        ticket = await svc.change_status(uow, ref, actor, Status.IN_PROGRESS)
+        changed = True
+    if changed:
         await notify.refresh_card(uow, ticket)
 
 

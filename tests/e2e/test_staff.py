@@ -105,3 +105,23 @@ async def test_faq_command_makes_an_answer_suggestible_at_once(desk: Desk, desk_
     suggestions = desk_app.kb.confident("кассир не видит кнопку возврата")
     assert suggestions
     assert "возврат" in suggestions[0].entry.title.lower()
+
+
+async def test_a_consultants_first_answer_puts_a_new_ticket_in_progress(
+    desk: Desk, desk_app: App
+) -> None:
+    """Answering without «Взять» moves НОВАЯ → В РАБОТЕ, records the reaction, updates the card."""
+    thread, last = await _ticket(desk)
+    await desk.say(CONSULTANT, STAFF_CHAT, "Проверьте права кассира", message_thread_id=thread)
+    await desk.bot_says(USER, "Проверьте права кассира", after=last)
+
+    async def card_in_progress() -> bool:
+        found = await desk.control.messages(STAFF_CHAT, message_thread_id=thread)
+        return any("DEMO-1" in text_of(m) and "в работе" in text_of(m) for m in found)
+
+    await desk.until(card_in_progress, "the card showing «в работе»")
+    async with desk_app.db.uow() as uow:
+        ticket = await uow.tickets.get("DEMO-1")
+    assert ticket.status is Status.IN_PROGRESS
+    assert ticket.sla is not None
+    assert ticket.sla.reacted_at is not None
