@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
@@ -9,6 +10,7 @@ from sqlalchemy import update
 from bot.compose import App
 from bot.jobs import close_silent_once
 from desk.enums import Status
+from storage.messaging import link_of
 from storage.tables_messaging import ResolutionRow
 from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, text_of
 
@@ -23,6 +25,7 @@ async def test_a_plain_group_threads_by_replies_to_the_card(desk: Desk, desk_app
     await desk.bot_says(USER, "зарегистрирована", after=sent)
     card = await desk.bot_says(STAFF_CHAT, "DEMO-1")
     assert await desk.control.topics(STAFF_CHAT) == []
+    await _card_recorded(desk_app, card["message_id"])
     await desk.say(
         CONSULTANT, STAFF_CHAT, "Какая версия РМК?", reply_to_message_id=card["message_id"]
     )
@@ -36,6 +39,18 @@ async def test_a_plain_group_threads_by_replies_to_the_card(desk: Desk, desk_app
     )
     assert relayed["reply_to_message"]["message_id"] == card["message_id"]
     assert follow
+
+
+async def _card_recorded(app: App, message_id: int) -> None:
+    """Wait until the sender has recorded the card it just posted. The card shows
+    in the group a moment before that commit; a person needs seconds to reply,
+    the test replies at once, so it waits for the record (there is no event)."""
+    for _ in range(200):
+        async with app.db.uow() as uow:
+            if await link_of(uow.session, STAFF_CHAT, message_id) is not None:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the card was never recorded")
 
 
 async def test_silence_closes_a_resolved_ticket_after_the_set_business_time(
