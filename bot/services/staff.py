@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import texts
+from bot.outbox import enqueue
 from bot.services import csat, notify
 from bot.services.actors import Actor
 from bot.services.tickets import TicketService
 from desk.enums import Priority
 from desk.errors import NotFound
-from desk.model import Staff, Ticket
+from desk.model import Line, Staff, Ticket
 from storage import messaging
 from storage.uow import UnitOfWork
 
@@ -103,9 +105,30 @@ async def set_priority(
     return ticket
 
 
-async def escalate(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:
-    ticket = await svc.escalate(uow, _id(ticket), Actor.staff(actor_id), on=not ticket.escalated)
+async def escalate(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> bool:
+    """Involve line 2 (one way): a note in the topic calls the team's engineers.
+
+    False if the ticket already was on line 2 (nothing changes).
+    """
+    if ticket.escalated:
+        return False
+    ticket = await svc.escalate(uow, _id(ticket), Actor.staff(actor_id), on=True)
     await notify.refresh_card(uow, ticket)
+    client = await uow.directory.client(ticket.client_code)
+    team = await uow.directory.team(client.team)
+    engineers = [
+        {"id": s.telegram_id, "name": s.name, "username": s.username}
+        for s in await uow.directory.team_staff(client.team)
+        if s.line is Line.TWO and s.active and s.telegram_id != actor_id
+    ]
+    enqueue.send(
+        uow.session,
+        team.chat_id,
+        texts.render("staff_escalated", number=ticket.number, engineers=engineers),
+        ticket_id=ticket.id,
+        topic=True,
+    )
+    return True
 
 
 async def wait(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:

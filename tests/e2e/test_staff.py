@@ -125,3 +125,27 @@ async def test_a_consultants_first_answer_puts_a_new_ticket_in_progress(
     assert ticket.status is Status.IN_PROGRESS
     assert ticket.sla is not None
     assert ticket.sla.reacted_at is not None
+
+
+async def test_escalation_is_one_way_calls_line_2_and_confirms_the_press(
+    desk: Desk, desk_app: App
+) -> None:
+    """«На 2-ю линию» escalates (a second press does not undo it), the topic gets a note
+    mentioning the team's line-2 engineer, and the press is answered with a confirmation."""
+    async with desk_app.db.uow() as uow:
+        await uow.directory.put_staff(
+            Staff(SECOND_CONSULTANT, "Борис Ким", "demo", Line.TWO, username="boris")
+        )
+    thread, _ = await _ticket(desk)
+    card = await desk.bot_says(STAFF_CHAT, "DEMO-1", thread_id=thread)
+    first = await desk.press(CONSULTANT, STAFF_CHAT, card, "2-ю линию")
+    assert "передана на 2-ю линию" in str(first.get("answer"))
+    note = await desk.bot_says(STAFF_CHAT, "@boris", thread_id=thread, after=card["message_id"])
+    assert "DEMO-1" in text_of(note)
+    again = await desk.press(CONSULTANT, STAFF_CHAT, card, "2-ю линию")
+    assert "уже на 2-й линии" in str(again.get("answer"))
+    sent = await desk.say(CONSULTANT, STAFF_CHAT, "/escalate", message_thread_id=thread)
+    await desk.bot_says(STAFF_CHAT, "уже на 2-й линии", thread_id=thread, after=sent)
+    async with desk_app.db.uow() as uow:
+        ticket = await uow.tickets.get("DEMO-1")
+    assert ticket.escalated

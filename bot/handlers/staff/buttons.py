@@ -8,7 +8,7 @@ from datetime import datetime
 from aiogram import Router
 from aiogram.types import CallbackQuery
 
-from bot import keyboards
+from bot import keyboards, texts
 from bot.callbacks import StaffCb
 from bot.outbox import enqueue
 from bot.services import staff
@@ -51,7 +51,11 @@ async def card_button(
             uow, tickets, ticket, Actor.staff(who), Priority(int(value)), now()
         )
     elif action == "esc":
-        await staff.escalate(uow, tickets, ticket, who)
+        done = await staff.escalate(uow, tickets, ticket, who)
+        await query.answer(
+            texts.render("staff_escalated_ok" if done else "staff_already_escalated")
+        )
+        return
     elif action == "wait":
         await staff.wait(uow, tickets, ticket, who)
     elif action == "route":

@@ -87,7 +87,8 @@ async def command(
                 uow, tickets, ticket, Actor.staff(who), Priority(int(args)), now()
             )
     elif name == "escalate":
-        await staff.escalate(uow, tickets, ticket, who)
+        if not await staff.escalate(uow, tickets, ticket, who):
+            _reply(uow, message, texts.render("staff_already_escalated"), ticket)
     elif name == "wait":
         await staff.wait(uow, tickets, ticket, who)
     elif name == "route":
