@@ -17,7 +17,7 @@ from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.intake import guess, subject_of
-from desk.model import Ticket, User
+from desk.model import Client, Team, Ticket, User
 from knowledge.base import KnowledgeBase, Suggestion
 from storage import drafts, messaging
 from storage.drafts import Draft
@@ -141,20 +141,8 @@ async def register(
         category=guessed.category,
     )
     assert ticket.id is not None
-    client = await uow.directory.client(ticket.client_code)
-    team = await uow.directory.team(client.team)
-    await messaging.add_link(
-        uow.session,
-        messaging.MessageLink(
-            chat_id=draft.chat_id,
-            message_id=draft.message_id,
-            ticket_id=ticket.id,
-            author="user",
-            author_id=user.telegram_id,
-            public=True,
-            text=draft.text,
-            at=now,
-        ),
+    client, team = await _link_user_message(
+        uow, ticket, draft.chat_id, draft.message_id, user.telegram_id, draft.text, now
     )
     due = notify.dues(ticket, client, now)
     notify.to_user(
@@ -190,6 +178,34 @@ async def register(
     return ticket
 
 
+async def _link_user_message(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    chat_id: int,
+    message_id: int,
+    user_id: int,
+    text: str | None,
+    now: datetime,
+) -> tuple[Client, Team]:
+    """Record a user's message as part of the ticket's public history; return the
+    ticket's client and team (the callers queue messages into the team's group)."""
+    assert ticket.id is not None
+    client = await uow.directory.client(ticket.client_code)
+    team = await uow.directory.team(client.team)
+    link = messaging.MessageLink(
+        chat_id=chat_id,
+        message_id=message_id,
+        ticket_id=ticket.id,
+        author="user",
+        author_id=user_id,
+        public=True,
+        text=text,
+        at=now,
+    )
+    await messaging.add_link(uow.session, link)
+    return client, team
+
+
 async def follow_up(
     uow: UnitOfWork,
     svc: TicketService,
@@ -201,20 +217,8 @@ async def follow_up(
 ) -> None:
     """Add a user's message to their ticket: into the topic, acknowledged to the user."""
     assert ticket.id is not None
-    client = await uow.directory.client(ticket.client_code)
-    team = await uow.directory.team(client.team)
-    await messaging.add_link(
-        uow.session,
-        messaging.MessageLink(
-            chat_id=msg.chat_id,
-            message_id=msg.message_id,
-            ticket_id=ticket.id,
-            author="user",
-            author_id=msg.user_id,
-            public=True,
-            text=msg.text,
-            at=now,
-        ),
+    _, team = await _link_user_message(
+        uow, ticket, msg.chat_id, msg.message_id, msg.user_id, msg.text, now
     )
     in_topic = enqueue.link("user", msg.user_id, public=False, text=None)
     known = await uow.users.get(msg.user_id)
