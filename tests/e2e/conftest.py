@@ -20,10 +20,11 @@ from knowledge.base import KnowledgeBase
 from sandbox.server import SandboxHandle
 from storage.database import Database
 from storage.uow import UnitOfWorkFactory
+from tests.e2e.browser import browser, chromium_path
 from tests.e2e.desk import STRANGER, Desk
 from tests.sandbox.fixtures import sandbox, seeded_sandbox
 
-__all__ = ["sandbox", "seeded_sandbox"]
+__all__ = ["browser", "chromium_path", "sandbox", "seeded_sandbox"]
 
 # A small FAQ of three starter entries, so that which requests get a suggestion
 # does not move with the starter knowledge base's tuning.

@@ -4,12 +4,11 @@ never sees another client's tickets."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from bot.services.config import apply_config
 from bot.web.app import make_web_app, serve
@@ -21,39 +20,6 @@ from storage.migrate import upgrade
 from tests.bot.test_web import DEMO_CONFIG, NOW, seed_two_clients, signer
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@pytest.fixture
-def chromium_path() -> Path:
-    """System Chromium; skipped without it unless SUPPORTDESK_REQUIRE_BROWSER=1 (CI)."""
-    if not CHROMIUM.exists():
-        if os.environ.get("SUPPORTDESK_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing (SUPPORTDESK_REQUIRE_BROWSER=1)", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is missing")
-    return CHROMIUM
-
-
-@pytest.fixture
-async def browser(chromium_path: Path) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium_path), args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ bot's answer — and consultants see the staff forum's topics.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from sandbox.server import SandboxHandle
 from tests.sandbox.fixtures import CONSULTANT_IDS, STAFF_CHAT_ID, USER_ID, bot_for
@@ -25,16 +24,6 @@ pytestmark = pytest.mark.browser
 # The bot answers over real HTTP on a shared machine: give each expectation time.
 expect.set_options(timeout=20_000)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PRESS_ME = InlineKeyboardMarkup(
     inline_keyboard=[[InlineKeyboardButton(text="Нажми меня", callback_data="pressed")]]
 )
@@ -73,28 +62,6 @@ async def echo_bot(seeded_sandbox: SandboxHandle) -> AsyncIterator[Bot]:
         await dispatcher.stop_polling()
         await polling
         await bot.session.close()
-
-
-@pytest.fixture
-def chromium_path() -> Path:
-    """System Chromium; skipped without it unless SUPPORTDESK_REQUIRE_BROWSER=1 (CI)."""
-    if not CHROMIUM.exists():
-        if os.environ.get("SUPPORTDESK_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is required (SUPPORTDESK_REQUIRE_BROWSER=1)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    return CHROMIUM
-
-
-@pytest.fixture
-async def browser(chromium_path: Path) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=str(chromium_path), args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def test_a_user_writes_the_bot_answers_with_a_button_the_button_works(
