@@ -40,7 +40,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         if parsed.drivername == "sqlite+aiosqlite":
             sqlite_driver.register()
             parsed = parsed.set(drivername="sqlite+onehop")
-        engine = create_async_engine(parsed, echo=echo)
+        # The pool's rollback on every return is a thread hop even after a
+        # commit; ``_tune_sqlite`` rolls back only a connection left in a transaction.
+        engine = create_async_engine(parsed, echo=echo, pool_reset_on_return=None)
         _tune_sqlite(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=50)
@@ -64,3 +66,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+        # sqlite3's in_transaction reads SQLite's autocommit flag: no thread hop.
+        if state.asyncio_safe and dbapi_connection._connection._conn.in_transaction:
+            dbapi_connection.rollback()
