@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
 from storage.migrate import check_current
+from storage.serial import serialized
 from storage.uow import UnitOfWorkFactory
 
 
@@ -20,7 +21,8 @@ class Database:
     async def open(cls, url: str, *, check_schema: bool = True) -> Database:
         """Connect (an unreachable server raises here, not later); unless told
         otherwise, refuse a database that is not upgraded
-        (``storage.errors.SchemaNotCurrent``: run ``supportdesk db upgrade``)."""
+        (``storage.errors.SchemaNotCurrent``: run ``supportdesk db upgrade``).
+        On SQLite the transactions of this process queue (``storage.serial``)."""
         engine = create_engine(url)
         try:
             if check_schema:
@@ -31,7 +33,7 @@ class Database:
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine, UnitOfWorkFactory(engine))
+        return cls(engine, serialized(engine, UnitOfWorkFactory(engine)))
 
     async def close(self) -> None:
         await self.engine.dispose()

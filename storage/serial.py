@@ -5,6 +5,10 @@ handler, which sleeps in growing steps (up to 100 ms) and so wastes most of
 the time under load.  Queuing the transactions of one process on an asyncio
 lock instead hands the database over the moment it is free.  PostgreSQL needs
 none of this (``serialized`` returns the factory unchanged).
+
+Since the transactions of this process then never overlap, the factory also
+keeps ``WriterHints`` (the audit head, the round-robin cursors), which spare
+a read of those rows in every registration.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import is_sqlite
-from storage.uow import UnitOfWork, UnitOfWorkFactory
+from storage.uow import UnitOfWork, UnitOfWorkFactory, WriterHints
 
 
 class SerializedUnitOfWorkFactory(UnitOfWorkFactory):
@@ -25,6 +29,10 @@ class SerializedUnitOfWorkFactory(UnitOfWorkFactory):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._lock = asyncio.Lock()
+        self._writer_hints = WriterHints()
+
+    def _hints(self) -> WriterHints | None:
+        return self._writer_hints
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[UnitOfWork]:
@@ -34,6 +42,6 @@ class SerializedUnitOfWorkFactory(UnitOfWorkFactory):
 
 def serialized(engine: AsyncEngine, factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
     """``factory`` for PostgreSQL; a serialized one over the same engine for SQLite."""
-    if is_sqlite(engine.url):
+    if is_sqlite(engine.url) and not isinstance(factory, SerializedUnitOfWorkFactory):
         return SerializedUnitOfWorkFactory(engine)
     return factory

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -21,21 +22,39 @@ from storage.repos.tickets import TicketRepository
 from storage.repos.users import UserRepository
 
 
+@dataclass
+class WriterHints:
+    """What this process last wrote to the rows every registration touches.
+
+    Kept only where this process's transactions run one after another
+    (``storage.serial``): a repository then writes on the remembered value
+    with a guarded statement instead of reading the row first, and reads it
+    only when the guard misses (another process wrote in between, or a
+    transaction that set the hint rolled back).
+    """
+
+    audit_head: tuple[int | None, str] | None = None  # (last event id, its hash)
+    cursors: dict[str, int | None] = field(default_factory=dict)  # team -> last assigned
+
+
 class UnitOfWork:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, hints: WriterHints | None = None) -> None:
         self.session = session
         self.directory = DirectoryRepository(session)
         self.tickets = TicketRepository(session)
-        self.audit = AuditRepository(session)
+        self.audit = AuditRepository(session, hints)
         self.users = UserRepository(session)
-        self.counters = CounterRepository(session)
+        self.counters = CounterRepository(session, hints)
 
 
 class UnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
+    def _hints(self) -> WriterHints | None:
+        return None
+
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[UnitOfWork]:
         async with self._sessions() as session, session.begin():
-            yield UnitOfWork(session)
+            yield UnitOfWork(session, self._hints())
