@@ -7,7 +7,7 @@ person; no duty person: ``NoOwnerAvailable``.  Never unassigned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,9 +32,9 @@ class Candidate:
     load: int  # weighted open-ticket load, see load_of()
 
 
-def load_of(priorities: Iterable[Priority]) -> int:
-    """The weighted load of a consultant's open tickets."""
-    return sum(PRIORITY_WEIGHT[p] for p in priorities)
+def load_of(open_tickets: Mapping[Priority, int]) -> int:
+    """The weighted load of a consultant's open tickets (how many of each priority)."""
+    return sum(PRIORITY_WEIGHT[p] * n for p, n in open_tickets.items())
 
 
 def choose_owner(

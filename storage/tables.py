@@ -181,7 +181,8 @@ class TicketRow(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_client_status", "client_code", "status"),
-        Index("ix_tickets_owner_status", "owner_id", "status"),
+        # Covers the owner load count of every registration (no table reads).
+        Index("ix_tickets_owner_load", "owner_id", "status", "priority"),
         Index("ix_tickets_requester", "requester_id"),
     )
 
@@ -222,9 +223,12 @@ class AuditEventRow(Base):
     """
 
     __tablename__ = "audit_events"
+    # A ticket's trail; with ticket_id NULL and actor "config", the newest
+    # config event (the directory's version) without reading other events.
+    __table_args__ = (Index("ix_audit_events_ticket_actor", "ticket_id", "actor"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     what: Mapped[str] = mapped_column(String(64))

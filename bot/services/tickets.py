@@ -100,7 +100,7 @@ class TicketService:
             (s for s in config.staff.values() if s.team == team.name and s.active),
             key=lambda s: s.telegram_id,
         )
-        load = await uow.tickets.open_priorities([s.telegram_id for s in staff])
+        load = await uow.tickets.open_counts([s.telegram_id for s in staff])
         shifts = {s.shift for s in staff if s.shift is not None}
         on_shift = {name: clock_of(config.schedules[name]).is_working(now) for name in shifts}
         candidates = [
@@ -108,14 +108,13 @@ class TicketService:
                 telegram_id=s.telegram_id,
                 line=s.line,
                 on_shift=on_shift[s.shift] if s.shift is not None else terms.clock.is_working(now),
-                load=load_of(load.get(s.telegram_id, [])),
+                load=load_of(load.get(s.telegram_id, {})),
             )
             for s in staff
         ]
-        last = await uow.counters.last_assigned(team.name)
-        owner = choose_owner(candidates, now, last, team.duty)
-        await uow.counters.set_last_assigned(team.name, owner)
-        return owner
+        return await uow.counters.advance_cursor(
+            team.name, lambda last: choose_owner(candidates, now, last, team.duty)
+        )
 
     # -- status ----------------------------------------------------------------
 

@@ -87,16 +87,15 @@ class TicketRepository:
             query = query.where(TicketRow.status.in_(_OPEN))
         return [ticket_from_row(r) for r in await self._session.scalars(query)]
 
-    async def open_priorities(
-        self, owner_ids: Collection[int]
-    ) -> dict[int, builtins.list[Priority]]:
-        """Priorities of each owner's open tickets (for ``desk.assignment.load_of``)."""
+    async def open_counts(self, owner_ids: Collection[int]) -> dict[int, dict[Priority, int]]:
+        """How many open tickets of each priority each owner has (for
+        ``desk.assignment.load_of``)."""
         if not owner_ids:
             return {}
-        load: dict[int, builtins.list[Priority]] = {owner: [] for owner in owner_ids}
+        load: dict[int, dict[Priority, int]] = {owner: {} for owner in owner_ids}
         rows = await self._session.execute(_OPEN_LOAD, {"owners": list(owner_ids)})
         for owner, priority, count in rows:
-            load[owner].extend([Priority(priority)] * count)
+            load[owner][Priority(priority)] = count
         return load
 
     async def _row(self, where: object, key: object, for_update: bool) -> TicketRow:

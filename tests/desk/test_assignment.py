@@ -20,8 +20,8 @@ def consultant(telegram_id: int, load: int = 0, on_shift: bool = True) -> Candid
 
 def test_load_is_weighted_by_priority() -> None:
     """One P1 weighs as much as five P5 tickets."""
-    assert load_of([Priority.CRITICAL]) == load_of([Priority.BACKGROUND] * 5) == 5
-    assert load_of([]) == 0
+    assert load_of({Priority.CRITICAL: 1}) == load_of({Priority.BACKGROUND: 5}) == 5
+    assert load_of({}) == 0
 
 
 def test_least_loaded_on_shift_gets_the_ticket() -> None:
@@ -32,8 +32,8 @@ def test_least_loaded_on_shift_gets_the_ticket() -> None:
 
 def test_a_p1_weighs_more_than_two_p5() -> None:
     """A consultant with one P1 is busier than one with two P5."""
-    a = consultant(101, load_of([Priority.CRITICAL]))
-    b = consultant(102, load_of([Priority.BACKGROUND, Priority.BACKGROUND]))
+    a = consultant(101, load_of({Priority.CRITICAL: 1}))
+    b = consultant(102, load_of({Priority.BACKGROUND: 2}))
     assert choose_owner([a, b], NOW, None, duty=None) == 102
 
 
