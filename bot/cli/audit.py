@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.cli.database import add_database_option, with_database
 from bot.cli.output import complain, say
+from bot.services.history import Reason, decoded, msk_offset, reason_of
 from bot.services.tickets import TicketService
 from desk.errors import NotFound
+from desk.model import AuditEvent
 from storage.database import Database
+from storage.uow import UnitOfWork
+
+MOSCOW = "Europe/Moscow"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,19 +45,53 @@ def _show(args: argparse.Namespace) -> int:
                     complain("ticket_not_found", number=args.number)
                     return 1
                 events = await uow.audit.for_ticket(ticket.id or 0)
-                numbers = {ticket.id: ticket.number}
             else:
                 events = await uow.audit.latest(args.limit)
-                numbers = {}
-                for event in events:
-                    if event.ticket_id is not None and event.ticket_id not in numbers:
-                        numbers[event.ticket_id] = (
-                            await uow.tickets.get_by_id(event.ticket_id)
-                        ).number
-        say("audit_show", events=events, numbers=numbers, number=args.number)
+            rows = await _rows(uow, events)
+        say("audit_show", rows=rows, number=args.number)
         return 0
 
     return with_database(args, run)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """An event as the terminal shows it: the ticket's number, the time in its client's
+    zone (Moscow for config events) and JSON values decoded."""
+
+    event: AuditEvent
+    number: str | None
+    zone: str
+    msk_offset: int
+    old: object
+    new: object
+    why: Reason | None  # a reason the product writes, decoded (else shown as recorded)
+
+
+async def _rows(uow: UnitOfWork, events: list[AuditEvent]) -> list[_Row]:
+    tickets: dict[int, tuple[str, str]] = {}  # id -> (number, timezone)
+    rows = []
+    for event in events:
+        number, zone = None, MOSCOW
+        if event.ticket_id is not None:
+            if event.ticket_id not in tickets:
+                ticket = await uow.tickets.get_by_id(event.ticket_id)
+                client = await uow.directory.client(ticket.client_code)
+                tickets[event.ticket_id] = (ticket.number, client.timezone)
+            number, zone = tickets[event.ticket_id]
+        local = event.at.astimezone(ZoneInfo(zone))
+        rows.append(
+            _Row(
+                event,
+                number,
+                zone,
+                msk_offset(local),
+                decoded(event.old),
+                decoded(event.new),
+                reason_of(event.reason),
+            )
+        )
+    return rows
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -78,13 +78,19 @@ async def test_routing_out_of_scope_names_the_contact_to_the_user(
 
 
 async def test_history_shows_the_audit_trail_in_the_topic(desk: Desk) -> None:
-    """/history lists the ticket's audit events."""
+    """/history lists the ticket's audit events in Russian, with names and Moscow time."""
     thread, _ = await _ticket(desk)
+    await desk.say(CONSULTANT, STAFF_CHAT, "/take", message_thread_id=thread)
     await desk.say(CONSULTANT, STAFF_CHAT, "/escalate", message_thread_id=thread)
     asked = await desk.say(CONSULTANT, STAFF_CHAT, "/history", message_thread_id=thread)
     history = await desk.bot_says(STAFF_CHAT, "История DEMO-1", thread_id=thread, after=asked)
-    assert "created" in text_of(history)
-    assert "escalated" in text_of(history)
+    lines = text_of(history).splitlines()[1:]
+    assert "создана: P3 · средний" in lines[0]
+    assert any("статус: новая → в работе" in line for line in lines)
+    assert "Анна Смирнова · передана на 2-ю линию" in lines[-1]
+    assert all(" МСК · " in line for line in lines)
+    for raw in ("created", "status", "escalated", "staff:", "user:", "in_progress"):
+        assert raw not in text_of(history)
 
 
 async def test_faq_command_makes_an_answer_suggestible_at_once(desk: Desk, desk_app: App) -> None:

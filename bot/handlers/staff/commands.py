@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
@@ -18,7 +17,7 @@ from aiogram.types import Message
 
 from bot import keyboards, texts
 from bot.outbox import enqueue
-from bot.services import relay, staff
+from bot.services import history, relay, staff
 from bot.services.actors import Actor
 from bot.services.incoming import incoming
 from bot.services.tickets import TicketService
@@ -139,20 +138,7 @@ async def _route(uow: UnitOfWork, message: Message, ticket: Ticket, who: int) ->
 
 
 async def _history(uow: UnitOfWork, message: Message, ticket: Ticket) -> None:
-    assert ticket.id is not None
-    client = await uow.directory.client(ticket.client_code)
-    zone = ZoneInfo(client.timezone)
-    events = [
-        {
-            "at": e.at.astimezone(zone).strftime("%d.%m %H:%M"),
-            "actor": e.actor,
-            "what": e.what,
-            "old": e.old,
-            "new": e.new,
-            "reason": e.reason,
-        }
-        for e in await uow.audit.for_ticket(ticket.id)
-    ]
+    events = await history.lines(uow, ticket)
     _reply(uow, message, texts.render("staff_history", number=ticket.number, events=events), ticket)
 
 
