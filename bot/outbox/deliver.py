@@ -1,5 +1,8 @@
 """Turning one outbox row into Telegram calls (see ``bot.outbox.enqueue`` for kinds).
 
+``topic_state`` (payload ``closed``) closes or reopens a ticket's forum topic
+(``bot.services.notify``); in a plain group there is no topic and nothing to do.
+
 Errors are left to the sender (``bot.outbox.sender``), which decides between
 retrying and giving up.  Each call here is safe to repeat after a crash except
 for the forum topic, which is recorded right after it is created.
@@ -52,6 +55,11 @@ def _markup(data: dict[str, Any] | None) -> InlineKeyboardMarkup | None:
 
 def _not_modified(exc: TelegramBadRequest) -> bool:
     return "not modified" in exc.message
+
+
+def _topic_not_modified(exc: TelegramBadRequest) -> bool:
+    """Closing a closed topic (or reopening an open one), e.g. a row repeated after a crash."""
+    return "TOPIC_NOT_MODIFIED" in exc.message.upper()
 
 
 class Deliverer:
@@ -236,3 +244,22 @@ class Deliverer:
             )
             async with self._uow() as uow:
                 await messaging.save_topic_name(uow.session, item.ticket_id, view.topic_name)
+
+    async def _topic_state(self, item: OutboxItem) -> None:
+        assert item.ticket_id is not None
+        async with self._uow() as uow:
+            topic = await messaging.topic_of(uow.session, item.ticket_id)
+        if topic is None or topic.thread_id is None:
+            return  # a plain group (no topics), or no topic was ever made
+        try:
+            if item.payload["closed"]:
+                await self._bot.close_forum_topic(
+                    chat_id=topic.chat_id, message_thread_id=topic.thread_id
+                )
+            else:
+                await self._bot.reopen_forum_topic(
+                    chat_id=topic.chat_id, message_thread_id=topic.thread_id
+                )
+        except TelegramBadRequest as exc:
+            if not _topic_not_modified(exc):
+                raise

@@ -9,9 +9,16 @@ from aiogram.types import InlineKeyboardMarkup
 from bot import texts
 from bot.outbox import enqueue
 from bot.services.cards import due_of
+from desk.enums import Status
 from desk.model import Client, Ticket
 from desk.timefmt import DueWords
+from storage import outbox
 from storage.uow import UnitOfWork
+
+# A ticket in one of these has its forum topic closed (nothing more happens in it).
+TOPIC_CLOSED = frozenset({Status.CLOSED, Status.CANCELLED})
+# The outbox kind that closes or reopens a ticket's topic (``bot.outbox.deliver``).
+TOPIC_STATE = "topic_state"
 
 
 def to_user(
@@ -35,18 +42,31 @@ def to_user(
 
 async def to_topic(uow: UnitOfWork, ticket: Ticket, template: str, **context: object) -> None:
     """A bot message into the ticket's topic (for staff only)."""
-    client = await uow.directory.client(ticket.client_code)
-    team = await uow.directory.team(client.team)
     html = texts.render(template, number=ticket.number, **context)
-    enqueue.send(uow.session, team.chat_id, html, ticket_id=ticket.id, topic=True)
+    enqueue.send(uow.session, await _staff_chat(uow, ticket), html, ticket_id=ticket.id, topic=True)
 
 
 async def refresh_card(uow: UnitOfWork, ticket: Ticket) -> None:
-    """Bring the card and the topic name up to date (edited in place, not re-posted)."""
+    """Bring the card and the topic name up to date (edited in place, not re-posted).
+
+    A closed (or cancelled) ticket's forum topic is closed after the card shows it.
+    """
     assert ticket.id is not None
+    chat_id = await _staff_chat(uow, ticket)
+    enqueue.refresh(uow.session, chat_id, ticket.id)
+    if ticket.status in TOPIC_CLOSED:
+        outbox.enqueue(uow.session, chat_id, TOPIC_STATE, {"closed": True}, ticket_id=ticket.id)
+
+
+async def reopen_topic(uow: UnitOfWork, ticket: Ticket) -> None:
+    """Open the forum topic of a ticket brought back from closed (before anything is said)."""
+    chat_id = await _staff_chat(uow, ticket)
+    outbox.enqueue(uow.session, chat_id, TOPIC_STATE, {"closed": False}, ticket_id=ticket.id)
+
+
+async def _staff_chat(uow: UnitOfWork, ticket: Ticket) -> int:
     client = await uow.directory.client(ticket.client_code)
-    team = await uow.directory.team(client.team)
-    enqueue.refresh(uow.session, team.chat_id, ticket.id)
+    return (await uow.directory.team(client.team)).chat_id
 
 
 async def owner_name(uow: UnitOfWork, ticket: Ticket) -> str:

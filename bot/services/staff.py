@@ -177,7 +177,10 @@ async def close(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: i
 
 
 async def reopen(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:
+    was_closed = ticket.status in notify.TOPIC_CLOSED
     ticket = await svc.reopen(uow, _id(ticket), Actor.staff(actor_id))
+    if was_closed:
+        await notify.reopen_topic(uow, ticket)
     await notify.refresh_card(uow, ticket)
     notify.to_user(
         uow, ticket, "reopened_by_staff_user", owner=await notify.owner_name(uow, ticket)
