@@ -8,7 +8,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
 from bot.callbacks import FaqCb, PickCb, StaffCb, UserCb
-from desk.enums import Category, Priority
+from desk.enums import OPEN_STATUSES, Category, Priority, Status
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -49,18 +49,28 @@ def registered(ticket_id: int) -> InlineKeyboardMarkup:
 
 
 def priorities(ticket_id: int, *, staff: bool) -> InlineKeyboardMarkup:
-    row = [
-        _button(
-            f"P{p.value}",
-            (
-                StaffCb(ticket=ticket_id, action="setp", value=str(p.value))
-                if staff
-                else UserCb(ticket=ticket_id, action="setp", value=str(p.value))
-            ).pack(),
-        )
-        for p in Priority
+    """P1–P5: a compact row with «← Назад» for staff (it replaces the card's buttons),
+    one labelled row each for the user (what each priority means)."""
+    if staff:
+        row = [
+            _button(
+                f"P{p.value}", StaffCb(ticket=ticket_id, action="setp", value=str(p.value)).pack()
+            )
+            for p in Priority
+        ]
+        return InlineKeyboardMarkup(inline_keyboard=[row, [_back(ticket_id, on_card=True)]])
+    labels = texts.lines("priority_buttons")
+    rows = [
+        [_button(label, UserCb(ticket=ticket_id, action="setp", value=str(p.value)).pack())]
+        for label, p in zip(labels, Priority, strict=True)
     ]
-    return InlineKeyboardMarkup(inline_keyboard=[row])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _back(ticket_id: int, *, on_card: bool) -> InlineKeyboardButton:
+    """«← Назад» to the card's buttons (a menu on the card), else «Отмена» (a menu message)."""
+    back, cancel = texts.lines("menu_buttons")
+    return _button(back if on_card else cancel, StaffCb(ticket=ticket_id, action="back").pack())
 
 
 def categories(ticket_id: int) -> InlineKeyboardMarkup:
@@ -132,27 +142,28 @@ def skip_comment(ticket_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def card(ticket_id: int, *, open_: bool) -> InlineKeyboardMarkup:
-    """The ticket card's buttons (none once the ticket is closed)."""
-    if not open_:
+def card(ticket_id: int, status: Status) -> InlineKeyboardMarkup:
+    """The ticket card's buttons for a ticket in ``status``: none once it is no longer
+    open, «Взять» only while nobody has taken it, «Ждём клиента» unless already waiting."""
+    if status not in OPEN_STATUSES:
         return InlineKeyboardMarkup(inline_keyboard=[])
     take, prio, esc, wait, route, resolve = texts.lines("card_buttons")
 
     def b(label: str, action: str) -> InlineKeyboardButton:
         return _button(label, StaffCb(ticket=ticket_id, action=action).pack())
 
+    first = [b(take, "take"), b(prio, "prio")] if status is Status.NEW else [b(prio, "prio")]
+    second = [b(esc, "esc"), b(wait, "wait")] if status is not Status.WAITING else [b(esc, "esc")]
     return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [b(take, "take"), b(prio, "prio")],
-            [b(esc, "esc"), b(wait, "wait")],
-            [b(route, "route"), b(resolve, "resolve")],
-        ]
+        inline_keyboard=[first, second, [b(route, "route"), b(resolve, "resolve")]]
     )
 
 
-def route_targets(ticket_id: int, labels: Sequence[str]) -> InlineKeyboardMarkup:
+def route_targets(ticket_id: int, labels: Sequence[str], *, on_card: bool) -> InlineKeyboardMarkup:
+    """Where to route a ticket out; on the card the last button puts the card's own back."""
     rows = [
         [_button(label[:60], StaffCb(ticket=ticket_id, action="to", value=str(i)).pack())]
         for i, label in enumerate(labels)
     ]
+    rows.append([_back(ticket_id, on_card=on_card)])
     return InlineKeyboardMarkup(inline_keyboard=rows)

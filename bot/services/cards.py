@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from aiogram.types import InlineKeyboardMarkup
+
 from bot import keyboards, texts
 from bot.outbox.deliver import CardView
-from desk.enums import OPEN_STATUSES
+from desk.enums import Status
 from desk.model import Ticket
 from desk.timefmt import DueWords, due_words
 from storage import messaging
@@ -36,6 +38,20 @@ def text_overflows(text: str) -> bool:
     return len(text) > CARD_TEXT_LIMIT
 
 
+def card_markup(ticket: Ticket) -> InlineKeyboardMarkup:
+    """The card's own buttons for the ticket as it is now."""
+    assert ticket.id is not None
+    return keyboards.card(ticket.id, ticket.status)
+
+
+async def routed_to(uow: UnitOfWork, ticket_id: int) -> str | None:
+    """Where a routed-out ticket went: the destination its last routing recorded."""
+    for event in reversed(await uow.audit.for_ticket(ticket_id)):
+        if event.what == "status" and event.new == Status.ROUTED_OUT.value:
+            return event.reason
+    return None
+
+
 async def card_view(uow: UnitOfWork, ticket_id: int) -> CardView:
     now = datetime.now(UTC)
     ticket = await uow.tickets.get_by_id(ticket_id)
@@ -62,6 +78,7 @@ async def card_view(uow: UnitOfWork, ticket_id: int) -> CardView:
         reaction=due_of(sla.reaction_due if sla else None, now, client.timezone),
         reacted=bool(sla and sla.reacted_at),
         resolution=due_of(sla.resolution_due if sla else None, now, client.timezone),
+        routed_to=(await routed_to(uow, ticket_id) if ticket.status is Status.ROUTED_OUT else None),
         blocked=bool(topic and topic.user_blocked_at),
         attachments=0,
         text=text,
@@ -69,6 +86,6 @@ async def card_view(uow: UnitOfWork, ticket_id: int) -> CardView:
     )
     return CardView(
         text=card,
-        markup=keyboards.card(ticket_id, open_=ticket.status in OPEN_STATUSES),
+        markup=card_markup(ticket),
         topic_name=topic_name(ticket),
     )

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot import texts
 from bot.outbox import enqueue
-from bot.services import csat, notify
+from bot.services import cards, csat, notify
 from bot.services.actors import Actor
 from bot.services.tickets import TicketService
 from desk.enums import Priority
@@ -56,29 +56,41 @@ async def staff_of_chat(uow: UnitOfWork, chat_id: int, telegram_id: int) -> Staf
 
 
 async def take(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:
+    """The actor takes the ticket; taking over someone else's ticket is noted in the topic."""
     before = ticket.owner_id
     ticket = await svc.take(uow, _id(ticket), Actor.staff(actor_id))
     await notify.refresh_card(uow, ticket)
     if ticket.owner_id != before:
-        notify.to_user(
-            uow, ticket, "owner_changed_user", owner=await notify.owner_name(uow, ticket)
+        taker = await notify.owner_name(uow, ticket)
+        previous = await uow.directory.staff(before)
+        await notify.to_topic(
+            uow,
+            ticket,
+            "staff_taken_over",
+            taker=taker,
+            previous=previous.name if previous else str(before),
         )
+        notify.to_user(uow, ticket, "owner_changed_user", owner=taker)
 
 
 async def assign(
     uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int, username: str
 ) -> bool:
-    """Reassign to a team member named by @username; False if there is none."""
+    """Reassign to an active member of the ticket's team named by @username; False if none."""
     client = await uow.directory.client(ticket.client_code)
     wanted = username.lstrip("@").lower()
     members = await uow.directory.team_staff(client.team)
-    target = next((s for s in members if (s.username or "").lower() == wanted), None)
+    target = next((s for s in members if s.active and (s.username or "").lower() == wanted), None)
     if target is None:
         return False
     ticket = await svc.assign(uow, _id(ticket), Actor.staff(actor_id), target.telegram_id)
     await notify.refresh_card(uow, ticket)
     notify.to_user(uow, ticket, "owner_changed_user", owner=target.name)
     return True
+
+
+async def team_name(uow: UnitOfWork, ticket: Ticket) -> str:
+    return (await uow.directory.client(ticket.client_code)).team
 
 
 async def set_priority(
@@ -88,7 +100,13 @@ async def set_priority(
     actor: Actor,
     priority: Priority,
     now: datetime,
-) -> Ticket:
+) -> bool:
+    """Change the priority (by staff or, while new, the requester) and tell the user.
+
+    False if the ticket already has ``priority``: nothing changes, nothing is recorded.
+    """
+    if priority is ticket.priority:
+        return False
     ticket = await svc.change_priority(uow, _id(ticket), actor, priority)
     client = await uow.directory.client(ticket.client_code)
     await notify.refresh_card(uow, ticket)
@@ -102,7 +120,26 @@ async def set_priority(
         reaction=due["reaction"],
         resolution=due["resolution"],
     )
-    return ticket
+    return True
+
+
+async def restore_buttons(uow: UnitOfWork, ticket: Ticket, chat_id: int, message_id: int) -> None:
+    """«← Назад» from a menu: the card gets its own buttons back, a menu message loses its."""
+    on_card = await _is_card(uow, ticket, message_id)
+    markup = cards.card_markup(ticket) if on_card else None
+    enqueue.set_markup(uow.session, chat_id, message_id, markup)
+
+
+async def drop_menu(uow: UnitOfWork, ticket: Ticket, chat_id: int, message_id: int) -> None:
+    """A choice was made in a menu message (not the card, which refreshes itself): its
+    buttons go."""
+    if not await _is_card(uow, ticket, message_id):
+        enqueue.set_markup(uow.session, chat_id, message_id, None)
+
+
+async def _is_card(uow: UnitOfWork, ticket: Ticket, message_id: int) -> bool:
+    topic = await messaging.topic_of(uow.session, _id(ticket))
+    return topic is not None and topic.card_message_id == message_id
 
 
 async def escalate(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> bool:

@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery
 from bot import keyboards, texts
 from bot.callbacks import FaqCb, PickCb, UserCb
 from bot.outbox import enqueue
-from bot.services import csat, intake, notify
+from bot.services import csat, intake, notify, staff
 from bot.services.actors import Actor
 from bot.services.tickets import TicketService
 from desk.enums import Category, Priority
@@ -137,7 +137,7 @@ async def ticket_action(
         enqueue.send(
             uow.session,
             user_id,
-            texts.render("choose_priority", number=ticket.number),
+            texts.render("choose_priority", number=ticket.number, priority=ticket.priority.value),
             markup=keyboards.priorities(ticket.id, staff=False),
         )
     elif action == "cat":
@@ -148,21 +148,10 @@ async def ticket_action(
             markup=keyboards.categories(ticket.id),
         )
     elif action == "setp":
-        ticket = await tickets.change_priority(
-            uow, callback_data.ticket, actor, Priority(int(value))
-        )
-        client = await uow.directory.client(ticket.client_code)
-        due = notify.dues(ticket, client, now())
-        await notify.refresh_card(uow, ticket)
-        notify.to_user(
-            uow,
-            ticket,
-            "changed_user",
-            what="priority",
-            value=ticket.priority.value,
-            reaction=due["reaction"],
-            resolution=due["resolution"],
-        )
+        priority = Priority(int(value))
+        if not await staff.set_priority(uow, tickets, ticket, actor, priority, now()):
+            await query.answer(texts.render("priority_same", priority=priority.value))
+            return  # the picker stays: another priority may still be chosen
     elif action == "setc":
         ticket = await tickets.change_category(uow, callback_data.ticket, actor, Category(value))
         await notify.refresh_card(uow, ticket)

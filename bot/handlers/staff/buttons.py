@@ -47,9 +47,13 @@ async def card_button(
             keyboards.priorities(ticket.id, staff=True),
         )
     elif action == "setp":
-        await staff.set_priority(
-            uow, tickets, ticket, Actor.staff(who), Priority(int(value)), now()
-        )
+        priority = Priority(int(value))
+        if not await staff.set_priority(uow, tickets, ticket, Actor.staff(who), priority, now()):
+            await staff.restore_buttons(uow, ticket, chat_id, query.message.message_id)
+            await query.answer(texts.render("priority_same", priority=priority.value))
+            return
+    elif action == "back":
+        await staff.restore_buttons(uow, ticket, chat_id, query.message.message_id)
     elif action == "esc":
         done = await staff.escalate(uow, tickets, ticket, who)
         await query.answer(
@@ -64,10 +68,11 @@ async def card_button(
             uow.session,
             chat_id,
             query.message.message_id,
-            keyboards.route_targets(ticket.id, [label for label, _ in targets]),
+            keyboards.route_targets(ticket.id, [label for label, _ in targets], on_card=True),
         )
     elif action == "to":
         await staff.route(uow, tickets, ticket, who, int(value))
+        await staff.drop_menu(uow, ticket, chat_id, query.message.message_id)
     elif action == "resolve":
         await staff.resolve(uow, tickets, ticket, who, now(), settings.autoclose_minutes)
     await query.answer()

@@ -76,15 +76,14 @@ async def command(
     if name == "take":
         await staff.take(uow, tickets, ticket, who)
     elif name == "assign":
-        if not args or not await staff.assign(uow, tickets, ticket, who, args.split()[0]):
-            _reply(uow, message, texts.render("staff_usage", command="assign"), ticket)
+        await _assign(uow, message, tickets, ticket, who, args)
     elif name == "priority":
         if args not in {"1", "2", "3", "4", "5"}:
             _reply(uow, message, texts.render("staff_usage", command="priority"), ticket)
-        else:
-            await staff.set_priority(
-                uow, tickets, ticket, Actor.staff(who), Priority(int(args)), now()
-            )
+        elif not await staff.set_priority(
+            uow, tickets, ticket, Actor.staff(who), Priority(int(args)), now()
+        ):
+            _reply(uow, message, texts.render("priority_same", priority=int(args)), ticket)
     elif name == "escalate":
         if not await staff.escalate(uow, tickets, ticket, who):
             _reply(uow, message, texts.render("staff_already_escalated"), ticket)
@@ -121,6 +120,22 @@ async def command(
             )
 
 
+async def _assign(
+    uow: UnitOfWork, message: Message, tickets: TicketService, ticket: Ticket, who: int, args: str
+) -> None:
+    if not args:
+        _reply(uow, message, texts.render("staff_usage", command="assign"), ticket)
+        return
+    username = args.split()[0]
+    if not await staff.assign(uow, tickets, ticket, who, username):
+        html = texts.render(
+            "staff_unknown_staff",
+            who="@" + username.lstrip("@"),
+            team=await staff.team_name(uow, ticket),
+        )
+        _reply(uow, message, html, ticket)
+
+
 async def _route(uow: UnitOfWork, message: Message, ticket: Ticket, who: int) -> None:
     assert ticket.id is not None
     targets = await staff.route_targets(uow, ticket)
@@ -133,7 +148,7 @@ async def _route(uow: UnitOfWork, message: Message, ticket: Ticket, who: int) ->
         texts.render("staff_route_choose", number=ticket.number),
         ticket_id=ticket.id,
         topic=True,
-        markup=keyboards.route_targets(ticket.id, [label for label, _ in targets]),
+        markup=keyboards.route_targets(ticket.id, [label for label, _ in targets], on_card=False),
     )
 
 
