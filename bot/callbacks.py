@@ -65,12 +65,12 @@ class StaffCb(CallbackData, prefix="s"):
     """A staff action from a ticket card."""
 
     ticket: int
-    action: str  # take | prio | setp | esc | wait | route | to | resolve | back
+    action: str  # take | prio | setp | esc | wait | route | to | resolve | back | reopen
     value: str = ""
 
     @model_validator(mode="after")
     def _known(self) -> Self:
-        known = ("take", "prio", "setp", "esc", "wait", "route", "to", "resolve", "back")
+        known = ("take", "prio", "setp", "esc", "wait", "route", "to", "resolve", "back", "reopen")
         if self.action not in known:
             raise ValueError(f"bad staff button {self.action!r}")
         if self.action == "setp" and self.value not in _PRIORITIES:

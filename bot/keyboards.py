@@ -143,8 +143,15 @@ def skip_comment(ticket_id: int) -> InlineKeyboardMarkup:
 
 
 def card(ticket_id: int, status: Status) -> InlineKeyboardMarkup:
-    """The ticket card's buttons for a ticket in ``status``: none once it is no longer
-    open, «Взять» only while nobody has taken it, «Ждём клиента» unless already waiting."""
+    """The ticket card's buttons for a ticket in ``status``: «Взять» only while nobody has
+    taken it, «Ждём клиента» unless already waiting; a closed ticket's card has only
+    «Вернуть в работу» (a button works in a closed topic, where only admins may write);
+    other finished tickets have none."""
+    if status is Status.CLOSED:
+        reopen = texts.render("card_reopen_button")
+        return InlineKeyboardMarkup(
+            inline_keyboard=[[_button(reopen, StaffCb(ticket=ticket_id, action="reopen").pack())]]
+        )
     if status not in OPEN_STATUSES:
         return InlineKeyboardMarkup(inline_keyboard=[])
     take, prio, esc, wait, route, resolve = texts.lines("card_buttons")

@@ -167,25 +167,31 @@ async def _topic_closed(desk: Desk, closed: bool) -> None:
 
 
 async def test_closing_closes_the_topic_and_reopening_reopens_it(desk: Desk, desk_app: App) -> None:
-    """/close after /resolve closes the forum topic, /reopen opens it again; a user's
-    confirmation closes it too."""
-    thread, _, confirmation = await _ticket(desk)
+    """/close (or the user's confirmation) closes the forum topic; the closed card's
+    «Вернуть в работу», which works for a consultant who may not write in a closed
+    topic, and /reopen open it again."""
+    thread, card, confirmation = await _ticket(desk)
     await desk.say(CONSULTANT, STAFF_CHAT, "/resolve", message_thread_id=thread)
     first = await desk.bot_says(USER, "Решено?", after=confirmation["message_id"])
     await desk.say(CONSULTANT, STAFF_CHAT, "/close", message_thread_id=thread)
     await _topic_closed(desk, True)
+    closed = await _card_when(desk, card, _showing(Status.CLOSED), "the closed card")
+    assert _labels(closed) == ["↩️ Вернуть в работу"]
 
-    await desk.say(CONSULTANT, STAFF_CHAT, "/reopen", message_thread_id=thread)
+    await desk.press(SECOND_CONSULTANT, STAFF_CHAT, closed, "Вернуть в работу")
     await _topic_closed(desk, False)
-    # the topic is usable again for everyone in the team, not only admins
+    await _card_when(desk, card, _showing(Status.IN_PROGRESS), "the card in progress again")
     await desk.say(SECOND_CONSULTANT, STAFF_CHAT, "!снова смотрим", message_thread_id=thread)
 
     await desk.say(CONSULTANT, STAFF_CHAT, "/resolve", message_thread_id=thread)
     asked = await desk.bot_says(USER, "Решено?", after=first["message_id"])
     await desk.press(USER, USER, asked, "Да")
     await _topic_closed(desk, True)
+
+    await desk.say(CONSULTANT, STAFF_CHAT, "/reopen", message_thread_id=thread)
+    await _topic_closed(desk, False)
     async with desk_app.db.uow() as uow:
-        assert (await uow.tickets.get("DEMO-1")).status is Status.CLOSED
+        assert (await uow.tickets.get("DEMO-1")).status is Status.IN_PROGRESS
 
 
 async def test_a_plain_group_closes_tickets_without_touching_topics(

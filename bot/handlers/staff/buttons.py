@@ -75,6 +75,8 @@ async def card_button(
         await staff.drop_menu(uow, ticket, chat_id, query.message.message_id)
     elif action == "resolve":
         await staff.resolve(uow, tickets, ticket, who, now(), settings.autoclose_minutes)
+    elif action == "reopen":
+        await staff.reopen(uow, tickets, ticket, who)
     await query.answer()
 
 
