@@ -6,6 +6,7 @@ Every function takes the unit of work's session and never commits.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -94,6 +95,19 @@ async def head_of(session: AsyncSession, chat_id: int) -> OutboxItem | None:
         .limit(1)
     )
     return None if row is None else _item(row)
+
+
+async def heads_of(session: AsyncSession, chat_ids: Collection[int]) -> dict[int, OutboxItem]:
+    """The oldest pending call of each of ``chat_ids`` that has one (one query for all)."""
+    if not chat_ids:
+        return {}
+    first_ids = (
+        select(func.min(OutboxRow.id))
+        .where(OutboxRow.state == PENDING, OutboxRow.chat_id.in_(list(chat_ids)))
+        .group_by(OutboxRow.chat_id)
+    )
+    rows = await session.scalars(select(OutboxRow).where(OutboxRow.id.in_(first_ids)))
+    return {row.chat_id: _item(row) for row in rows}
 
 
 async def pending_for_ticket(session: AsyncSession, ticket_id: int, kind: str) -> list[int]:

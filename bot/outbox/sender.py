@@ -13,6 +13,12 @@ paces them to Telegram's limits.  On failure:
 - other 4xx: failed at once and logged (retrying cannot help).
 
 A restart picks up every row still pending: nothing committed is lost.
+
+What a delivery leaves to write down (the row sent, the message's link to
+its ticket, the chat's next row) is written in one transaction for all the
+lanes that finished meanwhile: under a burst that is one commit for many
+messages instead of one each.  A batch that fails is written again one
+delivery at a time, so one bad record costs only its own row a repeat.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from aiogram.exceptions import (
@@ -37,7 +44,7 @@ from bot.outbox.deliver import Delivered, Deliverer
 from storage import messaging
 from storage import outbox as repo
 from storage.outbox import OutboxItem
-from storage.uow import UnitOfWorkFactory
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +78,8 @@ class OutboxSender:
         self._now = now
         self._wake = asyncio.Event()
         self._lanes: dict[int, asyncio.Task[None]] = {}
+        self._unrecorded: list[_Sent] = []
+        self._recorder: asyncio.Task[None] | None = None
         # chats whose lane ended while the outbox was being read: their head may be stale
         self._ended: set[int] = set()
         self.delivered = 0
@@ -104,6 +113,8 @@ class OutboxSender:
             for lane in lanes:
                 lane.cancel()
             await asyncio.gather(*lanes, return_exceptions=True)
+            if self._recorder is not None:  # what was delivered is written down
+                await asyncio.gather(self._recorder, return_exceptions=True)
 
     async def drain(self) -> None:
         """Deliver everything pending now and return (for one-shot use and tests)."""
@@ -178,30 +189,47 @@ class OutboxSender:
         return await self._sent(item, delivered)
 
     async def _sent(self, item: OutboxItem, delivered: Delivered) -> OutboxItem | None:
-        now = self._now()
-        message_id = delivered.message_id
-        async with self._uow() as uow:
-            if delivered.record is not None:
-                await delivered.record(uow.session)
-            await repo.mark_sent(uow.session, item.id, message_id, now)
-            link = item.payload.get("link")
-            if link and message_id is not None and item.ticket_id is not None:
-                await messaging.add_link(
-                    uow.session,
-                    messaging.MessageLink(
-                        chat_id=item.chat_id,
-                        message_id=message_id,
-                        ticket_id=item.ticket_id,
-                        author=link["author"],
-                        author_id=link.get("author_id"),
-                        public=bool(link.get("public")),
-                        text=link.get("text"),
-                        at=now,
-                    ),
-                )
-            following = await repo.head_of(uow.session, item.chat_id)
+        """Record the delivery (batched with other lanes'); the chat's next pending row."""
+        sent = _Sent(item, delivered, self._now(), asyncio.get_running_loop().create_future())
+        self._unrecorded.append(sent)
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_all())
+        following = await sent.following
         self.delivered += 1
         return following
+
+    async def _record_all(self) -> None:
+        while self._unrecorded:
+            batch: list[_Sent] = []
+            try:
+                async with self._uow() as uow:
+                    # taken once the database is ours: what arrived while we waited joins
+                    batch, self._unrecorded = self._unrecorded, []
+                    for sent in batch:
+                        await _write(uow, sent)
+                    heads = await repo.heads_of(uow.session, {s.item.chat_id for s in batch})
+            except Exception:
+                if not batch:  # the database did not answer: the deliveries wait for it
+                    log.exception("recording deliveries failed; trying again in 1 s")
+                    await asyncio.sleep(1.0)
+                    continue
+                log.exception("recording %d deliveries at once failed; one by one now", len(batch))
+                await self._record_each(batch)
+                continue
+            for sent in batch:
+                _settle(sent, heads.get(sent.item.chat_id))
+
+    async def _record_each(self, batch: list[_Sent]) -> None:
+        for sent in batch:
+            try:
+                async with self._uow() as uow:
+                    await _write(uow, sent)
+                    following = await repo.head_of(uow.session, sent.item.chat_id)
+            except Exception as exc:
+                if not sent.following.done():  # its lane may have been stopped meanwhile
+                    sent.following.set_exception(exc)
+            else:
+                _settle(sent, following)
 
     async def _retry(self, item: OutboxItem, delay: float, error: str) -> OutboxItem | None:
         self.retried += 1
@@ -235,3 +263,40 @@ class OutboxSender:
                 topic=True,
             )
             enqueue.refresh(uow.session, topic.chat_id, item.ticket_id)
+
+
+@dataclass
+class _Sent:
+    """A delivery waiting to be written down."""
+
+    item: OutboxItem
+    delivered: Delivered
+    at: datetime
+    following: asyncio.Future[OutboxItem | None]
+
+
+def _settle(sent: _Sent, following: OutboxItem | None) -> None:
+    if not sent.following.done():  # its lane may have been stopped meanwhile
+        sent.following.set_result(following)
+
+
+async def _write(uow: UnitOfWork, sent: _Sent) -> None:
+    item, message_id = sent.item, sent.delivered.message_id
+    if sent.delivered.record is not None:
+        await sent.delivered.record(uow.session)
+    await repo.mark_sent(uow.session, item.id, message_id, sent.at)
+    link = item.payload.get("link")
+    if link and message_id is not None and item.ticket_id is not None:
+        await messaging.add_link(
+            uow.session,
+            messaging.MessageLink(
+                chat_id=item.chat_id,
+                message_id=message_id,
+                ticket_id=item.ticket_id,
+                author=link["author"],
+                author_id=link.get("author_id"),
+                public=bool(link.get("public")),
+                text=link.get("text"),
+                at=sent.at,
+            ),
+        )

@@ -17,7 +17,7 @@ from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.intake import guess, subject_of
-from desk.model import Client, Team, Ticket, User
+from desk.model import Ticket, User
 from knowledge.base import KnowledgeBase, Suggestion
 from storage import drafts, messaging
 from storage.drafts import Draft
@@ -141,16 +141,19 @@ async def register(
         category=guessed.category,
     )
     assert ticket.id is not None
-    client, team = await _link_user_message(
+    terms = await svc.terms(uow, ticket.client_code)
+    team = terms.config.teams[terms.client.team]
+    owner = terms.config.staff.get(ticket.owner_id)
+    await _link_user_message(
         uow, ticket, draft.chat_id, draft.message_id, user.telegram_id, draft.text, now
     )
-    due = notify.dues(ticket, client, now)
+    due = notify.dues(ticket, terms.client, now)
     notify.to_user(
         uow,
         ticket,
         "registered",
         markup=keyboards.registered(ticket.id),
-        owner=await notify.owner_name(uow, ticket),
+        owner=owner.name if owner else str(ticket.owner_id),
         priority=ticket.priority.value,
         category=ticket.category.value,
         reaction=due["reaction"],
@@ -186,12 +189,9 @@ async def _link_user_message(
     user_id: int,
     text: str | None,
     now: datetime,
-) -> tuple[Client, Team]:
-    """Record a user's message as part of the ticket's public history; return the
-    ticket's client and team (the callers queue messages into the team's group)."""
+) -> None:
+    """Record a user's message as part of the ticket's public history."""
     assert ticket.id is not None
-    client = await uow.directory.client(ticket.client_code)
-    team = await uow.directory.team(client.team)
     link = messaging.MessageLink(
         chat_id=chat_id,
         message_id=message_id,
@@ -203,7 +203,6 @@ async def _link_user_message(
         at=now,
     )
     await messaging.add_link(uow.session, link)
-    return client, team
 
 
 async def follow_up(
@@ -217,9 +216,9 @@ async def follow_up(
 ) -> None:
     """Add a user's message to their ticket: into the topic, acknowledged to the user."""
     assert ticket.id is not None
-    _, team = await _link_user_message(
-        uow, ticket, msg.chat_id, msg.message_id, msg.user_id, msg.text, now
-    )
+    terms = await svc.terms(uow, ticket.client_code)
+    team = terms.config.teams[terms.client.team]
+    await _link_user_message(uow, ticket, msg.chat_id, msg.message_id, msg.user_id, msg.text, now)
     in_topic = enqueue.link("user", msg.user_id, public=False, text=None)
     known = await uow.users.get(msg.user_id)
     name = known.first_name if known is not None else msg.first_name

@@ -42,6 +42,10 @@ class TicketService:
         self._now = now
         self._cache = DirectoryCache()
 
+    async def terms(self, uow: UnitOfWork, client_code: str) -> Terms:
+        """A client's terms and the whole directory (cached per config version)."""
+        return await self._cache.terms(uow, client_code)
+
     # -- creation --------------------------------------------------------------
 
     async def create_ticket(
@@ -59,7 +63,7 @@ class TicketService:
         if user is None:
             raise NotAllowed(f"user {requester_id} is not bound to a client")
         now = self._now()
-        terms = await self._cache.terms(uow, user.client_code)
+        terms = await self.terms(uow, user.client_code)
         owner = await self._choose_owner(uow, terms, now)
         number = format_number(user.client_code, await uow.counters.next_number(user.client_code))
         target = terms.target(priority)

@@ -5,6 +5,10 @@ Reads return ``desk.model`` objects; writes are what ``config apply`` syncs.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,9 +46,26 @@ _VERSION = select(func.max(AuditEventRow.id)).where(
 )
 
 
+_UNREAD: Final = object()
+
+_Write = TypeVar("_Write", bound=Callable[..., Awaitable[None]])
+
+
+def _changes(method: _Write) -> _Write:
+    """A write: the version read earlier in this transaction no longer holds."""
+
+    @functools.wraps(method)
+    async def write(self: DirectoryRepository, *args: Any, **kwargs: Any) -> None:
+        self._version = _UNREAD
+        await method(self, *args, **kwargs)
+
+    return write  # type: ignore[return-value]
+
+
 class DirectoryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._version: object = _UNREAD  # read once per transaction
 
     # -- reads ---------------------------------------------------------------
 
@@ -72,8 +93,9 @@ class DirectoryRepository:
     async def version(self) -> int | None:
         """The id of the newest config audit event: it changes whenever ``config
         apply`` changes anything, so callers may cache ``load()`` under it."""
-        version: int | None = await self._session.scalar(_VERSION)
-        return version
+        if self._version is _UNREAD:
+            self._version = await self._session.scalar(_VERSION)
+        return self._version  # type: ignore[return-value]
 
     async def client(self, code: str) -> Client:
         row = await self._session.get(ClientRow, code)
@@ -127,9 +149,11 @@ class DirectoryRepository:
 
     # -- writes (config apply) -----------------------------------------------
 
+    @_changes
     async def put_schedule(self, spec: ScheduleSpec) -> None:
         await self._session.merge(schedule_to_row(spec))
 
+    @_changes
     async def put_contract(self, contract: Contract) -> None:
         s = self._session
         row = ContractRow(
@@ -150,25 +174,31 @@ class DirectoryRepository:
             for priority, t in sorted(contract.targets.items())
         )
 
+    @_changes
     async def put_team(self, team: Team) -> None:
         await self._session.merge(team_to_row(team))
         if await self._session.get(AssignmentCursorRow, team.name) is None:
             self._session.add(AssignmentCursorRow(team=team.name, last_assigned=None))
 
+    @_changes
     async def put_client(self, client: Client) -> None:
         await self._session.merge(client_to_row(client))
         if await self._session.get(TicketCounterRow, client.code) is None:
             self._session.add(TicketCounterRow(client_code=client.code, last_number=0))
 
+    @_changes
     async def put_staff(self, staff: Staff) -> None:
         await self._session.merge(staff_to_row(staff))
 
+    @_changes
     async def put_invite(self, invite: Invite) -> None:
         await self._session.merge(InviteRow(code=invite.code, client=invite.client))
 
+    @_changes
     async def remove_invite(self, code: str) -> None:
         await self._session.execute(delete(InviteRow).where(InviteRow.code == code))
 
+    @_changes
     async def remove_staff(self, telegram_id: int) -> None:
         """Delete a staff member who never owned a ticket; deactivate one who did."""
         try:
@@ -181,6 +211,7 @@ class DirectoryRepository:
             if row is not None:
                 row.active = False
 
+    @_changes
     async def remove_client(self, code: str) -> None:
         await self._remove(
             "client",
@@ -189,6 +220,7 @@ class DirectoryRepository:
             delete(ClientRow).where(ClientRow.code == code),
         )
 
+    @_changes
     async def remove_team(self, name: str) -> None:
         await self._remove(
             "team",
@@ -197,9 +229,11 @@ class DirectoryRepository:
             delete(TeamRow).where(TeamRow.name == name),
         )
 
+    @_changes
     async def remove_contract(self, name: str) -> None:
         await self._remove("contract", name, delete(ContractRow).where(ContractRow.name == name))
 
+    @_changes
     async def remove_schedule(self, name: str) -> None:
         await self._remove("schedule", name, delete(ScheduleRow).where(ScheduleRow.name == name))
 
