@@ -1,8 +1,10 @@
 """Intake under load: N users write at once; how fast are tickets registered and shown?
 
-Everything real but Telegram: the sandbox (in this process, its message store
-wrapped to time-stamp arrivals), the bot composed as in production (SQLite
-file, outbox sender, rate limiter) and the real aiogram client over HTTP.
+Everything real but Telegram: the sandbox runs in a process of its own
+(``bench.sandbox_world``, which also plays the users and times arrivals where
+messages are stored), the bot is composed as in production (SQLite file,
+outbox sender, rate limiter) in this process, with the real aiogram client
+over HTTP.
 
 1. Flood limits off, N = 50 and 200 users: tickets/s, p50/p99 from the
    user's message to the confirmation and to the topic card; the same N
@@ -18,17 +20,20 @@ file, outbox sender, rate limiter) and the real aiogram client over HTTP.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-import re
+import os
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiogram import Bot, Dispatcher, F
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -36,6 +41,7 @@ from aiogram.types import Message
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from bench.sandbox_world import FIRST_USER, staff_of, team_chat
 from bot.app import run_app
 from bot.compose import compose
 from bot.outbox.ratelimit import UNLIMITED
@@ -44,55 +50,14 @@ from bot.settings import Settings
 from desk.config import load_config
 from desk.model import User
 from knowledge.base import KnowledgeBase
-from sandbox.server import SandboxHandle, running_sandbox
+from sandbox.client import SandboxControl
 from storage.database import Database
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.tables_messaging import OutboxRow
+from storage.uow import UnitOfWorkFactory
 
 FAQ = Path(__file__).parents[1] / "knowledge" / "faq"
-TEXT = "Принтер в бухгалтерии печатает пустые листы, заявка №{n}"
-NUMBER = re.compile(r"\b([A-Z]+\d*-\d+)\b")
-FIRST_USER = 100_000
-
-
-@dataclass
-class Arrivals:
-    """When each message reached the sandbox (monotonic seconds)."""
-
-    user_sent: dict[int, float] = field(default_factory=dict)  # user chat -> their message
-    confirmed: dict[int, tuple[float, str]] = field(default_factory=dict)  # user -> (t, number)
-    cards: dict[str, float] = field(default_factory=dict)  # number -> t
-    echoed: dict[int, float] = field(default_factory=dict)
-
-    def record(self, message: dict[str, Any]) -> None:
-        now = time.perf_counter()
-        chat = message["chat"]["id"]
-        text = str(message.get("text") or "")
-        if not message["from"]["is_bot"]:
-            self.user_sent.setdefault(chat, now)
-        elif chat > 0 and "зарегистрирована" in text:
-            found = NUMBER.search(text)
-            self.confirmed.setdefault(chat, (now, found.group(1) if found else ""))
-        elif chat > 0 and text.startswith("echo"):
-            self.echoed.setdefault(chat, now)
-        elif chat < 0 and text.startswith("🆕"):
-            found = NUMBER.search(text)
-            if found:
-                self.cards.setdefault(found.group(1), now)
-
-
-def _watch(handle: SandboxHandle) -> Arrivals:
-    arrivals = Arrivals()
-    state = handle.sandbox.state
-    original = state.put_message
-
-    def put_message(message: dict[str, Any]) -> None:
-        original(message)
-        arrivals.record(message)
-
-    state.put_message = put_message  # type: ignore[method-assign]
-    return arrivals
 
 
 def _config(teams: int) -> str:
@@ -101,67 +66,96 @@ def _config(teams: int) -> str:
         '[contracts.bench]\nschedule = "always"\n',
     ]
     for t in range(teams):
-        parts.append(f"[teams.t{t}]\nchat_id = {-1002000000000 - t}\nduty = {3000 + t * 10}\n")
+        duty = staff_of(t)[0]
+        parts.append(f"[teams.t{t}]\nchat_id = {team_chat(t)}\nduty = {duty}\n")
         parts.append(
             f'[[clients]]\ncode = "C{t}"\nname = "Клиент {t}"\ncontract = "bench"\nteam = "t{t}"\n'
         )
         parts.append(f'[[invites]]\ncode = "inv{t}"\nclient = "C{t}"\n')
-        for s in range(2):
+        for uid in staff_of(t):
             parts.append(
-                f'[[staff]]\ntelegram_id = {3000 + t * 10 + s}\nname = "Консультант {t}.{s}"\n'
+                f'[[staff]]\ntelegram_id = {uid}\nname = "Консультант {uid}"\n'
                 f'team = "t{t}"\nline = 1\nshift = "always"\n'
             )
     return "\n".join(parts)
 
 
-@asynccontextmanager
-async def _world(
-    tmp: Path, *, teams: int, users: int, flood: bool
-) -> AsyncIterator[tuple[SandboxHandle, Arrivals, str]]:
-    """A sandbox with the people and staff groups, and a database with the config applied."""
-    config_file = tmp / "bench.toml"
-    config_file.write_text(_config(teams), encoding="utf-8")
-    url = f"sqlite+aiosqlite:///{tmp / 'bench.sqlite3'}"
-    engine = create_engine(url)
-    await upgrade(engine)
-    now = datetime.now(UTC)
-    async with running_sandbox(tmp / "sandbox", flood_limits=flood) as handle:
-        control = handle.control
-        for t in range(teams):
-            staff = {3000 + t * 10 + s: "member" for s in range(2)}
-            for uid in staff:
-                await control.create_user(uid, f"Консультант{uid}")
-            await control.create_chat(
-                -1002000000000 - t, f"Команда {t}", is_forum=True, members=staff
-            )
-        from storage.uow import UnitOfWorkFactory
+@dataclass
+class World:
+    """The sandbox process and the bot's database, ready for a burst."""
 
+    process: asyncio.subprocess.Process
+    url: str
+    token: str
+    database_url: str
+
+    async def burst(self, kind: str) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(f"burst {kind}\n".encode())
+        await self.process.stdin.drain()
+        result: dict[str, Any] = json.loads(await self.process.stdout.readline())
+        if "error" in result:
+            raise TimeoutError(result["error"])
+        return result
+
+    async def until_polled(self) -> None:
+        """Until the bot under test waits in getUpdates."""
+        async with aiohttp.ClientSession() as session:
+            control = SandboxControl(self.url, session)
+            for _ in range(200):
+                if (await control.stats()).get("poller_waiting"):
+                    return
+                await asyncio.sleep(0.05)
+        raise TimeoutError("the bot did not start polling")
+
+
+@asynccontextmanager
+async def _world(tmp: Path, *, teams: int, users: int, flood: bool) -> AsyncIterator[World]:
+    """A sandbox process with the people and staff groups; a database with the config applied."""
+    root = Path(__file__).parents[1]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.sandbox_world",
+        "--data-dir",
+        str(tmp / "sandbox"),
+        "--users",
+        str(users),
+        "--teams",
+        str(teams),
+        *(["--flood"] if flood else []),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert process.stdout is not None
+    assert process.stdin is not None
+    try:
+        ready = json.loads(await process.stdout.readline())
+        config_file = tmp / "bench.toml"
+        config_file.write_text(_config(teams), encoding="utf-8")
+        url = f"sqlite+aiosqlite:///{tmp / 'bench.sqlite3'}"
+        engine = create_engine(url)
+        await upgrade(engine)
+        now = datetime.now(UTC)
         async with UnitOfWorkFactory(engine)() as uow:
             await apply_config(uow, load_config(config_file), source=str(config_file), now=now)
             for i in range(users):
                 uid = FIRST_USER + i
                 await uow.users.bind(User(uid, f"C{i % teams}", f"Пользователь{i}", now))
-        for i in range(users):
-            await control.create_user(FIRST_USER + i, f"Пользователь{i}")
         await engine.dispose()
-        yield handle, _watch(handle), url
-
-
-async def _burst(handle: SandboxHandle, users: int) -> None:
-    await asyncio.gather(
-        *(
-            handle.control.send(FIRST_USER + i, FIRST_USER + i, TEXT.format(n=i))
-            for i in range(users)
-        )
-    )
-
-
-async def _until(check: Any, handle: SandboxHandle, limit: float) -> None:
-    deadline = time.perf_counter() + limit
-    while not check():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the bench did not finish in time")
-        await handle.sandbox.state.changed.wait(0.5)
+        yield World(process, ready["url"], ready["token"], url)
+    finally:
+        if process.returncode is None:
+            process.stdin.write(b"quit\n")
+            await process.stdin.drain()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -178,33 +172,42 @@ class Run:
     span: float  # first user message to the last confirmation, s
     to_confirmation: list[float]
     to_card: list[float]
+    cpu: float  # CPU seconds this process (the bot) spent on the burst
     refused: int = 0
     failed: int = 0
     last_card: float = 0.0
 
 
+def _run(result: dict[str, Any], cpu: float, failed: int = 0) -> Run:
+    return Run(
+        span=result["span"],
+        to_confirmation=result["to_answer"],
+        to_card=result["to_card"],
+        cpu=cpu,
+        refused=int(result["stats"]["refused"]["total"]),
+        failed=failed,
+        last_card=result["last_card"],
+    )
+
+
 async def _ours(tmp: Path, users: int, *, teams: int = 1, flood: bool = False) -> Run:
-    async with _world(tmp, teams=teams, users=users, flood=flood) as (handle, arrivals, url):
+    async with _world(tmp, teams=teams, users=users, flood=flood) as world:
         settings = Settings(
-            bot_token=SecretStr(handle.token),
-            telegram_api_url=handle.url,
-            database_url=url,
+            bot_token=SecretStr(world.token),
+            telegram_api_url=world.url,
+            database_url=world.database_url,
             knowledge_path=FAQ,
         )
-        db = await Database.open(url)
+        db = await Database.open(world.database_url)
         app = await compose(
             settings, db=db, kb=KnowledgeBase(FAQ), limits=None if flood else UNLIMITED
         )
         stop = asyncio.Event()
         task = asyncio.create_task(run_app(app, stop))
-        await handle.sandbox.state.changed.wait(1.0)  # let the bot start polling
-        await _burst(handle, users)
-
-        def done() -> bool:
-            numbers = [n for _, n in arrivals.confirmed.values()]
-            return len(numbers) == users and all(n in arrivals.cards for n in numbers)
-
-        await _until(done, handle, 900)
+        await world.until_polled()
+        cpu = time.process_time()
+        result = await world.burst("ours")
+        cpu = time.process_time() - cpu
         async with db.uow() as uow:
             failed = await uow.session.scalar(
                 select(func.count()).select_from(OutboxRow).where(OutboxRow.state == "failed")
@@ -213,24 +216,12 @@ async def _ours(tmp: Path, users: int, *, teams: int = 1, flood: bool = False) -
         await task
         await app.bot.session.close()
         await db.close()
-        stats = await handle.control.stats()
-        start = min(arrivals.user_sent.values())
-        return Run(
-            span=max(t for t, _ in arrivals.confirmed.values()) - start,
-            to_confirmation=[t - arrivals.user_sent[c] for c, (t, _) in arrivals.confirmed.items()],
-            to_card=[
-                arrivals.cards[n] - arrivals.user_sent[c]
-                for c, (_, n) in arrivals.confirmed.items()
-            ],
-            refused=int(stats["refused"]["total"]),
-            failed=int(failed or 0),
-            last_card=max(arrivals.cards.values()) - start,
-        )
+        return _run(result, cpu, int(failed or 0))
 
 
 async def _echo(tmp: Path, users: int) -> Run:
-    async with _world(tmp, teams=1, users=users, flood=False) as (handle, arrivals, _):
-        bot = Bot(handle.token, session=AiohttpSession(api=TelegramAPIServer.from_base(handle.url)))
+    async with _world(tmp, teams=1, users=users, flood=False) as world:
+        bot = Bot(world.token, session=AiohttpSession(api=TelegramAPIServer.from_base(world.url)))
         dp = Dispatcher()
 
         @dp.message(F.text)
@@ -238,17 +229,14 @@ async def _echo(tmp: Path, users: int) -> Run:
             await message.answer(f"echo {message.text}")
 
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
-        await handle.sandbox.state.changed.wait(1.0)
-        await _burst(handle, users)
-        await _until(lambda: len(arrivals.echoed) == users, handle, 300)
+        await world.until_polled()
+        cpu = time.process_time()
+        result = await world.burst("echo")
+        cpu = time.process_time() - cpu
         await dp.stop_polling()
         await polling
         await bot.session.close()
-        start = min(arrivals.user_sent.values())
-        latencies = [t - arrivals.user_sent[c] for c, t in arrivals.echoed.items()]
-        return Run(
-            span=max(arrivals.echoed.values()) - start, to_confirmation=latencies, to_card=[]
-        )
+        return _run(result, cpu)
 
 
 async def _main() -> None:
@@ -265,7 +253,8 @@ async def _main() -> None:
         print(
             f"         echo bot {users / floor.span:6.1f} replies/s; "
             f"{_p50_p99(floor.to_confirmation)}; per-update cost ours/echo = "
-            f"{ours.span / floor.span:.2f}x"
+            f"{ours.span / floor.span:.2f}x in time, {ours.cpu / floor.cpu:.2f}x in CPU "
+            f"({ours.cpu / users * 1000:.1f} vs {floor.cpu / users * 1000:.1f} ms per update)"
         )
     print("Flood limits on, a burst of 200 users over 10 staff groups (20 each):")
     with tempfile.TemporaryDirectory() as c:
