@@ -25,7 +25,7 @@ from bot.middlewares.db import UnitOfWorkMiddleware
 from bot.outbox.deliver import Deliverer
 from bot.outbox.ratelimit import UNLIMITED, Limits, RateLimiter
 from bot.outbox.sender import OutboxSender
-from bot.services.cards import card_view
+from bot.services.cards import card_source
 from bot.services.tickets import TicketService
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
@@ -103,9 +103,9 @@ async def compose(
     knowledge = kb or KnowledgeBase(settings.knowledge_path)
     limiter = RateLimiter(limits or (Limits() if settings.flood_limits else UNLIMITED))
     bot = make_bot(settings, limiter)
-    deliverer = Deliverer(bot, database.uow, card_view)
-    sender = OutboxSender(database.uow, deliverer, now=now)
     tickets = TicketService(now)
+    deliverer = Deliverer(bot, database.uow, card_source(tickets))
+    sender = OutboxSender(database.uow, deliverer, now=now)
     data: WorkflowData = {
         "settings": settings,
         "kb": knowledge,

@@ -86,15 +86,13 @@ async def save_topic(
     session: AsyncSession, ticket_id: int, chat_id: int, thread_id: int | None, name: str | None
 ) -> None:
     """Record the topic a ticket got (created before its card is posted)."""
-    row = await session.get(TicketTopicRow, ticket_id)
-    if row is None:
-        session.add(
-            TicketTopicRow(
-                ticket_id=ticket_id, chat_id=chat_id, thread_id=thread_id, topic_name=name
-            )
-        )
-    else:
-        row.chat_id, row.thread_id, row.topic_name = chat_id, thread_id, name
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {"chat_id": chat_id, "thread_id": thread_id, "topic_name": name}
+    await session.execute(
+        insert(TicketTopicRow)
+        .values(ticket_id=ticket_id, **values)
+        .on_conflict_do_update(index_elements=[TicketTopicRow.ticket_id], set_=values)
+    )
 
 
 async def save_card(session: AsyncSession, ticket_id: int, message_id: int, text: str) -> None:

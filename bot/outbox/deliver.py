@@ -31,6 +31,7 @@ class CardView:
     text: str
     markup: InlineKeyboardMarkup
     topic_name: str
+    topic: messaging.TicketTopic | None  # the ticket's topic as the view was read with
 
 
 CardSource = Callable[[UnitOfWork, int], Awaitable[CardView]]
@@ -173,7 +174,7 @@ class Deliverer:
         assert item.ticket_id is not None
         async with self._uow() as uow:
             view = await self._cards(uow, item.ticket_id)
-            topic = await messaging.topic_of(uow.session, item.ticket_id)
+        topic = view.topic
         if topic is None:
             thread = None
             if await self.is_forum(item.chat_id):
@@ -222,7 +223,7 @@ class Deliverer:
         assert item.ticket_id is not None
         async with self._uow() as uow:
             view = await self._cards(uow, item.ticket_id)
-            topic = await messaging.topic_of(uow.session, item.ticket_id)
+        topic = view.topic
         if topic is None or topic.card_message_id is None:
             return  # the card is still to be posted, and will be posted as it is now
         if view.text != topic.card_text:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from aiogram.types import InlineKeyboardMarkup
 
 from bot import keyboards, texts
-from bot.outbox.deliver import CardView
+from bot.outbox.deliver import CardSource, CardView
+from bot.services.tickets import TicketService
 from desk.enums import Status
 from desk.model import Ticket
 from desk.timefmt import DueWords, due_words
@@ -52,12 +53,23 @@ async def routed_to(uow: UnitOfWork, ticket_id: int) -> str | None:
     return None
 
 
-async def card_view(uow: UnitOfWork, ticket_id: int) -> CardView:
+def card_source(tickets: TicketService) -> CardSource:
+    """``card_view`` reading clients and staff from ``tickets``' directory cache."""
+
+    async def source(uow: UnitOfWork, ticket_id: int) -> CardView:
+        return await card_view(uow, ticket_id, tickets)
+
+    return source
+
+
+async def card_view(uow: UnitOfWork, ticket_id: int, tickets: TicketService) -> CardView:
+    """The card, buttons and topic name of the ticket as it is now."""
     now = datetime.now(UTC)
     ticket = await uow.tickets.get_by_id(ticket_id)
-    client = await uow.directory.client(ticket.client_code)
+    terms = await tickets.terms(uow, ticket.client_code)
+    client = terms.client
     user = await uow.users.get(ticket.requester_id)
-    owner = await uow.directory.staff(ticket.owner_id)
+    owner = terms.config.staff.get(ticket.owner_id)
     topic = await messaging.topic_of(uow.session, ticket_id)
     sla = ticket.sla
     text = ticket.text
@@ -88,4 +100,5 @@ async def card_view(uow: UnitOfWork, ticket_id: int) -> CardView:
         text=card,
         markup=card_markup(ticket),
         topic_name=topic_name(ticket),
+        topic=topic,
     )
