@@ -122,3 +122,24 @@ def subject_of(text: str, fallback: str, limit: int = SUBJECT_LIMIT) -> str:
     if space >= limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,.;:—-") + "…"
+
+
+# What people write after an answer, which is not a new request when no
+# ticket of theirs is open ("спасибо", "ок", "👍").
+_ACKNOWLEDGEMENTS = frozenset(
+    {
+        "спасибо", "спс", "благодарю", "большое спасибо", "спасибо большое", "ок", "окей",
+        "ok", "okay", "хорошо", "понял", "поняла", "понятно", "ясно", "да", "нет", "ага",
+        "угу", "отлично", "супер", "принято", "договорились", "thanks", "thank you",
+    }
+)  # fmt: skip
+_WORDS = re.compile(r"[\w]+", re.UNICODE)
+
+
+def is_request(text: str) -> bool:
+    """Whether a text on its own can be a request: not empty, not only emoji or
+    punctuation ("👍", "."), not only a thank-you or an "ok"."""
+    words = _WORDS.findall(text.lower().replace("ё", "е"))
+    if not any(ch.isalnum() for w in words for ch in w):
+        return False
+    return " ".join(words) not in _ACKNOWLEDGEMENTS

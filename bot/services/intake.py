@@ -16,7 +16,7 @@ from bot.services.cards import text_overflows
 from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
 from desk.enums import OPEN_STATUSES, Priority, Status
-from desk.intake import guess, subject_of
+from desk.intake import guess, is_request, subject_of
 from desk.model import Ticket, User
 from knowledge.base import KnowledgeBase, Suggestion
 from storage import drafts, messaging
@@ -50,6 +50,9 @@ async def receive(
             texts.render("which_ticket"),
             markup=keyboards.pick_ticket(draft_id, choices),
         )
+        return
+    if not msg.has_media and not is_request(msg.text):
+        enqueue.send(uow.session, msg.chat_id, texts.render("not_a_request"))
         return
     if not _suggestions(kb, msg.text):  # straight to a ticket: no draft to keep
         ticket = await register(uow, svc, user, _held(msg), now)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from bot import texts
+from desk.timefmt import due_words
 
 
 def test_user_text_is_escaped_and_template_syntax_is_not_run() -> None:
@@ -64,3 +66,12 @@ def test_plural_picks_the_russian_form() -> None:
         '{{ n }} {{ n|plural("заявка", "заявки", "заявок") }}'
     )
     assert [rendered.render(n=n) for n in (1, 3, 7)] == ["1 заявка", "3 заявки", "7 заявок"]
+
+
+def test_a_due_past_tomorrow_is_named_with_its_weekday() -> None:
+    """«в понедельник, 18 мая, до 10:00 МСК»: the weekday tells a person if a weekend is between."""
+    now = datetime(2026, 5, 12, 9, 0, tzinfo=UTC)  # a Tuesday
+    words = due_words(datetime(2026, 5, 18, 7, 0, tzinfo=UTC), now, "Europe/Moscow")
+    assert texts.render("due_words", w=words) == "в понедельник, 18 мая, до 10:00 МСК"
+    words = due_words(datetime(2026, 5, 20, 12, 30, tzinfo=UTC), now, "Asia/Yekaterinburg")
+    assert texts.render("due_words", w=words) == "в среду, 20 мая, до 17:30 МСК+2"

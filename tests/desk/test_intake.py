@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desk.enums import Category, Priority
-from desk.intake import guess, subject_of
+from desk.intake import guess, is_request, subject_of
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,23 @@ def test_subject_is_cut_at_a_word_with_an_ellipsis() -> None:
 def test_subject_of_a_message_without_text_is_the_fallback() -> None:
     """A photo without a caption gets the caller's fallback subject."""
     assert subject_of("   ", "Без текста") == "Без текста"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Не проводится реализация", True),
+        ("1С", True),
+        ("ошибка 404", True),
+        ("Спасибо!", False),
+        ("спасибо большое", False),
+        ("Ок", False),
+        ("👍", False),
+        (".", False),
+        ("", False),
+        ("   ", False),
+        ("Спасибо, но ошибка осталась", True),
+    ],
+)
+def test_is_request_tells_a_request_from_a_thank_you(text: str, expected: bool) -> None:
+    assert is_request(text) is expected

@@ -107,3 +107,17 @@ async def test_a_which_ticket_prompt_is_taken_once(desk: Desk, desk_app: App) ->
     async with desk_app.db.uow() as uow:
         numbers = sorted(t.number for t in await uow.tickets.list(requester_id=USER))
     assert numbers == ["DEMO-1", "DEMO-2", "DEMO-3"]
+
+
+async def test_a_thank_you_or_an_emoji_alone_is_not_registered(desk: Desk, desk_app: App) -> None:
+    """With no open ticket, "спасибо", "👍" or "." get a hint how to ask, not a ticket;
+    a real request right after is registered as usual."""
+    last = None
+    for text in ("Спасибо!", "👍", "."):
+        last = await desk.say(USER, USER, text)
+        hint = await desk.bot_says(USER, "опишите вопрос словами", after=last)
+        assert "зарегистрирована" not in text_of(hint)
+    async with desk_app.db.uow() as uow:
+        assert await uow.tickets.list() == []
+    sent = await desk.say(USER, USER, "Не проводится реализация, ошибка при записи")
+    await desk.bot_says(USER, "зарегистрирована", after=sent)
