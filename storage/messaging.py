@@ -6,13 +6,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.tables_messaging import MessageLinkRow, ProcessedUpdateRow, TicketTopicRow
+from storage.tables import Base
+from storage.tables_messaging import MessageLinkRow, TicketTopicRow
+
+_UPDATES = Base.metadata.tables["processed_updates"]
+_LINKS = Base.metadata.tables["message_links"]
+_TOPICS = Base.metadata.tables["ticket_topics"]
+
+
+def _per_dialect(build: Any) -> dict[str, Any]:
+    """A statement every update or delivery runs, built once per dialect
+    (building it on each call costs more than running it)."""
+    return {"postgresql": build(pg_insert), "sqlite": build(sqlite_insert)}
+
+
+_CLAIM = _per_dialect(lambda insert: insert(_UPDATES).on_conflict_do_nothing())
+_ADD_LINK = _per_dialect(lambda insert: insert(_LINKS).on_conflict_do_nothing())
+_SAVE_CARD = (
+    update(_TOPICS)
+    .where(_TOPICS.c.ticket_id == bindparam("p_ticket"))
+    .values(card_message_id=bindparam("p_message"), card_text=bindparam("p_text"))
+)
 
 
 @dataclass(frozen=True)
@@ -44,14 +65,8 @@ async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> 
     Called first in an update's transaction: a duplicate delivery (after a
     crash before the offset was confirmed) then changes nothing.
     """
-    dialect = session.get_bind().dialect.name
-    values = {"update_id": update_id, "processed_at": now}
-    stmt = (
-        pg_insert(ProcessedUpdateRow).values(values).on_conflict_do_nothing()
-        if dialect == "postgresql"
-        else sqlite_insert(ProcessedUpdateRow).values(values).on_conflict_do_nothing()
-    )
-    result = await session.execute(stmt)
+    stmt = _CLAIM[session.get_bind().dialect.name]
+    result = await session.execute(stmt, {"update_id": update_id, "processed_at": now})
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -97,9 +112,7 @@ async def save_topic(
 
 async def save_card(session: AsyncSession, ticket_id: int, message_id: int, text: str) -> None:
     await session.execute(
-        update(TicketTopicRow)
-        .where(TicketTopicRow.ticket_id == ticket_id)
-        .values(card_message_id=message_id, card_text=text)
+        _SAVE_CARD, {"p_ticket": ticket_id, "p_message": message_id, "p_text": text}
     )
 
 
@@ -136,8 +149,7 @@ async def add_link(session: AsyncSession, link: MessageLink) -> None:
         "text": link.text,
         "at": link.at,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(insert(MessageLinkRow).values(values).on_conflict_do_nothing())
+    await session.execute(_ADD_LINK[session.get_bind().dialect.name], values)
 
 
 def _link(row: MessageLinkRow) -> MessageLink:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.tables import Base
 from storage.tables_messaging import OutboxRow
 
 PENDING = "pending"
@@ -86,14 +87,38 @@ async def chat_heads(session: AsyncSession, limit: int = 1000) -> list[OutboxIte
     return [_item(row) for row in rows]
 
 
+_HEAD_OF = (
+    select(OutboxRow)
+    .where(OutboxRow.state == PENDING, OutboxRow.chat_id == bindparam("p_chat"))
+    .order_by(OutboxRow.id)
+    .limit(1)
+)
+_HEADS_OF = select(OutboxRow).where(
+    OutboxRow.id.in_(
+        select(func.min(OutboxRow.id))
+        .where(
+            OutboxRow.state == PENDING,
+            OutboxRow.chat_id.in_(bindparam("p_chats", expanding=True)),
+        )
+        .group_by(OutboxRow.chat_id)
+    )
+)
+_OUTBOX = Base.metadata.tables["outbox"]
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("p_id"))
+    .values(
+        state=SENT,
+        sent_at=bindparam("p_at"),
+        message_id=bindparam("p_message"),
+        attempts=_OUTBOX.c.attempts + 1,
+    )
+)
+
+
 async def head_of(session: AsyncSession, chat_id: int) -> OutboxItem | None:
     """The oldest pending call for ``chat_id``, if any."""
-    row = await session.scalar(
-        select(OutboxRow)
-        .where(OutboxRow.state == PENDING, OutboxRow.chat_id == chat_id)
-        .order_by(OutboxRow.id)
-        .limit(1)
-    )
+    row = await session.scalar(_HEAD_OF, {"p_chat": chat_id})
     return None if row is None else _item(row)
 
 
@@ -101,12 +126,7 @@ async def heads_of(session: AsyncSession, chat_ids: Collection[int]) -> dict[int
     """The oldest pending call of each of ``chat_ids`` that has one (one query for all)."""
     if not chat_ids:
         return {}
-    first_ids = (
-        select(func.min(OutboxRow.id))
-        .where(OutboxRow.state == PENDING, OutboxRow.chat_id.in_(list(chat_ids)))
-        .group_by(OutboxRow.chat_id)
-    )
-    rows = await session.scalars(select(OutboxRow).where(OutboxRow.id.in_(first_ids)))
+    rows = await session.scalars(_HEADS_OF, {"p_chats": list(chat_ids)})
     return {row.chat_id: _item(row) for row in rows}
 
 
@@ -123,11 +143,7 @@ async def pending_for_ticket(session: AsyncSession, ticket_id: int, kind: str) -
 async def mark_sent(
     session: AsyncSession, item_id: int, message_id: int | None, now: datetime
 ) -> None:
-    await session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.id == item_id)
-        .values(state=SENT, sent_at=now, message_id=message_id, attempts=OutboxRow.attempts + 1)
-    )
+    await session.execute(_MARK_SENT, {"p_id": item_id, "p_at": now, "p_message": message_id})
 
 
 async def mark_retry(

@@ -35,7 +35,7 @@ async def receive(
         enqueue.send(uow.session, msg.chat_id, texts.render("not_bound"))
         return
     target = await _ticket_replied_to(uow, msg) or await _album_of(uow, msg)
-    open_tickets = await uow.tickets.list(requester_id=user.telegram_id, open_only=True, limit=10)
+    open_tickets = await uow.tickets.open_of(user.telegram_id)
     if target is None and len(open_tickets) == 1:
         target = open_tickets[0]
     if target is not None:

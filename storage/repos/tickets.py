@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.enums import OPEN_STATUSES, Priority, Status
@@ -22,6 +22,20 @@ _OPEN = sorted(s.value for s in OPEN_STATUSES)
 # than running it).
 _TICKETS = Base.metadata.tables["tickets"]
 _INSERT = insert(_TICKETS).returning(_TICKETS.c.id)
+_BY_ID = (
+    select(TicketRow).where(TicketRow.id == bindparam("p_key")),
+    select(TicketRow).where(TicketRow.id == bindparam("p_key")).with_for_update(),
+)
+_BY_NUMBER = (
+    select(TicketRow).where(TicketRow.number == bindparam("p_key")),
+    select(TicketRow).where(TicketRow.number == bindparam("p_key")).with_for_update(),
+)
+_OPEN_OF = (
+    select(TicketRow)
+    .where(TicketRow.requester_id == bindparam("p_requester"), TicketRow.status.in_(_OPEN))
+    .order_by(TicketRow.id.desc())
+    .limit(bindparam("p_limit"))
+)
 _OPEN_LOAD = (
     select(_TICKETS.c.owner_id, _TICKETS.c.priority, func.count())
     .where(
@@ -50,10 +64,17 @@ class TicketRepository:
 
     async def get(self, number: str, *, for_update: bool = False) -> Ticket:
         """The ticket ``number``; ``for_update`` locks it until the transaction ends."""
-        return ticket_from_row(await self._row(TicketRow.number == number, number, for_update))
+        return ticket_from_row(await self._row(_BY_NUMBER, number, for_update))
 
     async def get_by_id(self, ticket_id: int, *, for_update: bool = False) -> Ticket:
-        return ticket_from_row(await self._row(TicketRow.id == ticket_id, ticket_id, for_update))
+        return ticket_from_row(await self._row(_BY_ID, ticket_id, for_update))
+
+    async def open_of(self, requester_id: int, limit: int = 10) -> builtins.list[Ticket]:
+        """A user's open tickets, newest first (asked on every message a user writes)."""
+        rows = await self._session.scalars(
+            _OPEN_OF, {"p_requester": requester_id, "p_limit": limit}
+        )
+        return [ticket_from_row(r) for r in rows]
 
     async def save(self, ticket: Ticket, now: datetime) -> None:
         """Write back a ticket loaded in this transaction."""
@@ -98,11 +119,13 @@ class TicketRepository:
             load[owner][Priority(priority)] = count
         return load
 
-    async def _row(self, where: object, key: object, for_update: bool) -> TicketRow:
-        query = select(TicketRow).where(where)  # type: ignore[arg-type]
-        if for_update:
-            query = query.with_for_update()
-        row = await self._session.scalar(query)
+    async def _row(
+        self,
+        queries: tuple[Select[TicketRow], Select[TicketRow]],
+        key: object,
+        for_update: bool,
+    ) -> TicketRow:
+        row = await self._session.scalar(queries[for_update], {"p_key": key})
         if row is None:
             raise NotFound(f"ticket {key}")
         return row
