@@ -5,10 +5,11 @@
 Starts a sandbox with the staff groups and the users, prints one JSON line
 ``{"url", "token"}``, then waits for commands on stdin, one per line:
 
-- ``burst ours`` / ``burst echo``: every user writes one message at once;
-  when every user has their confirmation and every ticket its card (``ours``)
-  or every user their echo, one JSON line with the seconds from each user's
-  message to the answers (timed where the sandbox stores them);
+- ``burst ours FIRST COUNT`` / ``burst echo FIRST COUNT``: users FIRST ..
+  FIRST+COUNT-1 write one message each at once; when each of them has their
+  confirmation and each ticket its card (``ours``) or each their echo, one
+  JSON line with the seconds from each user's message to the answers (timed
+  where the sandbox stores them);
 - ``quit``.
 
 The bot under test runs in the bench's own process, so what the sandbox
@@ -68,7 +69,7 @@ class Arrivals:
                 self.cards.setdefault(found.group(1), now)
 
 
-def _watch(handle: SandboxHandle) -> Arrivals:
+async def _burst(handle: SandboxHandle, kind: str, first: int, users: int) -> dict[str, Any]:
     arrivals = Arrivals()
     state = handle.sandbox.state
     original = state.put_message
@@ -78,15 +79,19 @@ def _watch(handle: SandboxHandle) -> Arrivals:
         arrivals.record(message)
 
     state.put_message = put_message  # type: ignore[method-assign]
-    return arrivals
+    try:
+        return await _timed(handle, arrivals, kind, first, users)
+    finally:
+        state.put_message = original  # type: ignore[method-assign]
 
 
-async def _burst(handle: SandboxHandle, users: int, kind: str) -> dict[str, Any]:
-    arrivals = _watch(handle)
+async def _timed(
+    handle: SandboxHandle, arrivals: Arrivals, kind: str, first: int, users: int
+) -> dict[str, Any]:
     await asyncio.gather(
         *(
             handle.control.send(FIRST_USER + i, FIRST_USER + i, TEXT.format(n=i))
-            for i in range(users)
+            for i in range(first, first + users)
         )
     )
 
@@ -136,7 +141,7 @@ async def _serve(args: argparse.Namespace) -> None:
             if not line or line[0] == "quit":
                 return
             if line[0] == "burst":
-                result = await _burst(handle, args.users, line[1])
+                result = await _burst(handle, line[1], int(line[2]), int(line[3]))
                 result["stats"] = await control.stats()
                 print(json.dumps(result), flush=True)
 
