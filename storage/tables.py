@@ -177,6 +177,18 @@ class AssignmentCursorRow(Base):
     last_assigned: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class OwnerLoadRow(Base):
+    """How many open tickets of each priority a consultant owns: kept by
+    ``TicketRepository`` with every ticket it adds or saves, so choosing an
+    owner reads a few rows however many tickets are open."""
+
+    __tablename__ = "owner_load"
+
+    owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    priority: Mapped[int] = mapped_column(primary_key=True)
+    open_count: Mapped[int] = mapped_column(default=0)
+
+
 class TicketRow(Base):
     __tablename__ = "tickets"
     __table_args__ = (

@@ -104,7 +104,7 @@ class TicketService:
             (s for s in config.staff.values() if s.team == team.name and s.active),
             key=lambda s: s.telegram_id,
         )
-        load = await uow.tickets.open_counts([s.telegram_id for s in staff])
+        load = await uow.tickets.team_load(team.name)
         shifts = {s.shift for s in staff if s.shift is not None}
         on_shift = {name: clock_of(config.schedules[name]).is_working(now) for name in shifts}
         candidates = [

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import Select, bindparam, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.enums import OPEN_STATUSES, Priority, Status
@@ -36,14 +38,31 @@ _OPEN_OF = (
     .order_by(TicketRow.id.desc())
     .limit(bindparam("p_limit"))
 )
-_OPEN_LOAD = (
-    select(_TICKETS.c.owner_id, _TICKETS.c.priority, func.count())
-    .where(
-        _TICKETS.c.owner_id.in_(bindparam("owners", expanding=True)),
-        _TICKETS.c.status.in_(_OPEN),
-    )
-    .group_by(_TICKETS.c.owner_id, _TICKETS.c.priority)
+_LOAD = Base.metadata.tables["owner_load"]
+_STAFF = Base.metadata.tables["staff"]
+_TEAM_LOAD = (
+    select(_LOAD.c.owner_id, _LOAD.c.priority, _LOAD.c.open_count)
+    .join(_STAFF, _STAFF.c.telegram_id == _LOAD.c.owner_id)
+    .where(_STAFF.c.team == bindparam("p_team"), _LOAD.c.open_count > 0)
 )
+
+
+def _load_change(insert: Any) -> Any:
+    return (
+        insert(_LOAD)
+        .values(
+            owner_id=bindparam("p_owner"),
+            priority=bindparam("p_priority"),
+            open_count=bindparam("p_delta"),
+        )
+        .on_conflict_do_update(
+            index_elements=[_LOAD.c.owner_id, _LOAD.c.priority],
+            set_={"open_count": _LOAD.c.open_count + bindparam("p_delta")},
+        )
+    )
+
+
+_CHANGE_LOAD = {"postgresql": _load_change(pg_insert), "sqlite": _load_change(sqlite_insert)}
 
 
 class TicketRepository:
@@ -60,6 +79,8 @@ class TicketRepository:
             updated_at=now,
         )
         ticket_id = await self._session.scalar(_INSERT, values)
+        if ticket.status in OPEN_STATUSES:
+            await self._change_load(ticket.owner_id, ticket.priority, +1)
         return replace(ticket, id=ticket_id)
 
     async def get(self, number: str, *, for_update: bool = False) -> Ticket:
@@ -83,6 +104,14 @@ class TicketRepository:
         row = await self._session.get(TicketRow, ticket.id)
         if row is None:
             raise NotFound(f"ticket {ticket.number}")
+        was = (row.owner_id, row.priority) if Status(row.status) in OPEN_STATUSES else None
+        now_ = (ticket.owner_id, int(ticket.priority)) if ticket.status in OPEN_STATUSES else None
+        if was != now_:
+            # in key order, so two moves between the same owners cannot deadlock
+            for (owner, priority), delta in sorted(
+                [(k, d) for k, d in ((was, -1), (now_, +1)) if k is not None]
+            ):
+                await self._change_load(owner, Priority(priority), delta)
         copy_ticket_to_row(ticket, row)
         row.updated_at = now
         await self._session.flush()
@@ -108,16 +137,20 @@ class TicketRepository:
             query = query.where(TicketRow.status.in_(_OPEN))
         return [ticket_from_row(r) for r in await self._session.scalars(query)]
 
-    async def open_counts(self, owner_ids: Collection[int]) -> dict[int, dict[Priority, int]]:
-        """How many open tickets of each priority each owner has (for
-        ``desk.assignment.load_of``)."""
-        if not owner_ids:
-            return {}
-        load: dict[int, dict[Priority, int]] = {owner: {} for owner in owner_ids}
-        rows = await self._session.execute(_OPEN_LOAD, {"owners": list(owner_ids)})
-        for owner, priority, count in rows:
-            load[owner][Priority(priority)] = count
+    async def team_load(self, team: str) -> dict[int, dict[Priority, int]]:
+        """How many open tickets of each priority each member of ``team`` owns
+        (for ``desk.assignment.load_of``); members with none are left out."""
+        load: dict[int, dict[Priority, int]] = {}
+        for owner, priority, count in await self._session.execute(_TEAM_LOAD, {"p_team": team}):
+            load.setdefault(owner, {})[Priority(priority)] = count
         return load
+
+    async def _change_load(self, owner_id: int, priority: Priority, delta: int) -> None:
+        dialect = self._session.get_bind().dialect.name
+        await self._session.execute(
+            _CHANGE_LOAD[dialect],
+            {"p_owner": owner_id, "p_priority": int(priority), "p_delta": delta},
+        )
 
     async def _row(
         self,

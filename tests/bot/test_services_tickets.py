@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from bot.services.tickets import TicketService
 from desk.enums import Category, Priority, Status
 from desk.errors import IllegalTransition, NotAllowed, NotFound
 from desk.model import Ticket
-from storage.uow import UnitOfWorkFactory
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 MSK = ZoneInfo("Europe/Moscow")
 USER = Actor.user(1001)
@@ -289,3 +290,47 @@ async def test_the_chain_stays_intact_through_a_ticket_life(
         await service.resolve(uow, ticket.number, BORIS)
         await service.close(uow, ticket.number, Actor.system(), "нет ответа 3 рабочих дня")
         assert await uow.audit.verify() == []
+
+
+async def _load_as_counted(factory: UnitOfWorkFactory) -> dict[int, dict[Priority, int]]:
+    """What a count over the open tickets gives (the truth the kept load must match)."""
+    counted: dict[int, dict[Priority, int]] = {2001: {}, 2002: {}}
+    async with factory() as uow:
+        for t in await uow.tickets.list(open_only=True, limit=1000):
+            counted[t.owner_id][t.priority] = counted[t.owner_id].get(t.priority, 0) + 1
+    return counted
+
+
+def _other(owner: int) -> int:
+    return 2001 if owner == 2002 else 2002
+
+
+async def _load_kept(factory: UnitOfWorkFactory) -> dict[int, dict[Priority, int]]:
+    async with factory() as uow:
+        kept = await uow.tickets.team_load("demo")
+    return {owner: kept.get(owner, {}) for owner in (2001, 2002)}
+
+
+async def test_owner_load_follows_every_change_of_status_owner_and_priority(
+    demo_uow_factory: UnitOfWorkFactory, service: TicketService
+) -> None:
+    """The load kept for choosing owners equals a count over the open tickets after
+    registrations, a priority change, a reassignment, waiting, resolving, closing,
+    reopening and routing out."""
+    tickets = [await _create(demo_uow_factory, service) for _ in range(4)]
+    steps: list[Callable[[UnitOfWork], Awaitable[Ticket]]] = [
+        lambda uow: service.change_priority(uow, tickets[0].number, ANNA, Priority.CRITICAL, "все"),
+        lambda uow: service.assign(uow, tickets[1].number, BORIS, _other(tickets[1].owner_id)),
+        lambda uow: service.pause(uow, tickets[2].number, ANNA, "ждём выгрузку"),
+        lambda uow: service.resolve(uow, tickets[3].number, ANNA, "перепровели"),
+        lambda uow: service.close(uow, tickets[3].number, ANNA),
+        lambda uow: service.reopen(uow, tickets[3].number, ANNA),
+        lambda uow: service.route_out(uow, tickets[2].number, ANNA, "ИТ клиента"),
+    ]
+    assert await _load_kept(demo_uow_factory) == await _load_as_counted(demo_uow_factory)
+    for step in steps:
+        async with demo_uow_factory() as uow:
+            await step(uow)
+        assert await _load_kept(demo_uow_factory) == await _load_as_counted(demo_uow_factory)
+    kept = await _load_kept(demo_uow_factory)
+    assert sum(n for by_priority in kept.values() for n in by_priority.values()) == 3
