@@ -70,21 +70,35 @@ def enqueue(
     )
 
 
-async def chat_heads(session: AsyncSession, limit: int = 1000) -> list[OutboxItem]:
-    """The oldest pending call of each chat (whether due yet or not), oldest chats first."""
-    first_ids = (
-        select(func.min(OutboxRow.id).label("id"))
-        .where(OutboxRow.state == PENDING)
-        .group_by(OutboxRow.chat_id)
-        .subquery()
-    )
-    rows = await session.scalars(
-        select(OutboxRow)
-        .where(OutboxRow.id.in_(select(first_ids.c.id)))
-        .order_by(OutboxRow.id)
-        .limit(limit)
-    )
-    return [_item(row) for row in rows]
+@dataclass(frozen=True)
+class ChatHead:
+    """A chat's oldest pending call, without its payload."""
+
+    chat_id: int
+    item_id: int
+    next_attempt_at: datetime
+
+
+_FIRST_IDS = (
+    select(func.min(OutboxRow.id).label("id"))
+    .where(OutboxRow.state == PENDING)
+    .group_by(OutboxRow.chat_id)
+    .subquery()
+)
+_CHAT_HEADS = (
+    select(OutboxRow.chat_id, OutboxRow.id, OutboxRow.next_attempt_at)
+    .join(_FIRST_IDS, OutboxRow.id == _FIRST_IDS.c.id)
+    .order_by(OutboxRow.id)
+    .limit(bindparam("p_limit"))
+)
+
+
+async def chat_heads(session: AsyncSession, limit: int = 1000) -> list[ChatHead]:
+    """The oldest pending call of each chat (whether due yet or not), oldest chats
+    first; without payloads (the sender asks this often, and mostly of chats it
+    is already serving)."""
+    rows = await session.execute(_CHAT_HEADS, {"p_limit": limit})
+    return [ChatHead(chat_id, item_id, at) for chat_id, item_id, at in rows]
 
 
 _HEAD_OF = (

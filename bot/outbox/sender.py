@@ -132,23 +132,26 @@ class OutboxSender:
     async def _start_lanes(self) -> float | None:
         """Start a lane for each chat with a due row; seconds until the next row falls due."""
         self._ended.clear()
-        async with self._uow() as uow:
-            heads = await repo.chat_heads(uow.session)
         now = self._now()
         next_due: float | None = None
-        for head in heads:
-            if head.chat_id in self._lanes:
-                continue
-            if head.next_attempt_at > now:
-                wait = (head.next_attempt_at - now).total_seconds()
-                next_due = wait if next_due is None else min(next_due, wait)
-                continue
+        starting: list[int] = []
+        async with self._uow() as uow:
+            for head in await repo.chat_heads(uow.session):
+                if head.chat_id in self._lanes:
+                    continue
+                if head.next_attempt_at > now:
+                    wait = (head.next_attempt_at - now).total_seconds()
+                    next_due = wait if next_due is None else min(next_due, wait)
+                    continue
+                starting.append(head.chat_id)
+            items = await repo.heads_of(uow.session, starting)
+        for chat_id in starting:
             # the head just read saves the lane a look, unless a lane of that
             # chat finished meanwhile (it may have sent that very row)
-            fresh = None if head.chat_id in self._ended else head
-            task = asyncio.create_task(self._lane(head.chat_id, fresh))
-            self._lanes[head.chat_id] = task
-            task.add_done_callback(functools.partial(self._lane_done, head.chat_id))
+            fresh = None if chat_id in self._ended else items.get(chat_id)
+            task = asyncio.create_task(self._lane(chat_id, fresh))
+            self._lanes[chat_id] = task
+            task.add_done_callback(functools.partial(self._lane_done, chat_id))
         return next_due
 
     def _lane_done(self, chat_id: int, _task: asyncio.Task[None]) -> None:
