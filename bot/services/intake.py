@@ -292,6 +292,16 @@ async def _draft(uow: UnitOfWork, msg: Incoming, state: str, now: datetime) -> i
     )
 
 
+async def split_off(uow: UnitOfWork, draft: Draft) -> None:
+    """The user says a message added to their ticket is a new request: tell the
+    ticket's topic, where the message already is, that it goes its own way."""
+    link = await messaging.link_of(uow.session, draft.chat_id, draft.message_id)
+    if link is None:
+        return
+    ticket = await uow.tickets.get_by_id(link.ticket_id)
+    await notify.to_topic(uow, ticket, "split_off_staff")
+
+
 def from_draft(draft: Draft, user: User) -> Incoming:
     """A held message as if it had just arrived (after the user picked its ticket)."""
     return Incoming(

@@ -121,3 +121,19 @@ async def test_a_thank_you_or_an_emoji_alone_is_not_registered(desk: Desk, desk_
         assert await uow.tickets.list() == []
     sent = await desk.say(USER, USER, "Не проводится реализация, ошибка при записи")
     await desk.bot_says(USER, "зарегистрирована", after=sent)
+
+
+async def test_a_follow_up_made_a_new_request_is_marked_in_the_old_topic(desk: Desk) -> None:
+    """A message auto-added to the open ticket, then marked «новая заявка» by the user,
+    becomes its own ticket, and the old ticket's topic is told not to answer it there."""
+    first = await desk.say(USER, USER, "Кассир не видит кнопку возврата")
+    await desk.bot_says(USER, "зарегистрирована", after=first)
+    extra = await desk.say(USER, USER, "И ещё принтер этикеток не печатает")
+    added = await desk.bot_says(USER, "Добавил к заявке", after=extra)
+    await desk.press(USER, USER, added, "новая заявка")
+    await desk.bot_says(USER, "DEMO-2", after=added["message_id"])
+    topic = await desk.topic_of("DEMO-1")
+    note = await desk.bot_says(
+        STAFF_CHAT, "отдельной заявкой", thread_id=topic["message_thread_id"]
+    )
+    assert "отвечать на него не нужно" in text_of(note)

@@ -112,6 +112,8 @@ async def pick(
     if user is None:
         raise NotAllowed(f"{user_id} is not bound")
     if callback_data.ticket == 0:
+        if draft.state == "offer":  # it went to the open ticket already
+            await intake.split_off(uow, draft)
         await intake.faq_or_register(uow, tickets, kb, user, draft.id, now())
     else:
         ticket = await _own_ticket(uow, callback_data.ticket, user_id)
