@@ -65,10 +65,16 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_connection = connection.connection.dbapi_connection
+        if isinstance(dbapi_connection, sqlite_driver.OneHopConnection):
+            dbapi_connection.begin_later()  # sent with the first statement, in its hop
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     @event.listens_for(engine.sync_engine, "reset")
     def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
         # sqlite3's in_transaction reads SQLite's autocommit flag: no thread hop.
+        if isinstance(dbapi_connection, sqlite_driver.OneHopConnection):
+            dbapi_connection.begin_pending = False
         if state.asyncio_safe and dbapi_connection._connection._conn.in_transaction:
             dbapi_connection.rollback()

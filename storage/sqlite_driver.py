@@ -7,6 +7,10 @@ machine is most of the time a ticket registration takes. This adapter runs
 the four steps as one function on the worker thread. Everything else
 (transactions, pooling, the dialect) is SQLAlchemy's own.
 
+It also folds a transaction's ``BEGIN IMMEDIATE`` into the hop of its first
+statement (``begin_later``), and a transaction that ran no statement commits
+or rolls back without a hop at all.
+
 ``storage.engine.create_engine`` uses it for ``sqlite+aiosqlite://`` URLs.
 """
 
@@ -30,8 +34,12 @@ from sqlalchemy.util.concurrency import await_
 _Outcome = tuple[Any, int, int | None, list[Any] | None]
 
 
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
-    """On the worker thread: execute, fetch everything, close the cursor."""
+def _run(
+    conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, begin: bool
+) -> _Outcome:
+    """On the worker thread: begin if due, execute, fetch everything, close the cursor."""
+    if begin:
+        conn.execute("BEGIN IMMEDIATE")
     cursor = conn.cursor()
     try:
         if many:
@@ -86,17 +94,38 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _hop(self, operation: Any, parameters: Any, *, many: bool) -> None:
         connection: Any = self._connection  # an aiosqlite.Connection
-        async with self._adapt_connection._execute_mutex:
+        adapt: OneHopConnection = self._adapt_connection  # type: ignore[assignment]
+        async with adapt._execute_mutex:
+            begin, adapt.begin_pending = adapt.begin_pending, False
             self._outcome = await connection._execute(
-                _run, connection._conn, operation, parameters, many
+                _run, connection._conn, operation, parameters, many, begin
             )
         rows = self._outcome[3]
         self._rows = deque(rows) if rows is not None else deque()
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("begin_pending",)
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.begin_pending = False  # BEGIN IMMEDIATE goes with the next statement
+
+    def begin_later(self) -> None:
+        self.begin_pending = True
+
+    def commit(self) -> None:
+        if self.begin_pending:  # no statement ran: there is no transaction to end
+            self.begin_pending = False
+            return
+        super().commit()
+
+    def rollback(self) -> None:
+        if self.begin_pending:
+            self.begin_pending = False
+            return
+        super().rollback()
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from storage.engine import SQLITE_BUSY_TIMEOUT_MS, create_engine
 
@@ -44,3 +47,32 @@ async def test_sqlite_statements_report_rows_counts_and_returning(tmp_path: Path
     assert returned == 3
     assert [tuple(r) for r in rows] == [(1, "c"), (2, "c"), (3, "d")]
     assert len(streamed) == 3
+
+
+async def test_sqlite_transaction_holds_the_write_lock_from_its_first_statement(
+    tmp_path: Path,
+) -> None:
+    """BEGIN IMMEDIATE travels with a transaction's first statement: once that has
+    run, another writer cannot start; after commit it can; a failed first
+    statement leaves the connection usable."""
+    path = tmp_path / "lock.sqlite3"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        async with engine.begin() as conn:
+            await conn.execute(text("SELECT count(*) FROM t"))  # a read, yet the lock is taken
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        with pytest.raises(DBAPIError):
+            async with engine.begin() as conn:
+                await conn.execute(text("SELECT * FROM missing_table"))
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert other.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    finally:
+        other.close()
+        await engine.dispose()
