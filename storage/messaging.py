@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import Prebuilt, insert_for
 from storage.tables import Base
 from storage.tables_messaging import MessageLinkRow, TicketTopicRow
 
@@ -20,15 +18,8 @@ _UPDATES = Base.metadata.tables["processed_updates"]
 _LINKS = Base.metadata.tables["message_links"]
 _TOPICS = Base.metadata.tables["ticket_topics"]
 
-
-def _per_dialect(build: Any) -> dict[str, Any]:
-    """A statement every update or delivery runs, built once per dialect
-    (building it on each call costs more than running it)."""
-    return {"postgresql": build(pg_insert), "sqlite": build(sqlite_insert)}
-
-
-_CLAIM = _per_dialect(lambda insert: insert(_UPDATES).on_conflict_do_nothing())
-_ADD_LINK = _per_dialect(lambda insert: insert(_LINKS).on_conflict_do_nothing())
+_CLAIM = Prebuilt(lambda insert: insert(_UPDATES).on_conflict_do_nothing())
+_ADD_LINK = Prebuilt(lambda insert: insert(_LINKS).on_conflict_do_nothing())
 _SAVE_CARD = (
     update(_TOPICS)
     .where(_TOPICS.c.ticket_id == bindparam("p_ticket"))
@@ -65,8 +56,9 @@ async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> 
     Called first in an update's transaction: a duplicate delivery (after a
     crash before the offset was confirmed) then changes nothing.
     """
-    stmt = _CLAIM[session.get_bind().dialect.name]
-    result = await session.execute(stmt, {"update_id": update_id, "processed_at": now})
+    result = await session.execute(
+        _CLAIM.on(session), {"update_id": update_id, "processed_at": now}
+    )
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -101,10 +93,9 @@ async def save_topic(
     session: AsyncSession, ticket_id: int, chat_id: int, thread_id: int | None, name: str | None
 ) -> None:
     """Record the topic a ticket got (created before its card is posted)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {"chat_id": chat_id, "thread_id": thread_id, "topic_name": name}
     await session.execute(
-        insert(TicketTopicRow)
+        insert_for(session, TicketTopicRow)
         .values(ticket_id=ticket_id, **values)
         .on_conflict_do_update(index_elements=[TicketTopicRow.ticket_id], set_=values)
     )
@@ -149,7 +140,7 @@ async def add_link(session: AsyncSession, link: MessageLink) -> None:
         "text": link.text,
         "at": link.at,
     }
-    await session.execute(_ADD_LINK[session.get_bind().dialect.name], values)
+    await session.execute(_ADD_LINK.on(session), values)
 
 
 def _link(row: MessageLinkRow) -> MessageLink:

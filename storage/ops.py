@@ -16,14 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.config import DeskConfig
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.sla import SlaState
 from desk.terms import ContractTerms, terms_from_json, terms_to_json
+from storage.dialect import insert_for
 from storage.tables import ClientRow, TicketRow
 from storage.tables_ops import (
     AlertSentRow,
@@ -33,13 +32,6 @@ from storage.tables_ops import (
 )
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
-
-
-def insert_for(session: AsyncSession, table: Any) -> Any:
-    """An INSERT that can say ON CONFLICT on this backend."""
-    if session.get_bind().dialect.name == "postgresql":
-        return pg_insert(table)
-    return sqlite_insert(table)
 
 
 # -- terms and managers (written by `config apply`) ------------------------------

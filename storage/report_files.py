@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.ops import insert_for
+from storage.dialect import insert_for
 from storage.tables_ops import ReportFileRow, ReportSentRow
 
 

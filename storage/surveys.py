@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import insert_for
 from storage.tables_ops import SurveyAnswerRow, SurveyRow
 
 
@@ -62,9 +61,8 @@ async def answer(
         "score": score,
         "answered_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = await session.execute(insert(SurveyAnswerRow).values(values).on_conflict_do_nothing())
+    insert = insert_for(session, SurveyAnswerRow)
+    result = await session.execute(insert.values(values).on_conflict_do_nothing())
     return bool(getattr(result, "rowcount", 0))
 
 

@@ -8,13 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.errors import NotFound
 from desk.model import Ticket
+from storage.dialect import Prebuilt
 from storage.mapping import copy_ticket_to_row, ticket_from_row, ticket_values
 from storage.tables import Base, TicketRow
 
@@ -62,7 +61,7 @@ def _load_change(insert: Any) -> Any:
     )
 
 
-_CHANGE_LOAD = {"postgresql": _load_change(pg_insert), "sqlite": _load_change(sqlite_insert)}
+_CHANGE_LOAD = Prebuilt(_load_change)
 
 
 class TicketRepository:
@@ -146,9 +145,8 @@ class TicketRepository:
         return load
 
     async def _change_load(self, owner_id: int, priority: Priority, delta: int) -> None:
-        dialect = self._session.get_bind().dialect.name
         await self._session.execute(
-            _CHANGE_LOAD[dialect],
+            _CHANGE_LOAD.on(self._session),
             {"p_owner": owner_id, "p_priority": int(priority), "p_delta": delta},
         )
 
