@@ -30,7 +30,6 @@ from bot.services.tickets import TicketService
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from storage.database import Database
-from storage.serial import serialized
 
 
 class WorkflowData(TypedDict):
@@ -98,8 +97,7 @@ async def compose(
 ) -> App:
     """Build the application; ``db`` and ``kb`` may be given (tests share them);
     ``limits`` replaces Telegram's flood limits (benchmarks against a sandbox without them)."""
-    opened = db or await Database.open(settings.database_url)
-    database = Database(opened.engine, serialized(opened.engine, opened.uow))
+    database = db or await Database.open(settings.database_url)  # queued on SQLite
     knowledge = kb or KnowledgeBase(settings.knowledge_path)
     limiter = RateLimiter(limits or (Limits() if settings.flood_limits else UNLIMITED))
     bot = make_bot(settings, limiter)

@@ -51,7 +51,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 def _tune_sqlite(engine: AsyncEngine) -> None:
     """WAL, a busy timeout, foreign keys, and transactions that take the write
     lock at BEGIN, so two writers queue on the busy timeout instead of one of
-    them failing when it upgrades a read lock."""
+    them failing when it upgrades a read lock. The connections are
+    ``storage.sqlite_driver``'s (aiosqlite is the one async SQLite driver)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -65,16 +66,12 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        dbapi_connection = connection.connection.dbapi_connection
-        if isinstance(dbapi_connection, sqlite_driver.OneHopConnection):
-            dbapi_connection.begin_later()  # sent with the first statement, in its hop
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # sent with the transaction's first statement, in its thread hop
+        connection.connection.dbapi_connection.begin_later()
 
     @event.listens_for(engine.sync_engine, "reset")
     def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
         # sqlite3's in_transaction reads SQLite's autocommit flag: no thread hop.
-        if isinstance(dbapi_connection, sqlite_driver.OneHopConnection):
-            dbapi_connection.begin_pending = False
+        dbapi_connection.begin_pending = False
         if state.asyncio_safe and dbapi_connection._connection._conn.in_transaction:
             dbapi_connection.rollback()

@@ -42,6 +42,6 @@ class SerializedUnitOfWorkFactory(UnitOfWorkFactory):
 
 def serialized(engine: AsyncEngine, factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
     """``factory`` for PostgreSQL; a serialized one over the same engine for SQLite."""
-    if is_sqlite(engine.url) and not isinstance(factory, SerializedUnitOfWorkFactory):
+    if is_sqlite(engine.url):
         return SerializedUnitOfWorkFactory(engine)
     return factory
