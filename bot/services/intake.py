@@ -54,8 +54,9 @@ async def receive(
     if not msg.has_media and not is_request(msg.text):
         enqueue.send(uow.session, msg.chat_id, texts.render("not_a_request"))
         return
-    if not _suggestions(kb, msg.text):  # straight to a ticket: no draft to keep
-        ticket = await register(uow, svc, user, _held(msg), now)
+    suggestions = _suggestions(kb, msg.text)
+    if not suggestions:  # straight to a ticket: no draft to keep
+        ticket = await register(uow, svc, user, msg, now)
         await drafts.log_faq(
             uow.session,
             user_id=user.telegram_id,
@@ -67,7 +68,8 @@ async def receive(
             ticket_id=ticket.id,
         )
         return
-    await faq_or_register(uow, svc, kb, user, await _draft(uow, msg, "faq", now), now)
+    draft_id = await _draft(uow, msg, "faq", now)
+    await _offer(uow, user, draft_id, msg.chat_id, msg.text, suggestions, now)
 
 
 def _suggestions(kb: KnowledgeBase, text: str) -> list[Suggestion]:
@@ -75,21 +77,6 @@ def _suggestions(kb: KnowledgeBase, text: str) -> list[Suggestion]:
     if not text.strip() or guess(text).priority is Priority.CRITICAL:
         return []
     return kb.confident(text, limit=FAQ_LIMIT)
-
-
-def _held(msg: Incoming) -> Draft:
-    """A message registered at once, in the shape of a held draft (never stored)."""
-    return Draft(
-        id=0,
-        user_id=msg.user_id,
-        chat_id=msg.chat_id,
-        message_id=msg.message_id,
-        text=msg.text,
-        html=msg.html,
-        media=msg.media,
-        state="done",
-        faq_log_id=None,
-    )
 
 
 async def faq_or_register(
@@ -104,42 +91,64 @@ async def faq_or_register(
     draft = await drafts.get_draft(uow.session, draft_id)
     assert draft is not None
     suggestions = _suggestions(kb, draft.text)
-    shown = [{"id": s.entry.id, "score": round(s.score, 4)} for s in suggestions]
+    if suggestions:
+        await _offer(uow, user, draft_id, draft.chat_id, draft.text, suggestions, now)
+        return
     log_id = await drafts.log_faq(
         uow.session,
         user_id=user.telegram_id,
         client_code=user.client_code,
         query=draft.text,
-        shown=shown,
-        outcome="shown" if suggestions else "unanswered",
+        shown=[],
+        outcome="unanswered",
         now=now,
     )
-    if not suggestions:
-        await drafts.set_draft_state(uow.session, draft_id, "done", faq_log_id=log_id)
-        ticket = await register(uow, svc, user, draft, now)
-        await drafts.close_faq(uow.session, log_id, "unanswered", ticket_id=ticket.id)
-        return
+    await drafts.set_draft_state(uow.session, draft_id, "done", faq_log_id=log_id)
+    ticket = await register(uow, svc, user, from_draft(draft, user), now)
+    await drafts.close_faq(uow.session, log_id, "unanswered", ticket_id=ticket.id)
+
+
+async def _offer(
+    uow: UnitOfWork,
+    user: User,
+    draft_id: int,
+    chat_id: int,
+    query: str,
+    suggestions: list[Suggestion],
+    now: datetime,
+) -> None:
+    """Show the FAQ answers found for a held draft; the FAQ log records them."""
+    log_id = await drafts.log_faq(
+        uow.session,
+        user_id=user.telegram_id,
+        client_code=user.client_code,
+        query=query,
+        shown=[{"id": s.entry.id, "score": round(s.score, 4)} for s in suggestions],
+        outcome="shown",
+        now=now,
+    )
     await drafts.set_draft_state(uow.session, draft_id, "faq", faq_log_id=log_id)
     titles = [s.entry.title for s in suggestions]
     enqueue.send(
         uow.session,
-        draft.chat_id,
+        chat_id,
         texts.render("faq_suggest", suggestions=[s.entry for s in suggestions]),
         markup=keyboards.faq(draft_id, titles),
     )
 
 
 async def register(
-    uow: UnitOfWork, svc: TicketService, user: User, draft: Draft, now: datetime
+    uow: UnitOfWork, svc: TicketService, user: User, msg: Incoming, now: datetime
 ) -> Ticket:
-    """Create the ticket from a draft and queue the confirmation, the topic and the card."""
-    guessed = guess(draft.text)
-    subject = subject_of(draft.text, texts.render("subject_fallback"))
+    """Create the ticket from a user's message and queue the confirmation, the topic
+    and the card."""
+    guessed = guess(msg.text)
+    subject = subject_of(msg.text, texts.render("subject_fallback"))
     ticket = await svc.create_ticket(
         uow,
         requester_id=user.telegram_id,
         subject=subject,
-        text=draft.text or subject,
+        text=msg.text or subject,
         priority=guessed.priority,
         category=guessed.category,
     )
@@ -148,7 +157,7 @@ async def register(
     team = terms.config.teams[terms.client.team]
     owner = terms.config.staff.get(ticket.owner_id)
     await _link_user_message(
-        uow, ticket, draft.chat_id, draft.message_id, user.telegram_id, draft.text, now
+        uow, ticket, msg.chat_id, msg.message_id, user.telegram_id, msg.text, now
     )
     due = notify.dues(ticket, terms.client, now)
     notify.to_user(
@@ -163,20 +172,20 @@ async def register(
         resolution=due["resolution"],
     )
     enqueue.open_topic(uow.session, team.chat_id, ticket.id)
-    if text_overflows(draft.text):
+    if text_overflows(msg.text):
         enqueue.send(
             uow.session,
             team.chat_id,
-            texts.render("user_in_topic", name=user.first_name, body=draft.html),
+            texts.render("user_in_topic", name=user.first_name, body=msg.html),
             ticket_id=ticket.id,
             topic=True,
         )
-    if draft.media:
+    if msg.media:
         enqueue.copy(
             uow.session,
             team.chat_id,
-            draft.chat_id,
-            draft.message_id,
+            msg.chat_id,
+            msg.message_id,
             caption=texts.render("user_caption", name=user.first_name, body=""),
             ticket_id=ticket.id,
             topic=True,

@@ -86,7 +86,7 @@ async def faq(
         user = await uow.users.get(user_id)
         if user is None:
             raise NotAllowed(f"{user_id} is not bound")
-        ticket = await intake.register(uow, tickets, user, draft, now())
+        ticket = await intake.register(uow, tickets, user, intake.from_draft(draft, user), now())
         await drafts.close_faq(uow.session, draft.faq_log_id, "not_it", ticket_id=ticket.id)
     await query.answer()
 
