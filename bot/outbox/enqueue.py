@@ -6,6 +6,7 @@ Kinds, and what the sender does with each (``bot.outbox.deliver``):
 - ``copy``     copyMessage (media included) with an optional HTML caption
 - ``topic``    create the ticket's forum topic (plain group: none) and post its card
 - ``refresh``  bring the card and the topic name up to date (edit in place)
+- ``topic_state`` close (``closed``) or reopen the ticket's forum topic
 - ``markup``   replace or remove the inline keyboard of a sent message
 - ``edit``     replace the text (and keyboard) of a sent message
 - ``document`` send a saved report file as a document (``file_id`` in ``report_files``)
@@ -99,6 +100,10 @@ def open_topic(session: AsyncSession, chat_id: int, ticket_id: int) -> None:
 
 def refresh(session: AsyncSession, chat_id: int, ticket_id: int) -> None:
     enqueue(session, chat_id, "refresh", {}, ticket_id=ticket_id)
+
+
+def topic_state(session: AsyncSession, chat_id: int, ticket_id: int, *, closed: bool) -> None:
+    enqueue(session, chat_id, "topic_state", {"closed": closed}, ticket_id=ticket_id)
 
 
 def set_markup(

@@ -12,13 +12,10 @@ from bot.services.cards import due_of
 from desk.enums import Status
 from desk.model import Client, Ticket
 from desk.timefmt import DueWords
-from storage import outbox
 from storage.uow import UnitOfWork
 
 # A ticket in one of these has its forum topic closed (nothing more happens in it).
 TOPIC_CLOSED = frozenset({Status.CLOSED, Status.CANCELLED})
-# The outbox kind that closes or reopens a ticket's topic (``bot.outbox.deliver``).
-TOPIC_STATE = "topic_state"
 
 
 def to_user(
@@ -55,13 +52,14 @@ async def refresh_card(uow: UnitOfWork, ticket: Ticket) -> None:
     chat_id = await _staff_chat(uow, ticket)
     enqueue.refresh(uow.session, chat_id, ticket.id)
     if ticket.status in TOPIC_CLOSED:
-        outbox.enqueue(uow.session, chat_id, TOPIC_STATE, {"closed": True}, ticket_id=ticket.id)
+        enqueue.topic_state(uow.session, chat_id, ticket.id, closed=True)
 
 
 async def reopen_topic(uow: UnitOfWork, ticket: Ticket) -> None:
     """Open the forum topic of a ticket brought back from closed (before anything is said)."""
     chat_id = await _staff_chat(uow, ticket)
-    outbox.enqueue(uow.session, chat_id, TOPIC_STATE, {"closed": False}, ticket_id=ticket.id)
+    assert ticket.id is not None
+    enqueue.topic_state(uow.session, chat_id, ticket.id, closed=False)
 
 
 async def _staff_chat(uow: UnitOfWork, ticket: Ticket) -> int:
