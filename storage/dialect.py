@@ -2,7 +2,8 @@
 
 ``insert_for`` builds one for the session's backend; ``Prebuilt`` builds a
 statement that every update or delivery runs once for each backend (building
-it on each call costs more than running it) and hands out the session's.
+it on each call costs more than running it) and hands out the session's;
+``insert_new`` inserts a row unless its key is taken (claims: "sent once").
 """
 
 from __future__ import annotations
@@ -30,3 +31,10 @@ class Prebuilt:
 
     def on(self, session: AsyncSession) -> Any:
         return self._statements[session.get_bind().dialect.name]
+
+
+async def insert_new(session: AsyncSession, table: Any, values: dict[str, Any]) -> bool:
+    """Insert ``values`` unless a row with the same key exists; whether it was inserted."""
+    statement = insert_for(session, table).values(values).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))

@@ -22,7 +22,7 @@ from desk.config import DeskConfig
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.sla import SlaState
 from desk.terms import ContractTerms, terms_from_json, terms_to_json
-from storage.dialect import insert_for
+from storage.dialect import insert_for, insert_new
 from storage.tables import ClientRow, TicketRow
 from storage.tables_ops import (
     AlertSentRow,
@@ -248,10 +248,5 @@ async def sent_keys_for(session: AsyncSession, ticket_ids: list[int]) -> dict[in
 
 async def claim_alert(session: AsyncSession, ticket_id: int, key: str, now: datetime) -> bool:
     """Record the alert ``key`` for the ticket; False if it was already sent."""
-    stmt = (
-        insert_for(session, AlertSentRow)
-        .values(ticket_id=ticket_id, key=key, sent_at=now)
-        .on_conflict_do_nothing()
-    )
-    result = await session.execute(stmt)
-    return bool(getattr(result, "rowcount", 0))
+    values = {"ticket_id": ticket_id, "key": key, "sent_at": now}
+    return await insert_new(session, AlertSentRow, values)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import insert_for
+from storage.dialect import insert_new
 from storage.tables_ops import ReportFileRow, ReportSentRow
 
 
@@ -89,13 +89,8 @@ async def report_content(
 async def claim_report(session: AsyncSession, client_code: str, period: str, now: datetime) -> bool:
     """Record that the report for ``client_code`` and ``period`` is being sent;
     False if it already was."""
-    stmt = (
-        insert_for(session, ReportSentRow)
-        .values(client_code=client_code, period=period, sent_at=now)
-        .on_conflict_do_nothing()
-    )
-    result = await session.execute(stmt)
-    return bool(getattr(result, "rowcount", 0))
+    values = {"client_code": client_code, "period": period, "sent_at": now}
+    return await insert_new(session, ReportSentRow, values)
 
 
 async def note_report_file(

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import insert_for
+from storage.dialect import insert_new
 from storage.tables_ops import SurveyAnswerRow, SurveyRow
 
 
@@ -61,9 +61,7 @@ async def answer(
         "score": score,
         "answered_at": now,
     }
-    insert = insert_for(session, SurveyAnswerRow)
-    result = await session.execute(insert.values(values).on_conflict_do_nothing())
-    return bool(getattr(result, "rowcount", 0))
+    return await insert_new(session, SurveyAnswerRow, values)
 
 
 async def answers_count(session: AsyncSession, survey_id: int) -> int:
