@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import texts
 from bot.outbox import enqueue
 from bot.services import cards, csat, notify
 from bot.services.actors import Actor
@@ -151,20 +150,12 @@ async def escalate(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id
         return False
     ticket = await svc.escalate(uow, _id(ticket), Actor.staff(actor_id), on=True)
     await notify.refresh_card(uow, ticket)
-    client = await uow.directory.client(ticket.client_code)
-    team = await uow.directory.team(client.team)
     engineers = [
         {"id": s.telegram_id, "name": s.name, "username": s.username}
-        for s in await uow.directory.team_staff(client.team)
+        for s in await uow.directory.team_staff(await team_name(uow, ticket))
         if s.line is Line.TWO and s.active and s.telegram_id != actor_id
     ]
-    enqueue.send(
-        uow.session,
-        team.chat_id,
-        texts.render("staff_escalated", number=ticket.number, engineers=engineers),
-        ticket_id=ticket.id,
-        topic=True,
-    )
+    await notify.to_topic(uow, ticket, "staff_escalated", engineers=engineers)
     return True
 
 
