@@ -55,5 +55,10 @@ def due_words(due: datetime, now: datetime, timezone: str) -> DueWords:
         day = DueDay.TOMORROW
     else:
         day = DueDay.LATER
-    offset = local_due.utcoffset() or timedelta(0)
-    return DueWords(day, local_due, int((offset - _MOSCOW_OFFSET).total_seconds() // 3600))
+    return DueWords(day, local_due, msk_offset(local_due))
+
+
+def msk_offset(local: datetime) -> int:
+    """Hours from Moscow time of an aware moment's zone (0 for Moscow, 2 for Yekaterinburg)."""
+    offset = local.utcoffset() or timedelta(0)
+    return int((offset - _MOSCOW_OFFSET).total_seconds() // 3600)

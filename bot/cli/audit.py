@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 from bot.cli.database import add_database_option, with_database
 from bot.cli.output import complain, say
-from bot.services.history import Reason, decoded, msk_offset, reason_of
+from bot.services.history import Reason, decoded, reason_of
 from bot.services.tickets import TicketService
 from desk.errors import NotFound
 from desk.model import AuditEvent
+from desk.timefmt import msk_offset
 from storage.database import Database
 from storage.uow import UnitOfWork
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from desk.model import AuditEvent, Ticket
+from desk.timefmt import msk_offset
 from storage.uow import UnitOfWork
 
 # Reasons the product writes (bot.services.csat, bot.watcher) -> template keys; the
@@ -30,7 +31,6 @@ _KNOWN_REASONS = {
 }
 _SLA_SPENT = re.compile(r"target (\d+) min, spent (\d+) min")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-_MOSCOW = timedelta(hours=3)
 
 
 @dataclass(frozen=True)
@@ -80,12 +80,6 @@ async def lines(uow: UnitOfWork, ticket: Ticket) -> list[Line]:
             )
         )
     return result
-
-
-def msk_offset(local: datetime) -> int:
-    """Hours from Moscow time of an aware moment's zone (0 for Moscow, 2 for Yekaterinburg)."""
-    offset = local.utcoffset() or timedelta(0)
-    return int((offset - _MOSCOW).total_seconds() // 3600)
 
 
 def reason_of(reason: str | None) -> Reason | None:

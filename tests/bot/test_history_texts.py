@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot import texts, watcher
 from bot.services import csat, history
-from bot.services.history import Line, Reason, msk_offset, reason_of
+from bot.services.history import Line, Reason, reason_of
+from desk.timefmt import msk_offset
 
 AT = datetime(2026, 11, 28, 9, 5, tzinfo=UTC)
 
