@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,15 @@ async def desk_app(
     """The product running: the bot polls the sandbox, the sender delivers the outbox."""
     await seeded_sandbox.control.create_user(STRANGER, "Пётр", username="petr")
     settings = settings_for(seeded_sandbox, migrated_url, faq_dir)
+    async with running_app(settings, database, knowledge) as app:
+        yield app
+
+
+@asynccontextmanager
+async def running_app(
+    settings: Settings, database: Database, knowledge: KnowledgeBase
+) -> AsyncIterator[App]:
+    """The product composed from ``settings`` and running until the block ends."""
     app = await compose(settings, db=database, kb=knowledge)
     stop = asyncio.Event()
     task = asyncio.create_task(run_app(app, stop))

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from pathlib import Path
 
 import aiohttp
 from pydantic import SecretStr
 
-from bot.app import WEBHOOK_PATH, run_app
-from bot.compose import compose
+from bot.app import WEBHOOK_PATH
 from knowledge.base import KnowledgeBase
 from sandbox.server import SandboxHandle
 from storage.database import Database
 from storage.uow import UnitOfWorkFactory
-from tests.e2e.conftest import settings_for
+from tests.e2e.conftest import running_app, settings_for
 from tests.e2e.desk import USER, Desk
 
 SECRET = "a-long-enough-webhook-secret"
@@ -45,11 +43,8 @@ async def test_webhook_mode_registers_requests_and_refuses_pushes_without_the_se
             "webhook_secret": SecretStr(SECRET),
         }
     )
-    app = await compose(settings, db=database, kb=knowledge)
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_app(app, stop))
     desk = Desk(seeded_sandbox)
-    try:
+    async with running_app(settings, database, knowledge) as app:
 
         async def webhook_set() -> bool:
             info = await app.bot.get_webhook_info()
@@ -66,7 +61,3 @@ async def test_webhook_mode_registers_requests_and_refuses_pushes_without_the_se
             headers = {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-value-xx"}
             async with http.post(url, json=forged, headers=headers) as resp:
                 assert resp.status == 401
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=30)
-        await app.bot.session.close()
