@@ -16,8 +16,6 @@ from typing import TypedDict
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.handlers import build_router
@@ -27,6 +25,7 @@ from bot.outbox.ratelimit import UNLIMITED, Limits, RateLimiter
 from bot.outbox.sender import OutboxSender
 from bot.services.cards import card_source
 from bot.services.tickets import TicketService
+from bot.session import KeepResponseModels, make_session
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from storage.database import Database
@@ -74,12 +73,7 @@ class App:
 def make_bot(settings: Settings, limiter: RateLimiter) -> Bot:
     if settings.bot_token is None:
         raise MissingToken("SUPPORTDESK_BOT_TOKEN is not set (or run `supportdesk demo`)")
-    session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-        if settings.telegram_api_url
-        else AiohttpSession()
-    )
-    session.middleware(limiter)
+    session = make_session(settings.telegram_api_url, KeepResponseModels(), limiter)
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
