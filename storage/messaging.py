@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import Prebuilt, insert_for
+from storage.dialect import Prebuilt
 from storage.tables import Base
 from storage.tables_messaging import MessageLinkRow, TicketTopicRow
 
@@ -20,6 +20,23 @@ _TOPICS = Base.metadata.tables["ticket_topics"]
 
 _CLAIM = Prebuilt(lambda insert: insert(_UPDATES).on_conflict_do_nothing())
 _ADD_LINK = Prebuilt(lambda insert: insert(_LINKS).on_conflict_do_nothing())
+_SAVE_TOPIC = Prebuilt(
+    lambda insert: (
+        stmt := insert(_TOPICS).values(
+            ticket_id=bindparam("p_ticket"),
+            chat_id=bindparam("p_chat"),
+            thread_id=bindparam("p_thread"),
+            topic_name=bindparam("p_name"),
+        )
+    ).on_conflict_do_update(
+        index_elements=[_TOPICS.c.ticket_id],
+        set_={
+            "chat_id": stmt.excluded.chat_id,
+            "thread_id": stmt.excluded.thread_id,
+            "topic_name": stmt.excluded.topic_name,
+        },
+    )
+)
 _SAVE_CARD = (
     update(_TOPICS)
     .where(_TOPICS.c.ticket_id == bindparam("p_ticket"))
@@ -93,11 +110,9 @@ async def save_topic(
     session: AsyncSession, ticket_id: int, chat_id: int, thread_id: int | None, name: str | None
 ) -> None:
     """Record the topic a ticket got (created before its card is posted)."""
-    values = {"chat_id": chat_id, "thread_id": thread_id, "topic_name": name}
     await session.execute(
-        insert_for(session, TicketTopicRow)
-        .values(ticket_id=ticket_id, **values)
-        .on_conflict_do_update(index_elements=[TicketTopicRow.ticket_id], set_=values)
+        _SAVE_TOPIC.on(session),
+        {"p_ticket": ticket_id, "p_chat": chat_id, "p_thread": thread_id, "p_name": name},
     )
 
 

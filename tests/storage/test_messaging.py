@@ -1,0 +1,51 @@
+"""Ticket topics on SQLite and PostgreSQL: recording a topic twice keeps the later one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.services.tickets import TicketService
+from desk.enums import Category, Priority
+from storage import messaging
+from storage.uow import UnitOfWorkFactory
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+async def _ticket_id(factory: UnitOfWorkFactory) -> int:
+    async with factory() as uow:
+        ticket = await TicketService(now=lambda: NOW).create_ticket(
+            uow, requester_id=1001, subject="x", text="x", priority=Priority.MEDIUM,
+            category=Category.INCIDENT,
+        )  # fmt: skip
+    assert ticket.id is not None
+    return ticket.id
+
+
+async def test_a_topic_recorded_again_replaces_the_first_and_keeps_the_card(
+    demo_uow_factory: UnitOfWorkFactory,
+) -> None:
+    """A topic made again (its first record was lost with a crash) is the one kept."""
+    ticket_id = await _ticket_id(demo_uow_factory)
+    async with demo_uow_factory() as uow:
+        await messaging.save_topic(uow.session, ticket_id, -100, 7, "DEMO-1 · P3 · x")
+    async with demo_uow_factory() as uow:
+        await messaging.save_topic(uow.session, ticket_id, -100, 9, "DEMO-1 · P2 · x")
+        await messaging.save_card(uow.session, ticket_id, 41, "card")
+    async with demo_uow_factory() as uow:
+        topic = await messaging.topic_of(uow.session, ticket_id)
+        assert topic is not None
+        assert (topic.chat_id, topic.thread_id, topic.topic_name) == (-100, 9, "DEMO-1 · P2 · x")
+        assert (topic.card_message_id, topic.card_text) == (41, "card")
+        assert await messaging.ticket_by_thread(uow.session, -100, 9) == ticket_id
+        assert await messaging.ticket_by_thread(uow.session, -100, 7) is None
+
+
+async def test_a_plain_group_topic_has_no_thread(demo_uow_factory: UnitOfWorkFactory) -> None:
+    ticket_id = await _ticket_id(demo_uow_factory)
+    async with demo_uow_factory() as uow:
+        await messaging.save_topic(uow.session, ticket_id, -200, None, None)
+    async with demo_uow_factory() as uow:
+        topic = await messaging.topic_of(uow.session, ticket_id)
+        assert topic is not None
+        assert (topic.chat_id, topic.thread_id, topic.topic_name) == (-200, None, None)
