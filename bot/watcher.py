@@ -25,7 +25,7 @@ from datetime import datetime
 
 from bot import keyboards, texts
 from bot.outbox import enqueue
-from bot.services import notify
+from bot.services import notify, reasons
 from bot.services.actors import Actor
 from bot.services.clocks import clock_of
 from bot.services.tickets import TicketService
@@ -169,7 +169,7 @@ class Watcher:
         assert ticket.id is not None
         ticket_id = ticket.id
         ticket = await self._tickets.resolve(
-            uow, ticket_id, Actor.system(), "no answer from the customer"
+            uow, ticket_id, Actor.system(), reasons.NO_ANSWER_WAITING
         )
         client = await uow.directory.client(ticket.client_code)
         close_at = terms.schedule.due(now, self._autoclose)
@@ -231,7 +231,7 @@ async def _sla_alert(
         what="sla breach",
         old=None,
         new=alert.target,
-        reason=f"target {alert.target_minutes} min, spent {alert.spent_minutes} min",
+        reason=reasons.sla_spent(alert.target_minutes, alert.spent_minutes),
     )
     enqueue.refresh(uow.session, team.chat_id, ticket.id)  # the card's due words turn "overdue"
 

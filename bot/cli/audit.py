@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from bot.cli.database import add_database_option, with_database
 from bot.cli.output import complain, say
-from bot.services.history import Reason, decoded, reason_of
+from bot.services.history import decoded
+from bot.services.reasons import Reason, read
 from bot.services.tickets import TicketService
 from desk.errors import NotFound
 from desk.model import AuditEvent
@@ -89,7 +90,7 @@ async def _rows(uow: UnitOfWork, events: list[AuditEvent]) -> list[_Row]:
                 msk_offset(local),
                 decoded(event.old),
                 decoded(event.new),
-                reason_of(event.reason),
+                read(event.reason),
             )
         )
     return rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import keyboards
-from bot.services import notify
+from bot.services import notify, reasons
 from bot.services.actors import Actor
 from bot.services.clocks import clock_of
 from bot.services.tickets import TicketService
@@ -44,7 +44,7 @@ async def ask(uow: UnitOfWork, ticket: Ticket, now: datetime, close_after_minute
 
 async def confirm(uow: UnitOfWork, svc: TicketService, ticket: Ticket, user_id: int) -> None:
     ticket_id = _id(ticket)
-    ticket = await svc.close(uow, ticket_id, Actor.user(user_id), "confirmed by the user")
+    ticket = await svc.close(uow, ticket_id, Actor.user(user_id), reasons.CONFIRMED)
     await drafts.answer_resolution(uow.session, ticket_id, answer="confirmed")
     await notify.refresh_card(uow, ticket)
     notify.to_user(uow, ticket, "csat_ask", markup=keyboards.rating(ticket_id))
@@ -52,7 +52,7 @@ async def confirm(uow: UnitOfWork, svc: TicketService, ticket: Ticket, user_id: 
 
 async def reopen(uow: UnitOfWork, svc: TicketService, ticket: Ticket, user_id: int) -> None:
     ticket_id = _id(ticket)
-    ticket = await svc.reopen(uow, ticket_id, Actor.user(user_id), "not solved, says the user")
+    ticket = await svc.reopen(uow, ticket_id, Actor.user(user_id), reasons.NOT_SOLVED)
     await drafts.answer_resolution(uow.session, ticket_id, answer="reopened")
     await notify.refresh_card(uow, ticket)
     await notify.to_topic(uow, ticket, "staff_reopened")
@@ -107,7 +107,7 @@ async def close_silent(uow: UnitOfWork, svc: TicketService, now: datetime) -> in
         await drafts.answer_resolution(uow.session, ticket_id, answer="silent")
         if ticket.status is not Status.RESOLVED:
             continue
-        ticket = await svc.close(uow, ticket_id, Actor.system(), "no answer from the user")
+        ticket = await svc.close(uow, ticket_id, Actor.system(), reasons.SILENT)
         await notify.refresh_card(uow, ticket)
         notify.to_user(uow, ticket, "closed_user", silent=True)
         closed += 1

@@ -4,12 +4,15 @@ client's time with its МСК offset, and no raw English reasons."""
 from __future__ import annotations
 
 import inspect
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import texts, watcher
-from bot.services import csat, history
-from bot.services.history import Line, Reason, reason_of
+from bot.services import csat, reasons
+from bot.services.history import Line
+from bot.services.reasons import Reason
+from bot.services.reasons import read as reason_of
 from desk.timefmt import msk_offset
 
 AT = datetime(2026, 11, 28, 9, 5, tzinfo=UTC)
@@ -107,9 +110,35 @@ def test_user_text_in_the_history_is_escaped() -> None:
     assert "«&lt;b&gt;{{ x }}&lt;/b&gt;»" in line
 
 
+def test_reasons_already_in_trails_keep_their_meaning() -> None:
+    """The reasons are written exactly as before the constants existed, so events
+    recorded then and now read the same."""
+    assert reasons.KEYS == {
+        "confirmed by the user": "confirmed",
+        "not solved, says the user": "not_solved",
+        "no answer from the user": "silent",
+        "no answer from the customer": "no_answer_waiting",
+    }
+    assert reasons.sla_spent(60, 75) == "target 60 min, spent 75 min"
+    assert reason_of(reasons.sla_spent(60, 75)) == reason_of("target 60 min, spent 75 min")
+
+
+def test_every_reason_the_product_writes_reads_in_russian() -> None:
+    """Each reason the writers take from ``bot.services.reasons`` has its own Russian
+    words in /history (a new reason without them would show nothing)."""
+    written = [*reasons.KEYS, reasons.sla_spent(60, 75)]
+    lines = _render(*(_line("status", "resolved", "closed", reason=reason_of(w)) for w in written))
+    words = [line.partition("закрыта (")[2] for line in lines]
+    assert all(re.fullmatch(r"[а-яё].*\)", w) for w in words), words
+    assert len(set(words)) == len(written)
+
+
 def test_the_known_reasons_are_the_ones_the_product_writes() -> None:
-    """Each reason /history translates is written by the auto-close, the user's answer
-    or the watcher, word for word (a reworded reason would show untranslated)."""
+    """The auto-close, the user's answer and the watcher write the module's reasons
+    (not a copy of their text), and every reason /history knows is written by one."""
     sources = inspect.getsource(csat) + inspect.getsource(watcher)
-    for reason in history._KNOWN_REASONS:
-        assert f'"{reason}"' in sources
+    for name, value in vars(reasons).items():
+        if isinstance(value, str) and value in reasons.KEYS:
+            assert f"reasons.{name}" in sources, name
+            assert f'"{value}"' not in sources, value
+    assert "reasons.sla_spent(" in sources
