@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from bot.outbox import enqueue
 from bot.services import cards, csat, notify
@@ -72,20 +73,43 @@ async def take(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: in
         notify.to_user(uow, ticket, "owner_changed_user", owner=taker)
 
 
+class Assigned(Enum):
+    """How ``/assign @username`` went."""
+
+    DONE = "done"  # the named member owns the ticket now
+    ALREADY = "already"  # they owned it already: nothing changes, nobody is told
+    UNKNOWN = "unknown"  # no active member of the ticket's team has that username
+
+
 async def assign(
     uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int, username: str
-) -> bool:
-    """Reassign to an active member of the ticket's team named by @username; False if none."""
+) -> Assigned:
+    """Reassign to an active member of the ticket's team named by @username.
+
+    The topic gets a note of who handed it to whom, the user is told who handles it now.
+    """
     client = await uow.directory.client(ticket.client_code)
     wanted = username.lstrip("@").lower()
     members = await uow.directory.team_staff(client.team)
     target = next((s for s in members if s.active and (s.username or "").lower() == wanted), None)
     if target is None:
-        return False
+        return Assigned.UNKNOWN
+    before = ticket.owner_id
     ticket = await svc.assign(uow, _id(ticket), Actor.staff(actor_id), target.telegram_id)
+    if ticket.owner_id == before:
+        return Assigned.ALREADY
     await notify.refresh_card(uow, ticket)
+    actor, previous = await uow.directory.staff(actor_id), await uow.directory.staff(before)
+    await notify.to_topic(
+        uow,
+        ticket,
+        "staff_assigned",
+        owner=target.name,
+        by=actor.name if actor else str(actor_id),
+        previous=previous.name if previous else str(before),
+    )
     notify.to_user(uow, ticket, "owner_changed_user", owner=target.name)
-    return True
+    return Assigned.DONE
 
 
 async def team_name(uow: UnitOfWork, ticket: Ticket) -> str:

@@ -234,6 +234,43 @@ async def test_assign_to_someone_outside_the_team_says_so(desk: Desk) -> None:
     assert text_of(answer).startswith("Не нашёл сотрудника @nobody в команде demo")
 
 
+async def _queued(app: App, chat_id: int) -> list[str]:
+    """Texts the bot queued for ``chat_id`` so far (sent or not)."""
+    async with app.db.uow() as uow:
+        rows = await uow.session.scalars(
+            select(OutboxRow).where(OutboxRow.chat_id == chat_id, OutboxRow.kind == "send")
+        )
+        return [str(row.payload["text"]) for row in rows]
+
+
+async def test_assign_is_noted_in_the_topic_and_told_to_the_user(desk: Desk, desk_app: App) -> None:
+    """/assign @boris in the topic: the topic reads «Заявку передал(а) Анна Смирнова →
+    Борис Ким», the user learns who handles the ticket now; assigning to the owner again
+    answers «Заявка уже у Борис Ким.» and posts no second note or message to the user."""
+    thread, _, confirmation = await _ticket(desk)
+    if await _owner(desk_app) != CONSULTANT:
+        await desk.say(CONSULTANT, STAFF_CHAT, "/take", message_thread_id=thread)
+        await desk.bot_says(
+            USER, f"занимается {NAMES[CONSULTANT]}", after=confirmation["message_id"]
+        )
+
+    sent = await desk.say(CONSULTANT, STAFF_CHAT, "/assign @boris", message_thread_id=thread)
+    note = await desk.bot_says(STAFF_CHAT, "Заявку передал(а)", thread_id=thread, after=sent)
+    assert text_of(note) == f"Заявку передал(а) {NAMES[CONSULTANT]} → {NAMES[SECOND_CONSULTANT]}"
+    told = await desk.bot_says(USER, "теперь занимается", after=confirmation["message_id"])
+    assert text_of(told) == f"Заявкой DEMO-1 теперь занимается {NAMES[SECOND_CONSULTANT]}."
+    assert await _owner(desk_app) == SECOND_CONSULTANT
+    before = await _events(desk_app)
+
+    sent = await desk.say(CONSULTANT, STAFF_CHAT, "/assign @Boris", message_thread_id=thread)
+    same = await desk.bot_says(STAFF_CHAT, "Заявка уже у", thread_id=thread, after=sent)
+    assert text_of(same) == f"Заявка уже у {NAMES[SECOND_CONSULTANT]}."
+    notes = [t for t in await _queued(desk_app, STAFF_CHAT) if "Заявку передал(а)" in t]
+    told_user = [t for t in await _queued(desk_app, USER) if NAMES[SECOND_CONSULTANT] in t]
+    assert (len(notes), len(told_user)) == (1, 1)
+    assert await _events(desk_app) == before
+
+
 async def test_the_users_priority_picker_explains_and_ignores_the_same_choice(
     desk: Desk, desk_app: App
 ) -> None:

@@ -17,7 +17,7 @@ from aiogram.types import Message
 
 from bot import keyboards, texts
 from bot.outbox import enqueue
-from bot.services import history, relay, staff
+from bot.services import history, notify, relay, staff
 from bot.services.actors import Actor
 from bot.services.incoming import incoming
 from bot.services.tickets import TicketService
@@ -127,7 +127,11 @@ async def _assign(
         _reply(uow, message, texts.render("staff_usage", command="assign"), ticket)
         return
     username = args.split()[0]
-    if not await staff.assign(uow, tickets, ticket, who, username):
+    assigned = await staff.assign(uow, tickets, ticket, who, username)
+    if assigned is staff.Assigned.ALREADY:
+        owner = await notify.owner_name(uow, ticket)
+        _reply(uow, message, texts.render("staff_already_owner", owner=owner), ticket)
+    elif assigned is staff.Assigned.UNKNOWN:
         html = texts.render(
             "staff_unknown_staff",
             who="@" + username.lstrip("@"),
