@@ -1,5 +1,5 @@
-"""How /history words the audit trail: Russian names for events and values, the
-client's time with its МСК offset, and no raw English reasons."""
+"""How /history words the audit trail: Russian names for events and values, staff
+names for owners, the client's time with its МСК offset, and no raw English reasons."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import texts, watcher
-from bot.services import csat, reasons
+from bot.services import csat, history, reasons
+from bot.services.actors import Actor
 from bot.services.history import Line
 from bot.services.reasons import Reason
 from bot.services.reasons import read as reason_of
+from bot.services.tickets import TicketService
+from desk.enums import Category, Priority
 from desk.timefmt import msk_offset
+from storage.uow import UnitOfWorkFactory
 
 AT = datetime(2026, 11, 28, 9, 5, tzinfo=UTC)
 
@@ -142,3 +146,26 @@ def test_the_known_reasons_are_the_ones_the_product_writes() -> None:
             assert f"reasons.{name}" in sources, name
             assert f'"{value}"' not in sources, value
     assert "reasons.sla_spent(" in sources
+
+
+async def test_owners_are_named_from_the_directory(demo_uow_factory: UnitOfWorkFactory) -> None:
+    """A recorded owner change (Telegram ids in the trail) reads with the staff's names."""
+    service = TicketService()
+    async with demo_uow_factory() as uow:
+        ticket = await service.create_ticket(
+            uow,
+            requester_id=1001,
+            subject="Не закрывается месяц",
+            text="Ошибка при закрытии месяца",
+            priority=Priority.HIGH,
+            category=Category.INCIDENT,
+        )
+        first = ticket.owner_id
+        other = 2002 if first == 2001 else 2001
+        ticket = await service.assign(uow, ticket.number, Actor.staff(2001), other)
+    async with demo_uow_factory() as uow:
+        events = await history.lines(uow, ticket)
+    names = {2001: "Анна Смирнова", 2002: "Борис Ким"}
+    lines = _render(*events)
+    assert lines[0].endswith(f"ответственный — {names[first]}")
+    assert lines[-1].endswith(f"Анна Смирнова · ответственный: {names[first]} → {names[other]}")
