@@ -1,7 +1,10 @@
 """The outbox: outgoing Telegram calls written in the transaction of the change
 that caused them (Invariant 2), read back in order per chat by the sender.
 
-Every function takes the unit of work's session and never commits.
+Every function takes the unit of work's session and never commits.  ``enqueue``
+keeps a transaction's calls with its session and writes them all, in the order
+they were made, with one INSERT as the transaction commits (an ORM object per
+call cost a unit-of-work flush); a rollback drops them with everything else.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from storage.tables import Base
 from storage.tables_messaging import OutboxRow
@@ -56,18 +60,35 @@ def enqueue(
 ) -> None:
     """Add one outgoing call; it is sent only if the surrounding transaction commits."""
     at = now or datetime.now(UTC)
-    session.add(
-        OutboxRow(
-            chat_id=chat_id,
-            kind=kind,
-            payload=payload,
-            ticket_id=ticket_id,
-            state=PENDING,
-            attempts=0,
-            created_at=at,
-            next_attempt_at=at,
-        )
+    session.info.setdefault(_QUEUED, []).append(
+        {
+            "chat_id": chat_id,
+            "kind": kind,
+            "payload": payload,
+            "ticket_id": ticket_id,
+            "state": PENDING,
+            "attempts": 0,
+            "created_at": at,
+            "next_attempt_at": at,
+        }
     )
+
+
+_QUEUED = "outbox.queued"  # session.info: this transaction's calls, in order
+_OUTBOX = Base.metadata.tables["outbox"]
+_INSERT = insert(_OUTBOX)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_queued(session: Session) -> None:
+    rows = session.info.pop(_QUEUED, None)
+    if rows:
+        session.execute(_INSERT, rows)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_queued(session: Session, previous: SessionTransaction) -> None:
+    session.info.pop(_QUEUED, None)
 
 
 @dataclass(frozen=True)
@@ -117,7 +138,6 @@ _HEADS_OF = select(OutboxRow).where(
         .group_by(OutboxRow.chat_id)
     )
 )
-_OUTBOX = Base.metadata.tables["outbox"]
 _MARK_SENT = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id == bindparam("p_id"))
@@ -128,6 +148,12 @@ _MARK_SENT = (
         attempts=_OUTBOX.c.attempts + 1,
     )
 )
+
+
+async def last_id(session: AsyncSession) -> int:
+    """The newest row's id (0 for an empty outbox)."""
+    value: int | None = await session.scalar(select(func.max(OutboxRow.id)))
+    return value or 0
 
 
 async def head_of(session: AsyncSession, chat_id: int) -> OutboxItem | None:
@@ -188,4 +214,4 @@ async def sent_message_id(session: AsyncSession, item_id: int) -> int | None:
 
 async def count_by_state(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state))
-    return dict(rows.tuples().all())
+    return dict(rows.all())

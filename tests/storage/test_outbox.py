@@ -1,0 +1,54 @@
+"""The outbox on SQLite and PostgreSQL: a transaction's calls are written in the
+order they were made when it commits, and not at all when it rolls back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from storage import outbox
+from storage.uow import UnitOfWorkFactory
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+async def test_calls_are_written_in_order_when_the_transaction_commits(
+    demo_uow_factory: UnitOfWorkFactory,
+) -> None:
+    async with demo_uow_factory() as uow:
+        for n in range(3):
+            outbox.enqueue(uow.session, 7, "send", {"text": f"#{n}"}, now=NOW)
+        outbox.enqueue(uow.session, 8, "send", {"text": "other chat"}, now=NOW)
+    async with demo_uow_factory() as uow:
+        first = await outbox.head_of(uow.session, 7)
+        heads = await outbox.heads_of(uow.session, [7, 8])
+        assert first is not None
+        assert first.payload == {"text": "#0"}
+        assert heads[8].payload == {"text": "other chat"}
+        for n in range(3):
+            item = await outbox.head_of(uow.session, 7)
+            assert item is not None
+            assert item.payload == {"text": f"#{n}"}
+            await outbox.mark_sent(uow.session, item.id, 100 + n, NOW)
+        assert await outbox.head_of(uow.session, 7) is None
+        assert await outbox.last_id(uow.session) == heads[8].id
+
+
+async def test_calls_of_a_rolled_back_transaction_are_never_written(
+    demo_uow_factory: UnitOfWorkFactory,
+) -> None:
+    async def failing_change() -> None:
+        async with demo_uow_factory() as uow:
+            outbox.enqueue(uow.session, 7, "send", {"text": "lost with the change"}, now=NOW)
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        await failing_change()
+    async with demo_uow_factory() as uow:
+        outbox.enqueue(uow.session, 7, "send", {"text": "kept"}, now=NOW)
+    async with demo_uow_factory() as uow:
+        item = await outbox.head_of(uow.session, 7)
+        assert item is not None
+        assert item.payload == {"text": "kept"}
+        assert await outbox.count_by_state(uow.session) == {"pending": 1}
