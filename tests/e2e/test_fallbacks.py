@@ -60,6 +60,7 @@ async def test_silence_closes_a_resolved_ticket_after_the_set_business_time(
     sent = await desk.say(USER, USER, NO_FAQ)
     await desk.bot_says(USER, "зарегистрирована", after=sent)
     topic = await desk.topic_of("DEMO-1")
+    await desk.bot_says(STAFF_CHAT, "DEMO-1", thread_id=topic["message_thread_id"])  # the card
     await desk.say(CONSULTANT, STAFF_CHAT, "/resolve", message_thread_id=topic["message_thread_id"])
     asked = await desk.bot_says(USER, "Решено?", after=sent)
     assert await close_silent_once(desk_app) == 0  # not yet: the time is not up
