@@ -70,6 +70,12 @@ class Deliverer:
         self._cards = cards
         self._forum: dict[int, bool] = {}
         self._places: dict[int, tuple[int | None, int]] = {}  # ticket -> (thread, card)
+        self._first_tries_after: int | None = None
+
+    def first_tries_after(self, last_id: int) -> None:
+        """Rows with a larger id were queued after this sender started, so a row of
+        them not yet attempted has never been tried by anyone (see ``_card_to_post``)."""
+        self._first_tries_after = last_id
 
     async def deliver(self, item: OutboxItem) -> Delivered:
         """Perform ``item``; the message it created, if any, and what to record."""
@@ -170,11 +176,33 @@ class Deliverer:
             if not _not_modified(exc):
                 raise
 
+    async def _card_to_post(
+        self, item: OutboxItem
+    ) -> tuple[CardView, messaging.TicketTopic | None]:
+        """The card to post and the ticket's topic, if it has one already.
+
+        A registration queues the card with the row; a row of those that nobody
+        has tried yet cannot have a topic, so nothing is read for it.  Another
+        row's topic is looked up (an earlier try, here or before a restart, may
+        have made it), and a row without a card gets the ticket's card as it is.
+        """
+        assert item.ticket_id is not None
+        card = item.payload.get("card")
+        if card is None:
+            async with self._uow() as uow:
+                view = await self._cards(uow, item.ticket_id)
+            return view, view.topic
+        markup = InlineKeyboardMarkup.model_validate(card["markup"])
+        view = CardView(card["text"], markup, card["name"], None)
+        after = self._first_tries_after
+        if after is not None and item.id > after and item.attempts == 0:
+            return view, None
+        async with self._uow() as uow:
+            return view, await messaging.topic_of(uow.session, item.ticket_id)
+
     async def _topic(self, item: OutboxItem) -> Delivered:
         assert item.ticket_id is not None
-        async with self._uow() as uow:
-            view = await self._cards(uow, item.ticket_id)
-        topic = view.topic
+        view, topic = await self._card_to_post(item)
         if topic is None:
             thread = None
             if await self.is_forum(item.chat_id):
@@ -225,7 +253,7 @@ class Deliverer:
             view = await self._cards(uow, item.ticket_id)
         topic = view.topic
         if topic is None or topic.card_message_id is None:
-            return  # the card is still to be posted, and will be posted as it is now
+            return  # no card yet: a refresh queued after its topic row (same chat) updates it
         if view.text != topic.card_text:
             try:
                 await self._bot.edit_message_text(

@@ -22,6 +22,7 @@ from typing import Any
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outbox.deliver import CardView
 from bot.texts import CAPTION_LIMIT, split_html
 from storage.outbox import enqueue
 
@@ -94,8 +95,19 @@ def copy(
         send(session, chat_id, overflow, ticket_id=ticket_id, topic=topic, link_as=link_as)
 
 
-def open_topic(session: AsyncSession, chat_id: int, ticket_id: int) -> None:
-    enqueue(session, chat_id, "topic", {}, ticket_id=ticket_id)
+def open_topic(
+    session: AsyncSession, chat_id: int, ticket_id: int, card: CardView | None = None
+) -> None:
+    """Create the ticket's topic and post its card: ``card`` as given (a registration
+    has everything it shows at hand), or as the ticket is when the row is sent."""
+    payload = {}
+    if card is not None:
+        payload["card"] = {
+            "text": card.text,
+            "markup": _markup(card.markup),
+            "name": card.topic_name,
+        }
+    enqueue(session, chat_id, "topic", payload, ticket_id=ticket_id)
 
 
 def refresh(session: AsyncSession, chat_id: int, ticket_id: int) -> None:

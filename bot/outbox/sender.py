@@ -92,6 +92,8 @@ class OutboxSender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; lanes in flight finish their current row."""
+        async with self._uow() as uow:
+            self._deliverer.first_tries_after(await repo.last_id(uow.session))
         stopper = asyncio.create_task(stop.wait())
         try:
             while not stop.is_set():

@@ -10,7 +10,7 @@ from bot import keyboards, texts
 from bot.outbox.deliver import CardSource, CardView
 from bot.services.tickets import TicketService
 from desk.enums import Status
-from desk.model import Ticket
+from desk.model import Client, Staff, Ticket, User
 from desk.timefmt import DueWords, due_words
 from storage import messaging
 from storage.uow import UnitOfWork
@@ -64,13 +64,31 @@ def card_source(tickets: TicketService) -> CardSource:
 
 async def card_view(uow: UnitOfWork, ticket_id: int, tickets: TicketService) -> CardView:
     """The card, buttons and topic name of the ticket as it is now."""
-    now = datetime.now(UTC)
     ticket = await uow.tickets.get_by_id(ticket_id)
     terms = await tickets.terms(uow, ticket.client_code)
-    client = terms.client
-    user = await uow.users.get(ticket.requester_id)
-    owner = terms.config.staff.get(ticket.owner_id)
     topic = await messaging.topic_of(uow.session, ticket_id)
+    return render_card(
+        ticket,
+        terms.client,
+        await uow.users.get(ticket.requester_id),
+        terms.config.staff.get(ticket.owner_id),
+        topic,
+        routed=(await routed_to(uow, ticket_id) if ticket.status is Status.ROUTED_OUT else None),
+        now=datetime.now(UTC),
+    )
+
+
+def render_card(
+    ticket: Ticket,
+    client: Client,
+    user: User | None,
+    owner: Staff | None,
+    topic: messaging.TicketTopic | None,
+    *,
+    routed: str | None,
+    now: datetime,
+) -> CardView:
+    """The card of ``ticket`` from what the caller has read (a registration has it all)."""
     sla = ticket.sla
     text = ticket.text
     truncated = text_overflows(text)
@@ -90,7 +108,7 @@ async def card_view(uow: UnitOfWork, ticket_id: int, tickets: TicketService) -> 
         reaction=due_of(sla.reaction_due if sla else None, now, client.timezone),
         reacted=bool(sla and sla.reacted_at),
         resolution=due_of(sla.resolution_due if sla else None, now, client.timezone),
-        routed_to=(await routed_to(uow, ticket_id) if ticket.status is Status.ROUTED_OUT else None),
+        routed_to=routed,
         blocked=bool(topic and topic.user_blocked_at),
         attachments=0,
         text=text,

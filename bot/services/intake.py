@@ -12,7 +12,7 @@ from bot import keyboards, texts
 from bot.outbox import enqueue
 from bot.services import notify
 from bot.services.actors import Actor
-from bot.services.cards import text_overflows
+from bot.services.cards import render_card, text_overflows
 from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
 from desk.enums import OPEN_STATUSES, Priority, Status
@@ -171,7 +171,8 @@ async def register(
         reaction=due["reaction"],
         resolution=due["resolution"],
     )
-    enqueue.open_topic(uow.session, team.chat_id, ticket.id)
+    card = render_card(ticket, terms.client, user, owner, None, routed=None, now=now)
+    enqueue.open_topic(uow.session, team.chat_id, ticket.id, card)
     if text_overflows(msg.text):
         enqueue.send(
             uow.session,
