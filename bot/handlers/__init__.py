@@ -6,10 +6,11 @@ Routers are built per Dispatcher (an aiogram router attaches only once).
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.enums import ChatType
 
 from bot.handlers import client, errors, stale
+from bot.handlers.filters import InChats
 from bot.handlers.private import buttons as user_buttons
 from bot.handlers.private import messages as user_messages
 from bot.handlers.private import my, start
@@ -22,8 +23,8 @@ GROUPS = {ChatType.GROUP, ChatType.SUPERGROUP}
 
 def private_router() -> Router:
     router = Router(name="private")
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.message.filter(InChats([ChatType.PRIVATE]))
+    router.callback_query.filter(InChats([ChatType.PRIVATE]))
     router.include_routers(
         start.build(),
         my.build(),
@@ -36,8 +37,8 @@ def private_router() -> Router:
 
 def group_router() -> Router:
     router = Router(name="staff")
-    router.message.filter(F.chat.type.in_(GROUPS))
-    router.callback_query.filter(F.message.chat.type.in_(GROUPS))
+    router.message.filter(InChats(GROUPS))
+    router.callback_query.filter(InChats(GROUPS))
     router.include_routers(
         staff_commands.build(),
         client.build_group(),

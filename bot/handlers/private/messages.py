@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import Message
 
 from bot import texts
+from bot.handlers.filters import HasAny
 from bot.outbox import enqueue
 from bot.services import csat, intake
 from bot.services.incoming import MEDIA_TYPES, incoming
@@ -46,9 +47,6 @@ async def unsupported(message: Message, uow: UnitOfWork) -> None:
 
 def build() -> Router:
     router = Router(name="private.messages")
-    content = F.text | F.caption
-    for kind in MEDIA_TYPES:
-        content |= getattr(F, kind)
-    router.message.register(request, content)
+    router.message.register(request, HasAny(("text", "caption", *MEDIA_TYPES)))
     router.message.register(unsupported)
     return router
