@@ -9,10 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.tables import Base
 from storage.tables_messaging import ConversationRow, DraftRow, FaqLogRow, ResolutionRow
+
+# Statements asked on every message a user writes, built once (as Core: the ORM's
+# unit of work and identity map cost more than these statements).
+_FAQ_LOG = Base.metadata.tables["faq_log"]
+_LOG_FAQ = insert(_FAQ_LOG).returning(_FAQ_LOG.c.id)
+_CONVERSATIONS = Base.metadata.tables["conversations"]
+_AWAITED = select(_CONVERSATIONS.c.awaiting, _CONVERSATIONS.c.ticket_id).where(
+    _CONVERSATIONS.c.user_id == bindparam("p_user")
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,8 @@ async def await_from(
 
 
 async def awaited(session: AsyncSession, user_id: int) -> tuple[str, int | None] | None:
-    row = await session.get(ConversationRow, user_id)
+    """What the bot waits for from ``user_id`` (asked on every message a user writes)."""
+    row = (await session.execute(_AWAITED, {"p_user": user_id})).first()
     return None if row is None else (row.awaiting, row.ticket_id)
 
 
@@ -199,18 +210,19 @@ async def log_faq(
     now: datetime,
     ticket_id: int | None = None,
 ) -> int:
-    row = FaqLogRow(
-        at=now,
-        user_id=user_id,
-        client_code=client_code,
-        query=query,
-        shown=shown,
-        outcome=outcome,
-        ticket_id=ticket_id,
+    log_id: int = await session.scalar(
+        _LOG_FAQ,
+        {
+            "at": now,
+            "user_id": user_id,
+            "client_code": client_code,
+            "query": query,
+            "shown": shown,
+            "outcome": outcome,
+            "ticket_id": ticket_id,
+        },
     )
-    session.add(row)
-    await session.flush()
-    return row.id
+    return log_id
 
 
 async def close_faq(

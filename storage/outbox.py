@@ -37,7 +37,7 @@ class OutboxItem:
     next_attempt_at: datetime
 
 
-def _item(row: OutboxRow) -> OutboxItem:
+def _item(row: Any) -> OutboxItem:  # an outbox row as _ITEM selects it
     return OutboxItem(
         id=row.id,
         chat_id=row.chat_id,
@@ -75,15 +75,13 @@ def enqueue(
 
 
 _QUEUED = "outbox.queued"  # session.info: this transaction's calls, in order
-_OUTBOX = Base.metadata.tables["outbox"]
-_INSERT = insert(_OUTBOX)
 
 
 @event.listens_for(Session, "before_commit")
 def _write_queued(session: Session) -> None:
     rows = session.info.pop(_QUEUED, None)
     if rows:
-        session.execute(_INSERT, rows)
+        session.execute(_INSERT_QUEUED, rows)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -122,22 +120,33 @@ async def chat_heads(session: AsyncSession, limit: int = 1000) -> list[ChatHead]
     return [ChatHead(chat_id, item_id, at) for chat_id, item_id, at in rows]
 
 
+# (Core, not ORM rows: the sender asks these for every message it sends)
+_OUTBOX = Base.metadata.tables["outbox"]
+_ITEM = select(
+    _OUTBOX.c.id,
+    _OUTBOX.c.chat_id,
+    _OUTBOX.c.kind,
+    _OUTBOX.c.payload,
+    _OUTBOX.c.ticket_id,
+    _OUTBOX.c.attempts,
+    _OUTBOX.c.next_attempt_at,
+)
 _HEAD_OF = (
-    select(OutboxRow)
-    .where(OutboxRow.state == PENDING, OutboxRow.chat_id == bindparam("p_chat"))
-    .order_by(OutboxRow.id)
+    _ITEM.where(_OUTBOX.c.state == PENDING, _OUTBOX.c.chat_id == bindparam("p_chat"))
+    .order_by(_OUTBOX.c.id)
     .limit(1)
 )
-_HEADS_OF = select(OutboxRow).where(
-    OutboxRow.id.in_(
-        select(func.min(OutboxRow.id))
+_HEADS_OF = _ITEM.where(
+    _OUTBOX.c.id.in_(
+        select(func.min(_OUTBOX.c.id))
         .where(
-            OutboxRow.state == PENDING,
-            OutboxRow.chat_id.in_(bindparam("p_chats", expanding=True)),
+            _OUTBOX.c.state == PENDING,
+            _OUTBOX.c.chat_id.in_(bindparam("p_chats", expanding=True)),
         )
-        .group_by(OutboxRow.chat_id)
+        .group_by(_OUTBOX.c.chat_id)
     )
 )
+_INSERT_QUEUED = insert(_OUTBOX)
 _MARK_SENT = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id == bindparam("p_id"))
@@ -158,7 +167,7 @@ async def last_id(session: AsyncSession) -> int:
 
 async def head_of(session: AsyncSession, chat_id: int) -> OutboxItem | None:
     """The oldest pending call for ``chat_id``, if any."""
-    row = await session.scalar(_HEAD_OF, {"p_chat": chat_id})
+    row = (await session.execute(_HEAD_OF, {"p_chat": chat_id})).first()
     return None if row is None else _item(row)
 
 
@@ -166,7 +175,7 @@ async def heads_of(session: AsyncSession, chat_ids: Collection[int]) -> dict[int
     """The oldest pending call of each of ``chat_ids`` that has one (one query for all)."""
     if not chat_ids:
         return {}
-    rows = await session.scalars(_HEADS_OF, {"p_chats": list(chat_ids)})
+    rows = await session.execute(_HEADS_OF, {"p_chats": list(chat_ids)})
     return {row.chat_id: _item(row) for row in rows}
 
 

@@ -30,7 +30,7 @@ from storage.mapping import (
 )
 from storage.tables import (
     AssignmentCursorRow,
-    AuditEventRow,
+    Base,
     ClientRow,
     ContractRow,
     ContractTargetRow,
@@ -41,8 +41,9 @@ from storage.tables import (
     TicketCounterRow,
 )
 
-_VERSION = select(func.max(AuditEventRow.id)).where(
-    AuditEventRow.ticket_id.is_(None), AuditEventRow.actor == "config"
+_AUDIT = Base.metadata.tables["audit_events"]
+_VERSION = select(func.max(_AUDIT.c.id)).where(  # (Core: asked on every registration)
+    _AUDIT.c.ticket_id.is_(None), _AUDIT.c.actor == "config"
 )
 
 
