@@ -8,7 +8,10 @@ over HTTP. Each bot first answers an untimed burst of ``WARM_UP`` users.
 
 1. Flood limits off, N = 50 and 200 users: tickets/s, p50/p99 from the
    user's message to the confirmation and to the topic card; the same N
-   against a bare aiogram echo bot on a fresh sandbox (the floor), and the ratio.
+   against a bare aiogram echo bot on a fresh sandbox (the floor), and the ratio;
+   and against an echo bot that first writes each update down in SQLite (its
+   id claimed and the text logged, one transaction through ``storage``): the
+   floor for a bot that may not lose what it was told.
 2. Flood limits on, a burst of 200 users: 429s refused by the sandbox (must be
    0), outbox rows failed (must be 0), time to the last confirmation and card.
    Telegram allows 20 messages a minute into one group, so one staff group
@@ -37,7 +40,7 @@ import aiohttp
 from aiogram import Bot, Dispatcher, F
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Message
+from aiogram.types import Message, Update
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
@@ -51,6 +54,7 @@ from desk.config import load_config
 from desk.model import User
 from knowledge.base import KnowledgeBase
 from sandbox.client import SandboxControl
+from storage import drafts, messaging
 from storage.database import Database
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -119,6 +123,7 @@ async def _world(tmp: Path, *, teams: int, users: int, flood: bool) -> AsyncIter
     """A sandbox process with the people and staff groups; a database with the config applied.
     ``WARM_UP`` more users than asked for are made, for the untimed first burst."""
     users += WARM_UP
+    tmp.mkdir(parents=True, exist_ok=True)
     root = Path(__file__).parents[1]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -229,13 +234,28 @@ async def _ours(tmp: Path, users: int, *, teams: int = 1, flood: bool = False) -
         return _run(result, cpu, int(failed or 0))
 
 
-async def _echo(tmp: Path, users: int) -> Run:
+async def _echo(tmp: Path, users: int, *, durable: bool = False) -> Run:
     async with _world(tmp, teams=1, users=users, flood=False) as world:
         bot = Bot(world.token, session=AiohttpSession(api=TelegramAPIServer.from_base(world.url)))
         dp = Dispatcher()
+        db = await Database.open(world.database_url)
 
         @dp.message(F.text)
-        async def echo(message: Message) -> None:
+        async def echo(message: Message, event_update: Update) -> None:
+            if durable:
+                now = datetime.now(UTC)
+                async with db.uow() as uow:
+                    if not await messaging.claim_update(uow.session, event_update.update_id, now):
+                        return
+                    await drafts.log_faq(
+                        uow.session,
+                        user_id=message.chat.id,
+                        client_code=None,
+                        query=message.text or "",
+                        shown=[],
+                        outcome="unanswered",
+                        now=now,
+                    )
             await message.answer(f"echo {message.text}")
 
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
@@ -247,26 +267,33 @@ async def _echo(tmp: Path, users: int) -> Run:
         await dp.stop_polling()
         await polling
         await bot.session.close()
+        await db.close()
         return _run(result, cpu)
+
+
+def _versus(name: str, users: int, ours: Run, floor: Run) -> str:
+    return (
+        f"         {name} {users / floor.span:6.1f} replies/s; "
+        f"{_p50_p99(floor.to_confirmation)}; per-update cost ours/{name} = "
+        f"{ours.span / floor.span:.2f}x in time, {ours.cpu / floor.cpu:.2f}x in CPU "
+        f"({ours.cpu / users * 1000:.1f} vs {floor.cpu / users * 1000:.1f} ms per update)"
+    )
 
 
 async def _main() -> None:
     logging.disable(logging.DEBUG)
     print("Flood limits off, one staff group, SQLite:")
     for users in (50, 200):
-        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-            ours = await _ours(Path(a), users)
-            floor = await _echo(Path(b), users)
+        with tempfile.TemporaryDirectory() as tmp:
+            ours = await _ours(Path(tmp) / "ours", users)
+            floor = await _echo(Path(tmp) / "echo", users)
+            durable = await _echo(Path(tmp) / "durable", users, durable=True)
         print(
             f"  N={users:>3}: {users / ours.span:6.1f} tickets/s; "
             f"to confirmation {_p50_p99(ours.to_confirmation)}; to card {_p50_p99(ours.to_card)}"
         )
-        print(
-            f"         echo bot {users / floor.span:6.1f} replies/s; "
-            f"{_p50_p99(floor.to_confirmation)}; per-update cost ours/echo = "
-            f"{ours.span / floor.span:.2f}x in time, {ours.cpu / floor.cpu:.2f}x in CPU "
-            f"({ours.cpu / users * 1000:.1f} vs {floor.cpu / users * 1000:.1f} ms per update)"
-        )
+        print(_versus("echo", users, ours, floor))
+        print(_versus("echo+db", users, ours, durable))
     print("Flood limits on, a burst of 200 users over 10 staff groups (20 each):")
     with tempfile.TemporaryDirectory() as c:
         run = await _ours(Path(c), 200, teams=10, flood=True)
