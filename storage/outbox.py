@@ -75,6 +75,7 @@ def enqueue(
 
 
 _QUEUED = "outbox.queued"  # session.info: this transaction's calls, in order
+_SAVEPOINTS = "outbox.savepoints"  # session.info: savepoint -> len(queued) when it began
 
 
 @event.listens_for(Session, "before_commit")
@@ -84,9 +85,23 @@ def _write_queued(session: Session) -> None:
         session.execute(_INSERT_QUEUED, rows)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:  # what a rolled-back savepoint takes back: the calls made in it
+        session.info.setdefault(_SAVEPOINTS, {})[transaction] = len(
+            session.info.get(_QUEUED, ())
+        )
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_queued(session: Session, previous: SessionTransaction) -> None:
-    session.info.pop(_QUEUED, None)
+    if not previous.nested:
+        session.info.pop(_QUEUED, None)
+        session.info.pop(_SAVEPOINTS, None)
+        return
+    mark = session.info.get(_SAVEPOINTS, {}).pop(previous, None)
+    if mark is not None:
+        del session.info.get(_QUEUED, [])[mark:]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from storage import outbox
-from storage.uow import UnitOfWorkFactory
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -52,3 +52,26 @@ async def test_calls_of_a_rolled_back_transaction_are_never_written(
         assert item is not None
         assert item.payload == {"text": "kept"}
         assert await outbox.count_by_state(uow.session) == {"pending": 1}
+
+
+async def test_a_rolled_back_savepoint_takes_back_only_the_calls_made_in_it(
+    demo_uow_factory: UnitOfWorkFactory,
+) -> None:
+    """As a config change whose delete is refused (a savepoint) keeps the rest of its work."""
+
+    async def refused_inside(uow: UnitOfWork) -> None:
+        async with uow.session.begin_nested():
+            outbox.enqueue(uow.session, 7, "send", {"text": "inside"}, now=NOW)
+            raise RuntimeError("the delete was refused")
+
+    async with demo_uow_factory() as uow:
+        outbox.enqueue(uow.session, 7, "send", {"text": "before"}, now=NOW)
+        with pytest.raises(RuntimeError):
+            await refused_inside(uow)
+        outbox.enqueue(uow.session, 7, "send", {"text": "after"}, now=NOW)
+    texts = []
+    async with demo_uow_factory() as uow:
+        while (item := await outbox.head_of(uow.session, 7)) is not None:
+            texts.append(item.payload["text"])
+            await outbox.mark_sent(uow.session, item.id, None, NOW)
+    assert texts == ["before", "after"]
