@@ -51,7 +51,14 @@ async def send_due_reports(uow: UnitOfWorkFactory, now: datetime) -> int:
                     await report_files.note_report_file(tx.session, code, period.label, file_id)
                     send_report(tx, report, file_id, chats)
                 sent += 1
-                log.info("report %s %s sent to %d chats", code, period.label, len(chats))
+                if chats:
+                    log.info("report %s %s queued for %d chats", code, period.label, len(chats))
+                else:
+                    log.info(
+                        "report %s %s saved; no manager or lead chat to send it to",
+                        code,
+                        period.label,
+                    )
             except Exception:  # the claim rolled back with it: tried again next pass
                 log.exception("report %s %s failed", code, period.label)
     return sent
