@@ -123,7 +123,6 @@ async def _world(tmp: Path, *, teams: int, users: int, flood: bool) -> AsyncIter
     """A sandbox process with the people and staff groups; a database with the config applied.
     ``WARM_UP`` more users than asked for are made, for the untimed first burst."""
     users += WARM_UP
-    tmp.mkdir(parents=True, exist_ok=True)
     root = Path(__file__).parents[1]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -284,10 +283,14 @@ async def _main() -> None:
     logging.disable(logging.DEBUG)
     print("Flood limits off, one staff group, SQLite:")
     for users in (50, 200):
-        with tempfile.TemporaryDirectory() as tmp:
-            ours = await _ours(Path(tmp) / "ours", users)
-            floor = await _echo(Path(tmp) / "echo", users)
-            durable = await _echo(Path(tmp) / "durable", users, durable=True)
+        with (
+            tempfile.TemporaryDirectory() as a,
+            tempfile.TemporaryDirectory() as b,
+            tempfile.TemporaryDirectory() as c,
+        ):
+            ours = await _ours(Path(a), users)
+            floor = await _echo(Path(b), users)
+            durable = await _echo(Path(c), users, durable=True)
         print(
             f"  N={users:>3}: {users / ours.span:6.1f} tickets/s; "
             f"to confirmation {_p50_p99(ours.to_confirmation)}; to card {_p50_p99(ours.to_card)}"

@@ -88,9 +88,7 @@ def _write_queued(session: Session) -> None:
 @event.listens_for(Session, "after_transaction_create")
 def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
     if transaction.nested:  # what a rolled-back savepoint takes back: the calls made in it
-        session.info.setdefault(_SAVEPOINTS, {})[transaction] = len(
-            session.info.get(_QUEUED, ())
-        )
+        session.info.setdefault(_SAVEPOINTS, {})[transaction] = len(session.info.get(_QUEUED, ()))
 
 
 @event.listens_for(Session, "after_soft_rollback")
