@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from bot.services.tickets import TicketService
-from desk.enums import Category, Priority
 from storage import messaging
 from storage.uow import UnitOfWorkFactory
-
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
-
-async def _ticket_id(factory: UnitOfWorkFactory) -> int:
-    async with factory() as uow:
-        ticket = await TicketService(now=lambda: NOW).create_ticket(
-            uow, requester_id=1001, subject="x", text="x", priority=Priority.MEDIUM,
-            category=Category.INCIDENT,
-        )  # fmt: skip
-    assert ticket.id is not None
-    return ticket.id
+from tests.storage.tickets import new_ticket_id
 
 
 async def test_a_topic_recorded_again_replaces_the_first_and_keeps_the_card(
     demo_uow_factory: UnitOfWorkFactory,
 ) -> None:
     """A topic made again (its first record was lost with a crash) is the one kept."""
-    ticket_id = await _ticket_id(demo_uow_factory)
+    ticket_id = await new_ticket_id(demo_uow_factory)
     async with demo_uow_factory() as uow:
         await messaging.save_topic(uow.session, ticket_id, -100, 7, "DEMO-1 · P3 · x")
     async with demo_uow_factory() as uow:
@@ -42,7 +27,7 @@ async def test_a_topic_recorded_again_replaces_the_first_and_keeps_the_card(
 
 
 async def test_a_plain_group_topic_has_no_thread(demo_uow_factory: UnitOfWorkFactory) -> None:
-    ticket_id = await _ticket_id(demo_uow_factory)
+    ticket_id = await new_ticket_id(demo_uow_factory)
     async with demo_uow_factory() as uow:
         await messaging.save_topic(uow.session, ticket_id, -200, None, None)
     async with demo_uow_factory() as uow:

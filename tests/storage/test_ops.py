@@ -3,32 +3,17 @@ managers follow the config, report files stay with their client."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from bot.services.tickets import TicketService
 from desk.config import DeskConfig
-from desk.enums import Category, Priority
 from desk.terms import ContractTerms, ReportSchedule
 from storage import ops, report_files
 from storage.uow import UnitOfWorkFactory
-
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
-
-async def _ticket_id(factory: UnitOfWorkFactory) -> int:
-    async with factory() as uow:
-        ticket = await TicketService(now=lambda: NOW).create_ticket(
-            uow, requester_id=1001, subject="x", text="x", priority=Priority.MEDIUM,
-            category=Category.INCIDENT,
-        )  # fmt: skip
-    assert ticket.id is not None
-    return ticket.id
+from tests.storage.tickets import NOW, new_ticket_id
 
 
 async def test_an_alert_is_claimed_once_even_in_a_later_transaction(
     demo_uow_factory: UnitOfWorkFactory,
 ) -> None:
-    ticket_id = await _ticket_id(demo_uow_factory)
+    ticket_id = await new_ticket_id(demo_uow_factory)
     async with demo_uow_factory() as uow:
         assert await ops.claim_alert(uow.session, ticket_id, "reaction:warn", NOW)
         assert not await ops.claim_alert(uow.session, ticket_id, "reaction:warn", NOW)
@@ -42,7 +27,7 @@ async def test_a_claim_rolled_back_with_its_transaction_can_be_made_again(
     demo_uow_factory: UnitOfWorkFactory,
 ) -> None:
     """A pass that fails after claiming sends nothing, and the next pass sends the alert."""
-    ticket_id = await _ticket_id(demo_uow_factory)
+    ticket_id = await new_ticket_id(demo_uow_factory)
     try:
         async with demo_uow_factory() as uow:
             assert await ops.claim_alert(uow.session, ticket_id, "reaction:warn", NOW)
