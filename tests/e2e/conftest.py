@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -55,19 +56,36 @@ def settings_for(handle: SandboxHandle, database_url: str, faq: Path) -> Setting
     )
 
 
+@dataclass(frozen=True)
+class Product:
+    """What running the product takes (the demo config is applied): settings, database, FAQ."""
+
+    settings: Settings
+    database: Database
+    knowledge: KnowledgeBase
+
+    def run(self, settings: Settings | None = None) -> AbstractAsyncContextManager[App]:
+        """The product running (with other ``settings`` if given) until the block ends."""
+        return running_app(settings or self.settings, self.database, self.knowledge)
+
+
 @pytest.fixture
-async def desk_app(
+def product(
     seeded_sandbox: SandboxHandle,
     database: Database,
     migrated_url: str,
     demo_uow_factory: UnitOfWorkFactory,
     knowledge: KnowledgeBase,
     faq_dir: Path,
-) -> AsyncIterator[App]:
+) -> Product:
+    return Product(settings_for(seeded_sandbox, migrated_url, faq_dir), database, knowledge)
+
+
+@pytest.fixture
+async def desk_app(seeded_sandbox: SandboxHandle, product: Product) -> AsyncIterator[App]:
     """The product running: the bot polls the sandbox, the sender delivers the outbox."""
     await seeded_sandbox.control.create_user(STRANGER, "Пётр", username="petr")
-    settings = settings_for(seeded_sandbox, migrated_url, faq_dir)
-    async with running_app(settings, database, knowledge) as app:
+    async with product.run() as app:
         yield app
 
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from sqlalchemy import select
 
 from bot.compose import App
-from knowledge.base import KnowledgeBase
 from sandbox.server import SandboxHandle
-from storage.database import Database
 from storage.tables_messaging import OutboxRow
-from storage.uow import UnitOfWorkFactory
-from tests.e2e.conftest import running_app, settings_for
+from tests.e2e.conftest import Product
 from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, text_of
 
 NO_FAQ = "Принтер в бухгалтерии печатает пустые листы"
@@ -65,19 +61,13 @@ async def test_server_errors_are_retried_with_backoff(desk: Desk, desk_app: App)
 
 
 async def test_a_topic_made_before_a_restart_gets_its_card_and_no_twin(
-    seeded_sandbox: SandboxHandle,
-    database: Database,
-    migrated_url: str,
-    demo_uow_factory: UnitOfWorkFactory,
-    knowledge: KnowledgeBase,
-    faq_dir: Path,
+    seeded_sandbox: SandboxHandle, product: Product
 ) -> None:
     """The bot stops while the card of a just-made topic is on its way (its first try):
     the next start posts the card into that topic instead of making a second one."""
     desk = Desk(seeded_sandbox)
-    settings = settings_for(seeded_sandbox, migrated_url, faq_dir)
     await desk.control.add_fault("sendMessage", "hang", chat_id=STAFF_CHAT, hang_seconds=60)
-    async with running_app(settings, database, knowledge) as app:
+    async with product.run() as app:
         sent = await desk.say(USER, USER, NO_FAQ)
         await desk.bot_says(USER, "зарегистрирована", after=sent)
         topic = await desk.topic_of("DEMO-1")
@@ -91,7 +81,7 @@ async def test_a_topic_made_before_a_restart_gets_its_card_and_no_twin(
         ("topic", "pending", 0)
     ]
     await desk.control.clear_faults()
-    async with running_app(settings, database, knowledge) as app:
+    async with product.run() as app:
         await desk.bot_says(STAFF_CHAT, "DEMO-1", thread_id=topic["message_thread_id"])
         assert all(r.state == "sent" for r in await _settled(desk, app))
     assert [t["name"] for t in await desk.control.topics(STAFF_CHAT)] == [topic["name"]]

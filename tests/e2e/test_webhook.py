@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import aiohttp
 from pydantic import SecretStr
 
 from bot.app import WEBHOOK_PATH
-from knowledge.base import KnowledgeBase
 from sandbox.server import SandboxHandle
-from storage.database import Database
-from storage.uow import UnitOfWorkFactory
-from tests.e2e.conftest import running_app, settings_for
+from tests.e2e.conftest import Product
 from tests.e2e.desk import USER, Desk
 
 SECRET = "a-long-enough-webhook-secret"
@@ -27,16 +23,11 @@ def _free_port() -> int:
 
 
 async def test_webhook_mode_registers_requests_and_refuses_pushes_without_the_secret(
-    seeded_sandbox: SandboxHandle,
-    database: Database,
-    migrated_url: str,
-    demo_uow_factory: UnitOfWorkFactory,
-    knowledge: KnowledgeBase,
-    faq_dir: Path,
+    seeded_sandbox: SandboxHandle, product: Product
 ) -> None:
     """With a webhook URL set the bot takes pushed updates (secret checked) instead of polling."""
     port = _free_port()
-    settings = settings_for(seeded_sandbox, migrated_url, faq_dir).model_copy(
+    settings = product.settings.model_copy(
         update={
             "webhook_url": f"http://127.0.0.1:{port}",
             "webhook_port": port,
@@ -44,7 +35,7 @@ async def test_webhook_mode_registers_requests_and_refuses_pushes_without_the_se
         }
     )
     desk = Desk(seeded_sandbox)
-    async with running_app(settings, database, knowledge) as app:
+    async with product.run(settings) as app:
 
         async def webhook_set() -> bool:
             info = await app.bot.get_webhook_info()
