@@ -181,24 +181,21 @@ class Deliverer:
     ) -> tuple[CardView, messaging.TicketTopic | None]:
         """The card to post and the ticket's topic, if it has one already.
 
-        A registration queues the card with the row; a row of those that nobody
-        has tried yet cannot have a topic, so nothing is read for it.  Another
-        row's topic is looked up (an earlier try, here or before a restart, may
-        have made it), and a row without a card gets the ticket's card as it is.
+        A registration queues its card with the row.  A row queued after this
+        sender started that nobody has tried yet cannot have a topic, so its
+        card is posted as queued, without a read.  Any other row (an earlier
+        try, here or before a restart, may have made the topic) gets the
+        ticket's card and topic as they are now.
         """
         assert item.ticket_id is not None
         card = item.payload.get("card")
-        if card is None:
-            async with self._uow() as uow:
-                view = await self._cards(uow, item.ticket_id)
-            return view, view.topic
-        markup = InlineKeyboardMarkup.model_validate(card["markup"])
-        view = CardView(card["text"], markup, card["name"], None)
         after = self._first_tries_after
-        if after is not None and item.id > after and item.attempts == 0:
-            return view, None
+        if card is not None and after is not None and item.id > after and item.attempts == 0:
+            markup = InlineKeyboardMarkup.model_validate(card["markup"])
+            return CardView(card["text"], markup, card["name"], None), None
         async with self._uow() as uow:
-            return view, await messaging.topic_of(uow.session, item.ticket_id)
+            view = await self._cards(uow, item.ticket_id)
+        return view, view.topic
 
     async def _topic(self, item: OutboxItem) -> Delivered:
         assert item.ticket_id is not None
