@@ -176,10 +176,8 @@ class Deliverer:
             if not _not_modified(exc):
                 raise
 
-    async def _card_to_post(
-        self, item: OutboxItem
-    ) -> tuple[CardView, messaging.TicketTopic | None]:
-        """The card to post and the ticket's topic, if it has one already.
+    async def _card_to_post(self, item: OutboxItem) -> CardView:
+        """The card to post, with the ticket's topic if it has one already.
 
         A registration queues its card with the row.  A row queued after this
         sender started that nobody has tried yet cannot have a topic, so its
@@ -192,14 +190,14 @@ class Deliverer:
         after = self._first_tries_after
         if card is not None and after is not None and item.id > after and item.attempts == 0:
             markup = InlineKeyboardMarkup.model_validate(card["markup"])
-            return CardView(card["text"], markup, card["name"], None), None
+            return CardView(card["text"], markup, card["name"], topic=None)
         async with self._uow() as uow:
-            view = await self._cards(uow, item.ticket_id)
-        return view, view.topic
+            return await self._cards(uow, item.ticket_id)
 
     async def _topic(self, item: OutboxItem) -> Delivered:
         assert item.ticket_id is not None
-        view, topic = await self._card_to_post(item)
+        view = await self._card_to_post(item)
+        topic = view.topic
         if topic is None:
             thread = None
             if await self.is_forum(item.chat_id):
