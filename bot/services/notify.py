@@ -68,8 +68,13 @@ async def _staff_chat(uow: UnitOfWork, ticket: Ticket) -> int:
 
 
 async def owner_name(uow: UnitOfWork, ticket: Ticket) -> str:
-    staff = await uow.directory.staff(ticket.owner_id)
-    return staff.name if staff else str(ticket.owner_id)
+    return await staff_name(uow, ticket.owner_id)
+
+
+async def staff_name(uow: UnitOfWork, telegram_id: int) -> str:
+    """A staff member's name from the directory (their id if they are not in it)."""
+    staff = await uow.directory.staff(telegram_id)
+    return staff.name if staff else str(telegram_id)
 
 
 def render_due(words: DueWords | None) -> str:

@@ -62,14 +62,8 @@ async def take(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: in
     await notify.refresh_card(uow, ticket)
     if ticket.owner_id != before:
         taker = await notify.owner_name(uow, ticket)
-        previous = await uow.directory.staff(before)
-        await notify.to_topic(
-            uow,
-            ticket,
-            "staff_taken_over",
-            taker=taker,
-            previous=previous.name if previous else str(before),
-        )
+        previous = await notify.staff_name(uow, before)
+        await notify.to_topic(uow, ticket, "staff_taken_over", taker=taker, previous=previous)
         notify.to_user(uow, ticket, "owner_changed_user", owner=taker)
 
 
@@ -88,9 +82,8 @@ async def assign(
 
     The topic gets a note of who handed it to whom, the user is told who handles it now.
     """
-    client = await uow.directory.client(ticket.client_code)
     wanted = username.lstrip("@").lower()
-    members = await uow.directory.team_staff(client.team)
+    members = await uow.directory.team_staff(await team_name(uow, ticket))
     target = next((s for s in members if s.active and (s.username or "").lower() == wanted), None)
     if target is None:
         return Assigned.UNKNOWN
@@ -99,14 +92,13 @@ async def assign(
     if ticket.owner_id == before:
         return Assigned.ALREADY
     await notify.refresh_card(uow, ticket)
-    actor, previous = await uow.directory.staff(actor_id), await uow.directory.staff(before)
     await notify.to_topic(
         uow,
         ticket,
         "staff_assigned",
         owner=target.name,
-        by=actor.name if actor else str(actor_id),
-        previous=previous.name if previous else str(before),
+        by=await notify.staff_name(uow, actor_id),
+        previous=await notify.staff_name(uow, before),
     )
     notify.to_user(uow, ticket, "owner_changed_user", owner=target.name)
     return Assigned.DONE
