@@ -33,7 +33,7 @@ class Database:
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine, serialized(engine, UnitOfWorkFactory(engine)))
+        return cls(engine, serialized(engine))
 
     async def close(self) -> None:
         await self.engine.dispose()

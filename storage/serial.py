@@ -40,8 +40,8 @@ class SerializedUnitOfWorkFactory(UnitOfWorkFactory):
             yield uow
 
 
-def serialized(engine: AsyncEngine, factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
-    """``factory`` for PostgreSQL; a serialized one over the same engine for SQLite."""
+def serialized(engine: AsyncEngine) -> UnitOfWorkFactory:
+    """The unit-of-work factory for ``engine``: queued on SQLite, plain on PostgreSQL."""
     if is_sqlite(engine.url):
         return SerializedUnitOfWorkFactory(engine)
-    return factory
+    return UnitOfWorkFactory(engine)
