@@ -2,9 +2,9 @@
 
 ``KeepResponseModels``: aiogram validates each answer with ``Response[T]``, a
 pydantic model that pydantic builds on first use and caches only weakly.  A
-garbage collection drops it, and the next call builds it again (milliseconds
-for ``Response[Message]``, over a hundred times in a 600-user burst).  The
-middleware holds one reference per method kind, so each is built once.
+garbage collection drops it, and the next call builds it again (a 400-user
+burst rebuilt ``Response[Message]`` 18 times).  The middleware holds one
+reference per method kind, so each is built once.
 """
 
 from __future__ import annotations

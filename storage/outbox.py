@@ -192,16 +192,6 @@ async def heads_of(session: AsyncSession, chat_ids: Collection[int]) -> dict[int
     return {row.chat_id: _item(row) for row in rows}
 
 
-async def pending_for_ticket(session: AsyncSession, ticket_id: int, kind: str) -> list[int]:
-    """Ids of pending calls of ``kind`` for a ticket (to collapse card refreshes)."""
-    ids = await session.scalars(
-        select(OutboxRow.id).where(
-            OutboxRow.state == PENDING, OutboxRow.ticket_id == ticket_id, OutboxRow.kind == kind
-        )
-    )
-    return list(ids)
-
-
 async def mark_sent(
     session: AsyncSession, item_id: int, message_id: int | None, now: datetime
 ) -> None:
