@@ -50,6 +50,7 @@ from bot.compose import compose
 from bot.outbox.ratelimit import UNLIMITED
 from bot.services.config import apply_config
 from bot.settings import Settings
+from bot.updates import identity
 from desk.config import load_config
 from desk.model import User
 from knowledge.base import KnowledgeBase
@@ -244,7 +245,11 @@ async def _echo(tmp: Path, users: int, *, durable: bool = False) -> Run:
             if durable:
                 now = datetime.now(UTC)
                 async with db.uow() as uow:
-                    if not await messaging.claim_update(uow.session, event_update.update_id, now):
+                    who = identity(event_update)
+                    claimed = await messaging.claim_update(
+                        uow.session, bot.id, who.key, event_update.update_id, who.chat_id, now
+                    )
+                    if not claimed:
                         return
                     await drafts.log_faq(
                         uow.session,

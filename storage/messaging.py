@@ -1,4 +1,4 @@
-"""Repositories of the Telegram side: processed updates, ticket topics and
+"""Repositories of the Telegram side: update claims, ticket topics and
 message links.  Every function takes the unit of work's session and never commits.
 """
 
@@ -7,14 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import Prebuilt
 from storage.tables import Base
+from storage.tables_edge import UpdateClaimRow
 from storage.tables_messaging import MessageLinkRow, TicketTopicRow
 
-_UPDATES = Base.metadata.tables["processed_updates"]
+_UPDATES = Base.metadata.tables["update_claims"]
 _LINKS = Base.metadata.tables["message_links"]
 _TOPICS = Base.metadata.tables["ticket_topics"]
 
@@ -67,16 +68,39 @@ class MessageLink:
     at: datetime
 
 
-async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
-    """Record ``update_id``; False if an earlier, committed transaction already did.
+async def claim_update(
+    session: AsyncSession,
+    bot_id: int,
+    key: str,
+    update_id: int,
+    chat_id: int | None,
+    now: datetime,
+) -> bool:
+    """Claim the update ``key`` names for ``bot_id``; False if an earlier,
+    committed transaction already did.
 
-    Called first in an update's transaction: a duplicate delivery (after a
-    crash before the offset was confirmed) then changes nothing.
+    Called first in an update's transaction: a re-delivery of the same update
+    (after a crash before the offset was confirmed) then changes nothing.  The
+    key names the update's content (``bot.updates.identity``), not its id
+    alone, so a new update that reuses an old id is applied.
     """
     result = await session.execute(
-        _CLAIM.on(session), {"update_id": update_id, "processed_at": now}
+        _CLAIM.on(session),
+        {
+            "bot_id": bot_id,
+            "key": key,
+            "update_id": update_id,
+            "chat_id": chat_id,
+            "claimed_at": now,
+        },
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def prune_claims(session: AsyncSession, before: datetime) -> int:
+    """Forget claims made before ``before`` (Telegram no longer re-delivers them)."""
+    result = await session.execute(delete(UpdateClaimRow).where(UpdateClaimRow.claimed_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _topic(row: TicketTopicRow) -> TicketTopic:

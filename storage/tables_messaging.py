@@ -1,4 +1,4 @@
-"""Tables of the Telegram side: outbox, processed updates, topics, message links,
+"""Tables of the Telegram side: outbox, topics, message links,
 drafts waiting for the FAQ step, conversation state, ratings and the FAQ log.
 
 They sit on the core ``Base`` (revision ``0002_messaging`` on top of ``0001_core``).
@@ -13,15 +13,6 @@ from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.tables import Base, BigId
-
-
-class ProcessedUpdateRow(Base):
-    """An update id recorded in the transaction that applied it (Invariant 2)."""
-
-    __tablename__ = "processed_updates"
-
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[datetime]
 
 
 class OutboxRow(Base):
@@ -57,6 +48,7 @@ class TicketTopicRow(Base):
     topic_name: Mapped[str | None] = mapped_column(String(128))  # as last applied
     card_text: Mapped[str | None] = mapped_column(Text)  # as last applied
     user_blocked_at: Mapped[datetime | None]  # the user blocked the bot (403)
+    undelivered: Mapped[int] = mapped_column(default=0)  # user messages staff never got
 
 
 class MessageLinkRow(Base):

@@ -1,25 +1,31 @@
 """One unit of work per update; the update takes effect once (Invariant 2).
 
-The update id is recorded first, in the same transaction as everything the
-handlers change and every message they put in the outbox.  A second delivery
-of the same update (Telegram resends after a crash, before the offset was
-confirmed) finds the id and is skipped.  If a handler raises, nothing of it
-is kept, the id included, so the update can be tried again.  After the
-commit the outbox sender is woken to deliver at once.
+The update is claimed first, in the same transaction as everything the
+handlers change and every message they put in the outbox.  The claim names
+the bot and the update's content (``bot.updates.identity``): a second
+delivery of the same update (Telegram resends after a crash, before the
+offset was confirmed) finds it and is skipped, logged at WARNING with its
+chat; a new update that happens to reuse an old id is applied.  If a
+handler raises, nothing of it is kept, the claim included, so the update can
+be tried again.  After the commit the outbox sender is woken to deliver at once.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update
 
+from bot.updates import identity
 from storage.messaging import claim_update
 from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
 
 
 class UnitOfWorkMiddleware(BaseMiddleware):
@@ -35,9 +41,20 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Update)
+        bot: Bot = data["bot"]
+        who = identity(event)
         async with self._uow() as uow:
-            if not await claim_update(uow.session, event.update_id, datetime.now(UTC)):
+            claimed = await claim_update(
+                uow.session, bot.id, who.key, event.update_id, who.chat_id, datetime.now(UTC)
+            )
+            if not claimed:
                 self.duplicates += 1
+                log.warning(
+                    "update %s in chat %s was applied before (%s): skipped as a re-delivery",
+                    event.update_id,
+                    who.chat_id,
+                    who.key,
+                )
                 return UNHANDLED
             data["uow"] = uow
             result = await handler(event, data)
