@@ -4,20 +4,30 @@ Callback data is untrusted: a handler re-reads the draft or ticket named here
 and checks in the database that the presser may act on it.  Parsing refuses an
 unknown action or an out-of-range value (pydantic's ValidationError is a
 ValueError, so the filter does not match and the catch-all answers the press).
+Every id is bounded to what a database key holds (``Id``: 1..2^63-1), so a
+forged huge number is refused here rather than overflowing in the database.
 """
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from desk.enums import Category, Priority
 
 _PRIORITIES = frozenset(str(p.value) for p in Priority)
 _CATEGORIES = frozenset(c.value for c in Category)
 _RATINGS = frozenset("12345")
+
+MAX_ID = 2**63 - 1  # the largest BIGINT key
+Id = Annotated[int, Field(gt=0, le=MAX_ID)]
+"""A database id named in a button: positive and no larger than a BIGINT."""
+IdOrZero = Annotated[int, Field(ge=0, le=MAX_ID)]
+"""An id where 0 means "none" (a new request)."""
+Small = Annotated[int, Field(ge=0, le=99)]
+"""A position in a short list the bot showed (a suggestion, a question)."""
 
 
 def _digits(value: str) -> bool:
@@ -27,13 +37,13 @@ def _digits(value: str) -> bool:
 class FaqCb(CallbackData, prefix="f"):
     """The FAQ step of a draft: open suggestion ``index``, ``helped`` or ``not`` it."""
 
-    draft: int
+    draft: Id
     action: str  # open | helped | not
-    index: int = 0
+    index: Small = 0
 
     @model_validator(mode="after")
     def _known(self) -> Self:
-        if self.action not in ("open", "helped", "not") or self.index < 0:
+        if self.action not in ("open", "helped", "not"):
             raise ValueError(f"bad FAQ button {self.action!r}/{self.index}")
         return self
 
@@ -41,14 +51,14 @@ class FaqCb(CallbackData, prefix="f"):
 class PickCb(CallbackData, prefix="w"):
     """Which open ticket a message belongs to; ``ticket`` 0: a new request."""
 
-    draft: int
-    ticket: int
+    draft: Id
+    ticket: IdOrZero
 
 
 class UserCb(CallbackData, prefix="u"):
     """A user's action on their ticket."""
 
-    ticket: int
+    ticket: Id
     action: str  # view | prio | cat | setp | setc | ok | reopen | rate | skip
     value: str = ""
 
@@ -64,7 +74,7 @@ class UserCb(CallbackData, prefix="u"):
 class StaffCb(CallbackData, prefix="s"):
     """A staff action from a ticket card."""
 
-    ticket: int
+    ticket: Id
     action: str  # take | prio | setp | esc | wait | route | to | resolve | back | reopen
     value: str = ""
 
@@ -78,3 +88,17 @@ class StaffCb(CallbackData, prefix="s"):
         if self.action == "to" and not _digits(self.value):
             raise ValueError(f"bad route target {self.value!r}")
         return self
+
+
+class ManagerCb(CallbackData, prefix="m"):
+    """A client manager asks for a saved report file."""
+
+    file: Id
+
+
+class SurveyCb(CallbackData, prefix="q"):
+    """An answer to one question of a satisfaction survey."""
+
+    survey: Id
+    question: Annotated[int, Field(ge=1, le=99)]  # 1-based
+    score: Annotated[int, Field(ge=1, le=5)]

@@ -14,24 +14,17 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import texts
+from bot.callbacks import ManagerCb, SurveyCb
 from bot.outbox import enqueue
 from bot.reports.build import FORMATS
 from bot.reports.send import save_report, send_report
 from bot.services import manager, staff, survey
-from bot.services.survey import SurveyCb
 from bot.settings import Settings
 from desk.reporting import BadPeriod, parse_period
 from storage.uow import UnitOfWork
-
-
-class ManagerCb(CallbackData, prefix="m"):
-    """A client manager asks for a saved report file."""
-
-    file: int
 
 
 async def tickets(

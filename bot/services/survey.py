@@ -12,22 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
+from bot.callbacks import SurveyCb
 from bot.outbox import enqueue
 from bot.reports.html import survey_questions
 from storage import surveys
 from storage.uow import UnitOfWork
 
 MIN_INTERVAL = timedelta(days=150)  # half-yearly: a new survey no sooner than this
-
-
-class SurveyCb(CallbackData, prefix="q"):
-    survey: int
-    question: int  # 1-based
-    score: int
 
 
 class TooSoon(Exception):

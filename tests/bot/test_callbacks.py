@@ -6,9 +6,10 @@ import pytest
 from aiogram.filters.callback_data import CallbackData
 
 from bot import keyboards
-from bot.callbacks import FaqCb, PickCb, StaffCb, UserCb
+from bot.callbacks import MAX_ID, FaqCb, ManagerCb, PickCb, StaffCb, SurveyCb, UserCb
 
 BIG = 2**53  # larger than any id we will see
+HUGE = "99999999999999999999"  # past 2^63-1, which no database key holds
 
 
 def test_largest_payloads_fit_64_bytes() -> None:
@@ -48,6 +49,23 @@ def test_keyboards_hold_no_user_text_in_data() -> None:
         (StaffCb, "s:2:explode:"),
         (FaqCb, "f:2:delete:0"),
         (FaqCb, "f:2:open:-1"),
+        (FaqCb, f"f:{HUGE}:open:0"),
+        (FaqCb, f"f:2:open:{HUGE}"),
+        (FaqCb, "f:0:helped:0"),
+        (PickCb, f"w:{HUGE}:0"),
+        (PickCb, f"w:2:{HUGE}"),
+        (PickCb, "w:2:-1"),
+        (UserCb, f"u:{HUGE}:view:"),
+        (UserCb, f"u:{MAX_ID + 1}:view:"),
+        (UserCb, "u:0:view:"),
+        (UserCb, "u:-3:view:"),
+        (StaffCb, f"s:{HUGE}:take:"),
+        (ManagerCb, f"m:{HUGE}"),
+        (ManagerCb, "m:0"),
+        (SurveyCb, f"q:{HUGE}:1:5"),
+        (SurveyCb, f"q:1:{HUGE}:5"),
+        (SurveyCb, "q:1:1:6"),
+        (SurveyCb, "q:1:0:5"),
     ],
 )
 def test_forged_or_unknown_callback_data_does_not_parse(
@@ -56,6 +74,13 @@ def test_forged_or_unknown_callback_data_does_not_parse(
     """Unknown actions and out-of-range values are refused at parsing (a ValueError/TypeError)."""
     with pytest.raises((ValueError, TypeError)):
         kind.unpack(data)
+
+
+def test_the_largest_database_id_still_parses() -> None:
+    """The bound is the BIGINT range itself: a real id is never refused."""
+    assert UserCb.unpack(f"u:{MAX_ID}:view:").ticket == MAX_ID
+    assert PickCb.unpack(f"w:{MAX_ID}:0").ticket == 0
+    assert ManagerCb.unpack(f"m:{MAX_ID}").file == MAX_ID
 
 
 def test_every_button_the_bot_makes_parses_back() -> None:

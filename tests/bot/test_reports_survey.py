@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.callbacks import SurveyCb
 from bot.cli import main as cli
 from bot.reports.build import build_report, render_report
 from bot.services import survey
-from bot.services.survey import SurveyCb
 from desk.model import User
 from desk.reporting import parse_period
 from storage.database import Database
@@ -103,7 +103,7 @@ async def test_a_forged_or_foreign_answer_is_refused(
         (4242, SurveyCb(survey=started.survey_id, question=1, score=5)),  # not a user
         (1001, SurveyCb(survey=started.survey_id + 99, question=1, score=5)),
         (1001, SurveyCb(survey=started.survey_id, question=9, score=5)),
-        (1001, SurveyCb(survey=started.survey_id, question=1, score=7)),
+        (1001, SurveyCb.model_construct(survey=started.survey_id, question=1, score=7)),  # unparsed
     ]
     for user, data in cases:
         async with demo_uow_factory() as uow:

@@ -1,0 +1,53 @@
+"""Inputs that used to raise or slip through, driven through the sandbox (issue 18):
+forged button data with huge numbers, impossible report periods, junk texts,
+outsiders' commands in the staff group, and another client's invite."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.compose import App
+from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, forge_click
+
+HUGE = "99999999999999999999"  # above 2^63-1: no database key can hold it
+
+
+def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_forged_presses_with_huge_numbers_are_answered_in_every_family(
+    desk: Desk, desk_app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A number past 2^63-1 in any button family is answered «Кнопка устарела»,
+    and nothing raises (no ERROR in the log)."""
+    caplog.set_level(logging.INFO)
+    sent = await desk.say(USER, USER, "/start")
+    welcome = await desk.bot_says(USER, "подключены", after=sent)
+    said = await desk.say(CONSULTANT, STAFF_CHAT, "кто на смене?")
+    private = [
+        f"f:{HUGE}:open:0",
+        f"f:1:open:{HUGE}",
+        f"w:{HUGE}:0",
+        f"w:1:{HUGE}",
+        f"u:{HUGE}:view:",
+        f"u:{HUGE}:setp:1",
+        f"m:{HUGE}",
+        f"q:{HUGE}:1:5",
+        f"q:1:{HUGE}:5",
+        f"q:1:1:{HUGE}",
+    ]
+    state = desk.handle.sandbox.state
+    ids = [forge_click(desk.handle, USER, USER, welcome["message_id"], d) for d in private]
+    staff = [f"s:{HUGE}:take:", f"s:{HUGE}:setp:1", f"u:{HUGE}:view:"]
+    ids += [forge_click(desk.handle, CONSULTANT, STAFF_CHAT, said, d) for d in staff]
+
+    async def answered() -> bool:
+        return all(state.callbacks[i].answered for i in ids)
+
+    await desk.until(answered, "an answer to every press")
+    for i in ids:
+        assert "устарела" in str(state.callbacks[i].answer_text), state.callbacks[i].data
+    assert _errors(caplog) == []
