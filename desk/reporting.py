@@ -20,12 +20,13 @@ from zoneinfo import ZoneInfo
 from desk.enums import Priority
 from desk.terms import PenaltyRules
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.ASCII)
+YEARS = range(2000, 2101)  # a report outside these years is a typo, and 0001 or 9999 overflow
 
 
 class BadPeriod(ValueError):
-    """A period that is neither ``YYYY-MM`` nor ``YYYY-Www``."""
+    """A period that is neither ``YYYY-MM`` nor ``YYYY-Www`` of a year in ``YEARS``."""
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,19 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    """``2026-11`` (a month) or ``2026-W47`` (an ISO week)."""
+    """``2026-11`` (a month) or ``2026-W47`` (an ISO week that the year has), 2000 to 2100."""
     text = text.strip()
     if match := _MONTH.match(text):
         year, month = int(match.group(1)), int(match.group(2))
-        if not 1 <= month <= 12:
+        if year not in YEARS or not 1 <= month <= 12:
             raise BadPeriod(text)
         first = date(year, month, 1)
         end = date(year + (month == 12), month % 12 + 1, 1)
         return Period(text, "month", first, end)
     if match := _WEEK.match(text):
         year, week = int(match.group(1)), int(match.group(2))
+        if year not in YEARS:
+            raise BadPeriod(text)
         try:
             first = date.fromisocalendar(year, week, 1)
         except ValueError as exc:

@@ -79,13 +79,15 @@ async def report(
     if code is None and len(clients) == 1:
         code = clients[0]
     moment = now()
-    try:
-        if code is None or len(periods) > 1:
-            raise LookupError
-        local = moment.astimezone(ZoneInfo(config.clients[code].timezone))
-        period = parse_period(periods[0] if periods else f"{local.year:04d}-{local.month:02d}")
-    except (LookupError, BadPeriod):
+    if code is None or len(periods) > 1:
         enqueue.send(uow.session, chat, texts.render("report_usage", clients=clients))
+        return
+    local = moment.astimezone(ZoneInfo(config.clients[code].timezone))
+    try:
+        period = parse_period(periods[0] if periods else f"{local.year:04d}-{local.month:02d}")
+    except BadPeriod:
+        html = texts.render("report_bad_period", value=periods[0], clients=clients)
+        enqueue.send(uow.session, chat, html)
         return
     built, file_id = await save_report(uow, code, period, fmt, moment)
     send_report(uow, built, file_id, [chat])

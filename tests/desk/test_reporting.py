@@ -49,10 +49,23 @@ def test_a_week_period_is_an_iso_week_from_monday() -> None:
     assert (p.kind, p.first, p.end) == ("week", date(2026, 11, 16), date(2026, 11, 23))
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-W54", "26-11", "ноябрь", "2026-W7", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-13", "2026-W54", "26-11", "ноябрь", "2026-W7", "",
+        "0001-W01", "9999-12", "9999-W52", "1999-12", "2101-01", "2025-W53", "2026-W00",
+        "٢٠٢٦-١١",  # Arabic-Indic digits
+    ],
+)  # fmt: skip
 def test_a_bad_period_is_refused(text: str) -> None:
+    """Malformed, out of 2000..2100, or a week the year does not have: BadPeriod, nothing else."""
     with pytest.raises(BadPeriod):
         parse_period(text)
+
+
+@pytest.mark.parametrize("text", ["2000-01", "2100-12", "2100-W52", "2026-W53"])
+def test_periods_at_the_edges_of_the_range_parse(text: str) -> None:
+    assert parse_period(text).label == text
 
 
 def test_the_previous_period_is_the_last_complete_one() -> None:

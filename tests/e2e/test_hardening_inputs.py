@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from bot.compose import App
-from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, forge_click
+from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, forge_click, text_of
 
 HUGE = "99999999999999999999"  # above 2^63-1: no database key can hold it
 
@@ -50,4 +50,16 @@ async def test_forged_presses_with_huge_numbers_are_answered_in_every_family(
     await desk.until(answered, "an answer to every press")
     for i in ids:
         assert "устарела" in str(state.callbacks[i].answer_text), state.callbacks[i].data
+    assert _errors(caplog) == []
+
+
+async def test_report_for_an_impossible_period_answers_the_consultant(
+    desk: Desk, desk_app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``/report DEMO 0001-W01`` and ``9999-12`` get a clear answer, not a traceback."""
+    caplog.set_level(logging.INFO)
+    for period in ("0001-W01", "9999-12"):
+        sent = await desk.say(CONSULTANT, STAFF_CHAT, f"/report DEMO {period}")
+        reply = await desk.bot_says(STAFF_CHAT, f"Не понял период «{period}»", after=sent)
+        assert "/report" in text_of(reply)
     assert _errors(caplog) == []
