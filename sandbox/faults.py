@@ -2,7 +2,8 @@
 
 A test asks for a kind of failure on a method (optionally only for one chat):
 ``429`` answers Too Many Requests with ``retry_after``, ``5xx`` answers an
-internal server error, ``hang`` keeps the request open without an answer
+internal server error, ``400`` a Bad Request (a refusal that retrying cannot
+mend), ``hang`` keeps the request open without an answer
 (until ``hang_seconds`` pass or the sandbox stops). A faulted call does not
 take effect.
 """
@@ -15,9 +16,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sandbox.errors import ServerError, TooManyRequests
+from sandbox.errors import BadRequest, ServerError, TooManyRequests
 
-KINDS = ("429", "5xx", "hang")
+KINDS = ("429", "5xx", "400", "hang")
 
 
 class FaultError(ValueError):
@@ -80,6 +81,8 @@ class FaultBoard:
             return
         if fault.kind == "429":
             raise TooManyRequests(fault.retry_after)
+        if fault.kind == "400":
+            raise BadRequest("sandbox fault switch")
         if fault.kind == "hang":
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), fault.hang_seconds)

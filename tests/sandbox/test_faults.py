@@ -5,7 +5,12 @@ from __future__ import annotations
 import aiohttp
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 
 from sandbox.server import SandboxHandle
 from tests.sandbox.fixtures import STAFF_CHAT_ID, USER_ID
@@ -33,6 +38,14 @@ async def test_5xx_only_for_the_chosen_chat(seeded_sandbox: SandboxHandle, sandb
     await sandbox_bot.send_message(STAFF_CHAT_ID, "второй раз — без сбоя")
 
 
+async def test_400_refuses_the_call_for_good(seeded_sandbox: SandboxHandle, sandbox_bot: Bot):
+    await seeded_sandbox.control.add_fault("sendMessage", "400", chat_id=USER_ID)
+    with pytest.raises(TelegramBadRequest, match="sandbox fault switch"):
+        await sandbox_bot.send_message(USER_ID, "отказ")
+    assert await seeded_sandbox.control.messages(USER_ID) == []
+    await sandbox_bot.send_message(USER_ID, "второй раз — без сбоя")
+
+
 async def test_a_hanging_call_times_out_at_the_client(
     seeded_sandbox: SandboxHandle, sandbox_bot: Bot
 ):
@@ -51,7 +64,7 @@ async def test_faults_can_be_listed_and_cleared(seeded_sandbox: SandboxHandle, s
 @pytest.mark.parametrize(
     ("fault", "error"),
     [
-        ({"method": "sendMessage", "kind": "boom"}, "kind must be one of 429, 5xx, hang"),
+        ({"method": "sendMessage", "kind": "boom"}, "kind must be one of 429, 5xx, 400, hang"),
         ({"method": "sendMessage", "kind": "429", "count": 0}, "count must be at least 1"),
         ({"kind": "429"}, 'parameter "method" is required'),
     ],

@@ -44,6 +44,27 @@ def test_links_code_and_spoilers():
     ]
 
 
+def test_a_quoted_attribute_may_hold_markup_characters():
+    source = '<a href="https://x.ru/?q=&quot;&gt;&lt;b&gt;1&#39;>2\'">ссылка</a>'
+    assert parse_html(source) == (
+        "ссылка",
+        [{"type": "text_link", "url": "https://x.ru/?q=\"><b>1'>2'", "offset": 0, "length": 6}],
+    )
+
+
+def test_an_expandable_blockquote_and_unquoted_values():
+    text, entities = parse_html("<blockquote expandable>цитата</blockquote> <a href=tg>x</a>")
+    assert text == "цитата x"
+    assert entities == [
+        {"type": "expandable_blockquote", "offset": 0, "length": 6},
+        {"type": "text_link", "url": "tg", "offset": 7, "length": 1},
+    ]
+
+
+def test_only_telegrams_named_entities_are_decoded():
+    assert parse_html("&apos; &nbsp; &quot;") == ('&apos; &nbsp; "', [])
+
+
 def test_a_lone_ampersand_is_kept():
     assert parse_html("ООО «Рога & Копыта»") == ("ООО «Рога & Копыта»", [])
 
@@ -56,6 +77,21 @@ def test_a_lone_ampersand_is_kept():
         ("<i>a</b>", 'Unmatched end tag at byte offset 4, expected "</i>", found "</b>"'),
         ("я</i>", "Unexpected end tag at byte offset 2"),
         ("<span>x</span>", 'Unsupported start tag "span" at byte offset 0'),
+        ("a < b", 'Unsupported start tag "" at byte offset 2'),
+        ("ок <b", "Unclosed start tag at byte offset 5"),
+        ('<a href="x>ссылка</a>', "Unclosed start tag at byte offset 0"),
+        (
+            "<a href>x</a>",
+            'Expected equal sign in declaration of an attribute of the tag "a" at byte offset 0',
+        ),
+        ('<a ="x">x</a>', 'Empty attribute name in the tag "a" at byte offset 0'),
+        ("<a href=x/y>x</a>", "Unexpected end of name token at byte offset 8"),
+        ("<b>x</b", "Unclosed end tag at byte offset 4"),
+        # aiogram's html_text with a link whose URL holds markup
+        (
+            '<a href=""><b>INJ</b><a href="x">ссылка</a>',
+            'Can\'t find end tag corresponding to start tag "a"',
+        ),
     ],
 )
 def test_bad_markup_is_refused(source: str, detail: str):
