@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+from typing import Any
 
 from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
@@ -23,6 +24,7 @@ from bot import texts
 from bot.compose import App, compose
 from bot.jobs import run_jobs
 from bot.polling import poll
+from bot.reader import UpdateReader
 from bot.settings import Settings
 from bot.sla_jobs import run_sla_jobs
 
@@ -43,12 +45,41 @@ async def set_commands(bot: Bot) -> None:
         )
 
 
+class ReadingRequestHandler(SimpleRequestHandler):
+    """aiogram's webhook handler, answering 200 for an update it cannot read.
+
+    aiogram would raise (500) and Telegram would push the same update again
+    and again, holding back every update behind it.  The body is read on its
+    own (``bot.reader``): an unreadable one is set aside and confirmed.
+    """
+
+    def __init__(self, reader: UpdateReader, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reader = reader
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            raw: object = await request.json(loads=bot.session.json_loads)
+        except ValueError as exc:
+            await self.reader.record((await request.text())[:4000], exc)
+            return web.json_response({})
+        update = await self.reader.read(raw)
+        if update is None:
+            return web.json_response({})
+        result: Any = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+
 async def _serve_webhook(app: App, stop: asyncio.Event) -> None:
     settings = app.settings
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
-    SimpleRequestHandler(
-        dispatcher=app.dispatcher, bot=app.bot, secret_token=secret, handle_in_background=False
+    ReadingRequestHandler(
+        app.reader,
+        dispatcher=app.dispatcher,
+        bot=app.bot,
+        secret_token=secret,
+        handle_in_background=False,
     ).register(web_app, path=WEBHOOK_PATH)
     runner = web.AppRunner(web_app)
     await runner.setup()
@@ -75,7 +106,7 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
         receiver = _serve_webhook(app, stop)
     else:
         await app.bot.delete_webhook(drop_pending_updates=False)
-        receiver = poll(app.dispatcher, app.bot, stop)
+        receiver = poll(app.dispatcher, app.bot, stop, app.reader)
     # Everything loaded so far (FAQ index, morphology dictionary, aiogram's and
     # SQLAlchemy's classes) lives as long as the process.  Frozen, the cyclic
     # collector stops rescanning it on every pass (profiling a 600-user burst,

@@ -23,6 +23,7 @@ from bot.middlewares.db import UnitOfWorkMiddleware
 from bot.outbox.deliver import Deliverer
 from bot.outbox.ratelimit import UNLIMITED, Limits, RateLimiter
 from bot.outbox.sender import OutboxSender
+from bot.reader import UpdateReader
 from bot.services.cards import card_source
 from bot.services.tickets import TicketService
 from bot.session import KeepResponseModels, make_session
@@ -59,6 +60,7 @@ class App:
     limiter: RateLimiter
     sender: OutboxSender
     updates: UnitOfWorkMiddleware
+    reader: UpdateReader
     tickets: TicketService
     now: Callable[[], datetime]
 
@@ -109,6 +111,17 @@ async def compose(
     updates = UnitOfWorkMiddleware(database.uow, sender.wake)
     dispatcher.update.outer_middleware(updates)
     dispatcher.include_router(build_router())
+    reader = UpdateReader(bot, database.uow, now)
     return App(
-        settings, database, knowledge, bot, dispatcher, limiter, sender, updates, tickets, now
+        settings,
+        database,
+        knowledge,
+        bot,
+        dispatcher,
+        limiter,
+        sender,
+        updates,
+        reader,
+        tickets,
+        now,
     )

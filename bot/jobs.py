@@ -1,4 +1,5 @@
-"""Periodic work next to the bot: closing resolved tickets nobody confirmed.
+"""Periodic work next to the bot: closing resolved tickets nobody confirmed,
+and forgetting update claims Telegram can no longer re-deliver.
 
 Due moments live in the database (``resolutions.close_at``), so a restart
 loses nothing; each pass is one transaction.
@@ -9,14 +10,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.services import csat
+from storage import messaging
 
 if TYPE_CHECKING:
     from bot.compose import App
 
 log = logging.getLogger(__name__)
+
+# Telegram keeps an unconfirmed update for 24 hours; a claim is kept twice as long.
+CLAIMS_KEPT = timedelta(hours=48)
+PRUNE_EVERY = 600.0  # seconds
 
 
 async def close_silent_once(app: App) -> int:
@@ -28,11 +35,27 @@ async def close_silent_once(app: App) -> int:
     return closed
 
 
+async def prune_claims_once(app: App) -> int:
+    async with app.db.uow() as uow:
+        pruned = await messaging.prune_claims(uow.session, app.now() - CLAIMS_KEPT)
+    if pruned:
+        log.info("forgot %d update claims older than %s", pruned, CLAIMS_KEPT)
+    return pruned
+
+
 async def run_jobs(app: App, stop: asyncio.Event, *, every: float = 30.0) -> None:
+    loop = asyncio.get_running_loop()
+    pruned_at: float | None = None
     while not stop.is_set():
         try:
             await close_silent_once(app)
         except Exception:  # a failing pass is retried on the next one
             log.exception("auto-close pass failed")
+        if pruned_at is None or loop.time() - pruned_at >= PRUNE_EVERY:
+            try:
+                await prune_claims_once(app)
+                pruned_at = loop.time()
+            except Exception:
+                log.exception("pruning update claims failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)

@@ -4,8 +4,12 @@ aiogram's own polling moves the offset on as soon as updates are fetched and
 handles them in background tasks, so a ``kill -9`` between the two loses them.
 Here a batch is handled first and the offset (which confirms it to Telegram)
 moves only afterwards; updates handled twice are skipped by the update-id
-record (``bot.middlewares.db``).  Within a batch the updates of one chat run
+claim (``bot.middlewares.db``).  Within a batch the updates of one chat run
 in order, different chats side by side.
+
+The batch is fetched raw and each update parsed on its own
+(``bot.reader``): one the bot cannot read is set aside and the offset moves
+past it, so it can never stop the others or the bot.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramNetworkError, TelegramServerError
+from aiogram.exceptions import ClientDecodeError, TelegramNetworkError, TelegramServerError
 from aiogram.types import Update
+
+from bot.reader import GetRawUpdates, UpdateReader, raw_id
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +55,28 @@ async def handle_batch(dp: Dispatcher, bot: Bot, updates: Sequence[Update]) -> N
     await asyncio.gather(*(lane(items) for items in lanes.values()))
 
 
+async def read_batch(reader: UpdateReader, batch: Sequence[object]) -> tuple[list[Update], int]:
+    """The readable updates of a raw batch, and the highest update id in it (-1: none)."""
+    updates: list[Update] = []
+    last = -1
+    for raw in batch:
+        update = await reader.read(raw)
+        if update is not None:
+            updates.append(update)
+        update_id = raw_id(raw)
+        if update_id is not None:
+            last = max(last, update_id)
+    return updates, last
+
+
 async def poll(
-    dp: Dispatcher, bot: Bot, stop: asyncio.Event, *, poll_seconds: int = 25, limit: int = 100
+    dp: Dispatcher,
+    bot: Bot,
+    stop: asyncio.Event,
+    reader: UpdateReader,
+    *,
+    poll_seconds: int = 25,
+    limit: int = 100,
 ) -> None:
     """Fetch and handle updates until ``stop`` is set."""
     offset: int | None = None
@@ -60,11 +86,10 @@ async def poll(
     try:
         while not stop.is_set():
             fetch = asyncio.create_task(
-                bot.get_updates(
-                    offset=offset,
-                    timeout=poll_seconds,
-                    limit=limit,
-                    allowed_updates=allowed,
+                bot(
+                    GetRawUpdates(
+                        offset=offset, timeout=poll_seconds, limit=limit, allowed_updates=allowed
+                    ),
                     request_timeout=poll_seconds + 10,
                 )
             )
@@ -74,16 +99,18 @@ async def poll(
                 await asyncio.gather(fetch, return_exceptions=True)
                 break
             try:
-                updates = fetch.result()
-            except (TelegramNetworkError, TelegramServerError) as exc:
+                batch = fetch.result()
+            except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as exc:
                 failures += 1
                 delay = min(30.0, 0.5 * 2**failures)
                 log.warning("getUpdates failed (%s); retrying in %.1fs", exc, delay)
                 await asyncio.wait({stopper}, timeout=delay)
                 continue
             failures = 0
+            updates, last = await read_batch(reader, batch)
             if updates:
                 await handle_batch(dp, bot, updates)
-                offset = updates[-1].update_id + 1
+            if last >= 0:
+                offset = last + 1
     finally:
         stopper.cancel()

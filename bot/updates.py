@@ -4,9 +4,11 @@ update and never a new one that reuses an old id (``storage.messaging.claim_upda
 Telegram numbers updates per bot and may start the numbering anew (after a
 week without updates, for a new token, or a fresh sandbox on the same
 database), so the id alone names nothing for long.  The key is built from
-what the update carries: the chat, the message id and its date (an edit: its
-edit date), a callback query's own id, a member change's chat, user and date;
-anything else by a digest of its whole content.
+what the update carries beside its id: the chat, the message id, its date
+(an edit: its edit date) and a digest of its text, a callback query's own
+id, a member change's chat, user and date; anything else by a digest of its
+whole content.  A re-delivery carries all of it unchanged; a new update
+that reuses an id differs in some of it.
 """
 
 from __future__ import annotations

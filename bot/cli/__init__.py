@@ -24,6 +24,9 @@ COMMAND_MODULES = (
     "bot.cli.faq",
     "bot.cli.report",
     "bot.cli.survey",
+    "bot.cli.links",
+    "bot.cli.web",
+    "bot.cli.updates",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -7,16 +7,25 @@ data directory (migrations, then ``bot/demo_config.toml`` through the
 config-apply service) and runs the bot against the sandbox's URL — the same
 bot code that runs against Telegram when a token is set. Ctrl-C (SIGINT) or
 SIGTERM stops everything; a second run finds the data where it was.
+
+The demo config is applied in full on the first run only.  Later runs add
+what the demo config has and the database lacks, and leave everything else
+as an operator may have changed it (``config apply`` of their own file),
+saying what differs; ``--reset`` moves the old data aside and starts anew.
+If the bot stops with an error, the sandbox keeps serving and the bot is
+started again with a growing pause (1 s to 30 s), saying so each time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import signal
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -54,6 +63,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--port", type=int, default=8080, help="порт песочницы и веб-чата")
     demo.add_argument("--host", default="127.0.0.1", help="адрес, на котором слушать")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"), help="каталог данных демо")
+    demo.add_argument(
+        "--reset",
+        action="store_true",
+        help="начать заново: прежние данные демо переносятся в соседний каталог *.bak-<время>",
+    )
     demo.set_defaults(handler=_run)
 
 
@@ -99,14 +113,24 @@ def demo_settings(handle: SandboxHandle, data_dir: Path) -> Settings:
     )
 
 
-async def prepare_database(settings: Settings) -> None:
-    """Migrate the demo database and apply the demo config (idempotent).
+@dataclass(frozen=True)
+class DemoConfigState:
+    """What the demo config did to the database on this start."""
+
+    first_run: bool = False
+    added: list[str] = field(default_factory=list)  # "client DEMO", ...
+    differs: list[str] = field(default_factory=list)  # left as the operator set it
+
+
+async def prepare_database(settings: Settings) -> DemoConfigState:
+    """Migrate the demo database and bring in the demo config (see the module's note).
 
     Imported here, not at the top: ``supportdesk demo`` must still serve the
     sandbox when the bot's storage cannot load.
     """
     from bot.services.config import apply_config
     from desk.config import load_config
+    from desk.config_diff import Action, diff
     from storage.engine import create_engine
     from storage.migrate import upgrade
     from storage.uow import UnitOfWorkFactory
@@ -116,9 +140,31 @@ async def prepare_database(settings: Settings) -> None:
         await upgrade(engine)
         config = load_config(settings.config_file)
         async with UnitOfWorkFactory(engine)() as uow:
-            await apply_config(uow, config, source=str(settings.config_file), now=datetime.now(UTC))
+            current = await uow.directory.load()
+            first = not (current.clients or current.teams or current.staff)
+            changes = diff(current, config)
+            only = None if first else frozenset({Action.ADD})
+            applied = await apply_config(
+                uow, config, source=str(settings.config_file), now=datetime.now(UTC), only=only
+            )
     finally:
         await engine.dispose()
+    label = {Action.ADD: "нет в базе", Action.CHANGE: "в базе иначе", Action.REMOVE: "нет в демо"}
+    return DemoConfigState(
+        first_run=first,
+        added=[] if first else [f"{c.kind} {c.key}" for c in applied],
+        differs=[f"{c.kind} {c.key} ({label[c.action]})" for c in changes if c not in applied],
+    )
+
+
+def reset_data(data_dir: Path) -> Path | None:
+    """Move ``data_dir`` aside (nothing is deleted); where it went, or None if absent."""
+    if not data_dir.exists():
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = data_dir.with_name(f"{data_dir.name}.bak-{stamp}")
+    data_dir.rename(target)
+    return target
 
 
 def _bot_runner() -> tuple[RunBot | None, str]:
@@ -140,29 +186,69 @@ async def _join_demo_user(handle: SandboxHandle) -> None:
     await handle.control.send(USER_ID, USER_ID, f"/start {INVITE_CODE}")
 
 
-def _report_bot_failure(task: asyncio.Task[None]) -> None:
-    """Say at once when the bot dies; the sandbox keeps serving until Ctrl-C."""
-    if task.cancelled() or task.exception() is None:
-        return
-    error = task.exception()
-    log.error("the demo bot stopped", exc_info=error)
-    _say("demo_bot_failed.j2", error=f"{type(error).__name__}: {error}")
+RESTART_FIRST = 1.0
+RESTART_MAX = 30.0
+STEADY = 60.0  # a bot that ran this long before failing starts again at once
+
+
+async def _pass_on(stop: asyncio.Event, own_stop: asyncio.Event) -> None:
+    await stop.wait()
+    own_stop.set()
+
+
+async def supervise(runner: RunBot, settings: Settings, stop: asyncio.Event) -> int:
+    """Run the bot until ``stop``; after a failure start it again with a growing
+    pause, saying so.  The bot's own stop event is its own: a failing bot sets
+    it, and that must not end the demo.  Returns how many times it was restarted."""
+    loop = asyncio.get_running_loop()
+    delay, restarts = RESTART_FIRST, 0
+    while not stop.is_set():
+        own_stop = asyncio.Event()
+        forward = asyncio.create_task(_pass_on(stop, own_stop))
+        started = loop.time()
+        error: Exception | None = None
+        try:
+            await runner(settings, stop=own_stop)
+        except Exception as exc:
+            error = exc
+        finally:
+            forward.cancel()
+        if stop.is_set():
+            break
+        if loop.time() - started >= STEADY:
+            delay = RESTART_FIRST
+        log.error("the demo bot stopped; starting it again in %.0f s", delay, exc_info=error)
+        reason = f"{type(error).__name__}: {error}" if error else "бот завершился сам"
+        _say("demo_bot_failed.j2", error=reason, delay=delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        delay = min(RESTART_MAX, delay * 2)
+        restarts += 1
+    return restarts
 
 
 async def run_demo(
-    data_dir: Path, *, port: int, host: str, stop: asyncio.Event, with_bot: bool = True
+    data_dir: Path,
+    *,
+    port: int,
+    host: str,
+    stop: asyncio.Event,
+    with_bot: bool = True,
+    reset: bool = False,
 ) -> bool:
     """Serve the demo until ``stop`` is set (``data_dir`` absolute).
 
-    Returns False when the bot was meant to run but failed.
+    Returns False when the bot was meant to run but could not start at all.
     """
+    moved = reset_data(data_dir) if reset else None
     async with running_sandbox(data_dir / "sandbox", port=port, host=host) as handle:
         seed(handle.sandbox)
         settings = demo_settings(handle, data_dir)
         runner, problem = _bot_runner() if with_bot else (None, "запущено без бота")
+        config_state = DemoConfigState()
         if runner is not None:
             try:
-                await prepare_database(settings)
+                config_state = await prepare_database(settings)
             except Exception as exc:  # the sandbox stays useful without the bot
                 log.exception("demo database could not be prepared")
                 runner, problem = None, f"база данных: {exc}"
@@ -178,19 +264,18 @@ async def run_demo(
             bot_ready=runner is not None,
             bot_problem=problem,
             database=settings.database_url.removeprefix("sqlite+aiosqlite:///"),
+            config=config_state,
+            moved=moved,
         )
-        bot_task: asyncio.Task[None] | None = None
+        bot_task: asyncio.Task[int] | None = None
         if runner is not None:
-            bot_task = asyncio.create_task(runner(settings, stop=stop), name="demo-bot")
-            bot_task.add_done_callback(_report_bot_failure)
+            bot_task = asyncio.create_task(supervise(runner, settings, stop), name="demo-bot")
             await _join_demo_user(handle)
         await stop.wait()
-        bot_ok = runner is not None or not with_bot
         if bot_task is not None:
             await asyncio.wait([bot_task])
-            bot_ok = not bot_task.cancelled() and bot_task.exception() is None
     _say("demo_stopped.j2", data_dir=data_dir)
-    return bot_ok
+    return runner is not None or not with_bot
 
 
 async def _main(args: argparse.Namespace) -> bool:
@@ -198,7 +283,9 @@ async def _main(args: argparse.Namespace) -> bool:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    return await run_demo(args.data_dir, port=args.port, host=args.host, stop=stop)
+    return await run_demo(
+        args.data_dir, port=args.port, host=args.host, stop=stop, reset=args.reset
+    )
 
 
 def _run(args: argparse.Namespace) -> int:

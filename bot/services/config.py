@@ -33,10 +33,22 @@ _KIND_NAMES = {
 
 
 async def apply_config(
-    uow: UnitOfWork, config: DeskConfig, *, source: str, now: datetime
+    uow: UnitOfWork,
+    config: DeskConfig,
+    *,
+    source: str,
+    now: datetime,
+    only: frozenset[Action] | None = None,
 ) -> list[Change]:
-    """Make the database say what ``config`` says; return what changed."""
+    """Make the database say what ``config`` says; return what changed.
+
+    ``only`` limits the sync to those actions: the demo adds what its config
+    has and the database lacks and changes nothing an operator set, so the
+    stored contract terms and client managers are then left as they are.
+    """
     changes = diff(await uow.directory.load(), config)
+    if only is not None:
+        changes = [c for c in changes if c.action in only]
     for change in changes:
         try:
             await _write(uow.directory, change)
@@ -52,7 +64,8 @@ async def apply_config(
             new=describe(change.new),
             reason=f"{change.action.value} {change.key}",
         )
-    await ops.save_terms(uow.session, config)  # contract terms and client managers
+    if only is None:
+        await ops.save_terms(uow.session, config)  # contract terms and client managers
     return changes
 
 

@@ -16,7 +16,9 @@ from storage.uow import UnitOfWorkFactory
 BOT = 555
 
 
-def _message(update_id: int, message_id: int, date: int, chat: int = 1001) -> Update:
+def _message(
+    update_id: int, message_id: int, date: int, chat: int = 1001, text: str = "не проводится"
+) -> Update:
     return Update.model_validate(
         {
             "update_id": update_id,
@@ -25,7 +27,7 @@ def _message(update_id: int, message_id: int, date: int, chat: int = 1001) -> Up
                 "date": date,
                 "chat": {"id": chat, "type": "private"},
                 "from": {"id": chat, "is_bot": False, "first_name": "Оля"},
-                "text": "не проводится документ",
+                "text": text,
             },
         }
     )
@@ -52,6 +54,8 @@ async def test_a_new_update_reusing_an_old_id_is_applied(uow_factory: UnitOfWork
     assert await _claim(uow_factory, _message(1, 1, 1_800_000_500), now)  # same ids, later
     assert await _claim(uow_factory, _message(1, 7, 1_800_000_000), now)  # another message
     assert await _claim(uow_factory, _message(1, 1, 1_800_000_000, chat=1002), now)
+    # a fresh Bot API in the same second: ids, chat and date alike, the words differ
+    assert await _claim(uow_factory, _message(1, 1, 1_800_000_000, text="другой вопрос"), now)
 
 
 async def test_the_same_update_for_another_bot_is_its_own(uow_factory: UnitOfWorkFactory) -> None:
