@@ -33,7 +33,7 @@ from desk import sla
 from desk.clock import BusinessClock
 from desk.config import DeskConfig
 from desk.enums import Priority, Status
-from desk.model import Ticket
+from desk.model import SlaState, Ticket
 from desk.terms import ContractTerms
 from desk.timefmt import due_words
 from desk.watch import Alert, AlertKind, Plan, plan
@@ -63,7 +63,7 @@ class _Terms:
         target = targets.get(priority) or sla.default_targets(self.schedule.day_minutes)[priority]
         return sla.clock_for(target, self.schedule)
 
-    def plan(self, state: sla.SlaState, status: Status, priority: Priority, now: datetime) -> Plan:
+    def plan(self, state: SlaState, status: Status, priority: Priority, now: datetime) -> Plan:
         clock = self.sla_clock(priority)
         return plan(state, status, now, clock, self.schedule, self.terms.watch)
 

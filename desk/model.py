@@ -121,6 +121,23 @@ class User:
 
 
 @dataclass
+class SlaState:
+    reaction_due: datetime | None
+    resolution_due: datetime | None
+    reacted_at: datetime | None = None
+    resolved_at: datetime | None = None
+    paused_at: datetime | None = None  # waiting for the customer since
+    reaction_breached: bool = False
+    resolution_breached: bool = False
+    started_at: datetime | None = None  # when the clock started (ticket created)
+    paused_minutes: int = 0  # business minutes that do not count (waiting; see the module doc)
+    reaction_minutes: int | None = None  # actual business minutes to the reaction
+    resolution_minutes: int | None = None  # actual business minutes to resolution (net of pauses)
+    reaction_target: int | None = None  # target minutes in force (for reports)
+    resolution_target: int | None = None
+
+
+@dataclass
 class Ticket:
     id: int | None
     number: str  # "<CLIENT CODE>-<n>"
@@ -151,6 +168,3 @@ class AuditEvent:
     reason: str | None
     prev_hash: str
     hash: str
-
-
-from desk.sla import SlaState  # noqa: E402  (SlaState refers back to nothing here)

@@ -20,33 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING
 
+from desk.clock import BusinessClock
 from desk.enums import Priority
-
-if TYPE_CHECKING:
-    from desk.clock import BusinessClock
-
-
-@dataclass
-class SlaState:
-    reaction_due: datetime | None
-    resolution_due: datetime | None
-    reacted_at: datetime | None = None
-    resolved_at: datetime | None = None
-    paused_at: datetime | None = None  # waiting for the customer since
-    reaction_breached: bool = False
-    resolution_breached: bool = False
-    started_at: datetime | None = None  # when the clock started (ticket created)
-    paused_minutes: int = 0  # business minutes that do not count (waiting; see the module doc)
-    reaction_minutes: int | None = None  # actual business minutes to the reaction
-    resolution_minutes: int | None = None  # actual business minutes to resolution (net of pauses)
-    reaction_target: int | None = None  # target minutes in force (for reports)
-    resolution_target: int | None = None
-
-
-# desk.model imports SlaState from here, so this import must follow SlaState.
-from desk.model import SlaTarget  # noqa: E402
+from desk.model import SlaState, SlaTarget
 
 
 @dataclass(frozen=True)
@@ -81,8 +58,6 @@ def clock_for(target: SlaTarget, schedule_clock: BusinessClock) -> BusinessClock
 
 @cache
 def _round_the_clock(timezone: str) -> BusinessClock:
-    from desk.clock import BusinessClock
-
     return BusinessClock.round_the_clock(timezone)
 
 

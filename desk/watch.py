@@ -30,7 +30,8 @@ from enum import StrEnum
 
 from desk.clock import BusinessClock
 from desk.enums import Status
-from desk.sla import SlaState, spent
+from desk.model import SlaState
+from desk.sla import spent
 from desk.terms import WatchRules
 
 _WATCHED = frozenset({Status.NEW, Status.IN_PROGRESS})

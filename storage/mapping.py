@@ -11,13 +11,13 @@ from desk.model import (
     CloseDays,
     Line,
     ScheduleSpec,
+    SlaState,
     Staff,
     Team,
     Ticket,
     TimeRange,
     User,
 )
-from desk.sla import SlaState
 from storage.tables import (
     AuditEventRow,
     ClientRow,

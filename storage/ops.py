@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.config import DeskConfig
 from desk.enums import OPEN_STATUSES, Priority, Status
-from desk.sla import SlaState
+from desk.model import SlaState
 from desk.terms import ContractTerms, terms_from_json, terms_to_json
 from storage.dialect import insert_for, insert_new
 from storage.tables import ClientRow, TicketRow

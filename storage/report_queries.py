@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.enums import Priority
+from desk.model import SlaState
 from desk.reporting import (
     BreachLine,
     ConsultantFigures,
@@ -26,7 +27,6 @@ from desk.reporting import (
     PriorityFigures,
     SurveyFigures,
 )
-from desk.sla import SlaState
 from storage.tables import StaffRow, TicketRow
 from storage.tables_messaging import FaqLogRow, ResolutionRow
 from storage.tables_ops import SurveyAnswerRow, SurveyRow

@@ -20,7 +20,8 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import is_sqlite
-from storage.uow import UnitOfWork, UnitOfWorkFactory, WriterHints
+from storage.hints import WriterHints
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
 class SerializedUnitOfWorkFactory(UnitOfWorkFactory):

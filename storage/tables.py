@@ -211,7 +211,7 @@ class TicketRow(Base):
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    # The SLA (desk.sla.SlaState), one column per field.
+    # The SLA (desk.model.SlaState), one column per field.
     sla_started_at: Mapped[datetime | None]
     reaction_due: Mapped[datetime | None]
     resolution_due: Mapped[datetime | None]

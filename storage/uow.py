@@ -11,30 +11,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.hints import WriterHints
 from storage.repos.audit import AuditRepository
 from storage.repos.counters import CounterRepository
 from storage.repos.directory import DirectoryRepository
 from storage.repos.tickets import TicketRepository
 from storage.repos.users import UserRepository
-
-
-@dataclass
-class WriterHints:
-    """What this process last wrote to the rows every registration touches.
-
-    Kept only where this process's transactions run one after another
-    (``storage.serial``): a repository then writes on the remembered value
-    with a guarded statement instead of reading the row first, and reads it
-    only when the guard misses (another process wrote in between, or a
-    transaction that set the hint rolled back).
-    """
-
-    audit_head: tuple[int | None, str] | None = None  # (last event id, its hash)
-    cursors: dict[str, int | None] = field(default_factory=dict)  # team -> last assigned
 
 
 class UnitOfWork:

@@ -22,7 +22,7 @@ from desk import sla
 from desk.assignment import Candidate, choose_owner, load_of
 from desk.enums import Category, Priority, Status, check_transition
 from desk.errors import NotAllowed
-from desk.model import Ticket
+from desk.model import SlaState, Ticket
 from desk.numbering import format_number
 from storage.uow import UnitOfWork
 
@@ -141,7 +141,7 @@ class TicketService:
         await authorize(uow, actor, ticket, terms.client, Action.STATUS, status)
         now = self._now()
         clock = terms.clock_for(ticket.priority)
-        state = ticket.sla or sla.SlaState(None, None)
+        state = ticket.sla or SlaState(None, None)
         if ticket.status is Status.WAITING:
             state = sla.resume(state, now, clock)
         if status is Status.WAITING or status in (Status.ROUTED_OUT, Status.CANCELLED):
@@ -212,7 +212,7 @@ class TicketService:
         if priority is ticket.priority:
             return ticket
         now = self._now()
-        state = ticket.sla or sla.SlaState(None, None)
+        state = ticket.sla or SlaState(None, None)
         old, new = terms.target(ticket.priority), terms.target(priority)
         state = sla.change_priority(state, now, old, new, terms.clock)
         changed = replace(ticket, priority=priority, sla=state)
@@ -271,7 +271,7 @@ class TicketService:
         """The first public staff answer; later answers change nothing."""
         ticket, terms = await self._load(uow, ref)
         await authorize(uow, actor, ticket, terms.client, Action.REACTION)
-        state = ticket.sla or sla.SlaState(None, None)
+        state = ticket.sla or SlaState(None, None)
         if state.reacted_at is not None:
             return ticket
         now = self._now()

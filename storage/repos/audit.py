@@ -15,18 +15,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.audit import ChainProblem, seal, verify_chain
 from desk.model import AuditEvent
+from storage.hints import WriterHints
 from storage.mapping import audit_from_row
 from storage.tables import AuditEventRow, AuditHeadRow, Base
-
-if TYPE_CHECKING:
-    from storage.uow import WriterHints
 
 HEAD_ID = 1
 

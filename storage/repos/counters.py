@@ -14,16 +14,13 @@ and the choice made again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.errors import NotFound
+from storage.hints import WriterHints
 from storage.tables import Base
-
-if TYPE_CHECKING:
-    from storage.uow import WriterHints
 
 _COUNTERS = Base.metadata.tables["ticket_counters"]
 _CURSORS = Base.metadata.tables["assignment_cursors"]

@@ -10,7 +10,7 @@ import pytest
 from desk import sla
 from desk.clock import BusinessClock
 from desk.enums import Priority
-from desk.model import ScheduleSpec, SlaTarget, TimeRange
+from desk.model import ScheduleSpec, SlaState, SlaTarget, TimeRange
 
 MSK = ZoneInfo("Europe/Moscow")
 OFFICE = BusinessClock.from_spec(ScheduleSpec("office", breaks=(TimeRange(780, 840),)))
@@ -200,7 +200,7 @@ def test_reopened_ticket_does_not_count_the_time_it_sat_resolved() -> None:
 
 def test_a_state_without_a_start_records_times_without_minutes() -> None:
     """An SLA never started (no due times) records moments, no minutes, no breach."""
-    empty = sla.SlaState(None, None)
+    empty = SlaState(None, None)
     state = sla.record_resolution(empty, MONDAY_9, OFFICE)
     assert state.resolved_at == MONDAY_9
     assert state.resolution_minutes is None
@@ -212,4 +212,4 @@ def test_a_state_without_a_start_records_times_without_minutes() -> None:
 def test_spent_of_an_unstarted_sla_is_a_clear_error() -> None:
     """Asking how much time an SLA that never started has used is refused."""
     with pytest.raises(ValueError, match="never started"):
-        sla.spent(sla.SlaState(None, None), MONDAY_9, OFFICE)
+        sla.spent(SlaState(None, None), MONDAY_9, OFFICE)

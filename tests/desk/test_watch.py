@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 from desk import sla
 from desk.clock import BusinessClock
 from desk.enums import Status
-from desk.model import CloseDays, ScheduleSpec, SlaTarget, TimeRange
-from desk.sla import SlaState
+from desk.model import CloseDays, ScheduleSpec, SlaState, SlaTarget, TimeRange
 from desk.terms import WatchRules
 from desk.watch import AlertKind, plan
 
