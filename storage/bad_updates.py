@@ -52,9 +52,7 @@ def _bad(row: BadUpdateRow) -> BadUpdate:
 
 async def latest(session: AsyncSession, limit: int = 20) -> list[BadUpdate]:
     """The ``limit`` latest, newest first."""
-    rows = await session.scalars(
-        select(BadUpdateRow).order_by(BadUpdateRow.id.desc()).limit(limit)
-    )
+    rows = await session.scalars(select(BadUpdateRow).order_by(BadUpdateRow.id.desc()).limit(limit))
     return [_bad(row) for row in rows]
 
 
