@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,6 +49,22 @@ class Settings(BaseSettings):
     web_base_url: str = ""
     web_secret: SecretStr | None = None
     web_link_hours: int = 72
+    # Serve the client page inside the bot's process; false when it runs on its
+    # own (`supportdesk web`, same settings) so the bot's replies never wait on it.
+    web_in_bot: bool = True
+    # Guards of the client page. An address whose links fail (forged, expired,
+    # revoked) web_fail_limit times within web_fail_window_seconds is answered
+    # 429 for web_block_seconds. At most web_max_concurrent page requests work at
+    # once; another waits up to web_queue_seconds for a turn, then gets 503.
+    web_fail_limit: int = Field(default=20, ge=1)
+    web_fail_window_seconds: int = Field(default=600, ge=1)
+    web_block_seconds: int = Field(default=900, ge=1)
+    web_max_concurrent: int = Field(default=2, ge=1)
+    web_queue_seconds: float = Field(default=3.0, ge=0)
+    # Behind a reverse proxy every request comes from the proxy's address: true
+    # takes the client's address from the last X-Forwarded-For entry (the one the
+    # proxy added). Leave false when the page is reachable without the proxy.
+    web_trust_forwarded: bool = False
     # How often the SLA watcher and the report scheduler look at the database, seconds.
     watch_every_seconds: float = 30.0
 

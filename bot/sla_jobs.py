@@ -1,6 +1,7 @@
 """SLA operations next to the bot: the watcher and scheduled reports on every
 pass (``settings.watch_every_seconds``), and the read-only client page when
-it is configured (``SUPPORTDESK_WEB_BASE_URL`` and ``SUPPORTDESK_WEB_SECRET``).
+it is configured (``SUPPORTDESK_WEB_BASE_URL`` and ``SUPPORTDESK_WEB_SECRET``)
+and not served by a process of its own (``SUPPORTDESK_WEB_IN_BOT``).
 
 Everything reads its schedule from the database, so a restart loses nothing.
 """
@@ -13,9 +14,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.reports.schedule import send_due_reports
-from bot.services.manager import signer_of
 from bot.watcher import Watcher
-from bot.web.app import make_web_app, serve
+from bot.web.app import serve_page
 
 if TYPE_CHECKING:
     from bot.compose import App
@@ -25,13 +25,7 @@ log = logging.getLogger(__name__)
 
 async def run_sla_jobs(app: App, stop: asyncio.Event) -> None:
     settings = app.settings
-    signer = signer_of(settings)
-    runner = None
-    if signer is not None:
-        runner = await serve(
-            make_web_app(app.db.uow, signer, app.now), settings.web_host, settings.web_port
-        )
-        log.info("client page on %s:%s", settings.web_host, settings.web_port)
+    runner = await serve_page(settings, app.db.uow, app.now) if settings.web_in_bot else None
     watcher = Watcher(app.db.uow, app.tickets, autoclose_minutes=settings.autoclose_minutes)
     try:
         while not stop.is_set():

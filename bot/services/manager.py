@@ -1,16 +1,19 @@
 """The client manager's view in the bot: their company's tickets, the latest
-report and a signed link to the read-only page (``bot.web``)."""
+report and a signed link to the read-only page (``bot.web``); revoking the
+links given so far (``revoke_links``: the manager in the chat, staff from the CLI)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from bot import texts
+from bot.services.actors import Actor
 from bot.services.cards import due_of
 from bot.settings import Settings
 from bot.web.signing import LinkSigner
 from desk.enums import OPEN_STATUSES
-from storage import client_queries, ops, report_files
+from storage import client_queries, links, ops, report_files
 from storage.uow import UnitOfWork
 
 RECENT_DAYS = 14  # closed tickets this recent are listed too
@@ -85,3 +88,27 @@ async def may_get_report(uow: UnitOfWork, manager_id: int, file_id: int) -> bool
         if await report_files.report_content(uow.session, file_id, code) is not None:
             return True
     return False
+
+
+async def revoke_links(
+    uow: UnitOfWork, client_code: str, manager_id: int, now: datetime, actor: Actor
+) -> None:
+    """Links to ``client_code``'s page given to ``manager_id`` until ``now`` open no
+    more; the audit trail records who revoked them."""
+    await links.revoke(uow.session, client_code, manager_id, now, actor.telegram_id)
+    await uow.audit.append(
+        ticket_id=None,
+        actor=str(actor),
+        at=now,
+        what="client links revoked",
+        new=json.dumps({"client": client_code, "manager": manager_id}),
+    )
+
+
+async def revoke_own_links(uow: UnitOfWork, manager_id: int, now: datetime) -> list[str]:
+    """A manager revokes their links to every client they manage; the clients' names."""
+    names = []
+    for code in await ops.managed_by(uow.session, manager_id):
+        await revoke_links(uow, code, manager_id, now, Actor.user(manager_id))
+        names.append((await uow.directory.client(code)).name)
+    return names

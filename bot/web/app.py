@@ -6,38 +6,48 @@
 
 The token (``bot.web.signing``) names the client; every query is filtered by
 that client, and the manager it was given to must still be one of the
-client's managers.  A forged, changed or expired token gets 403; a ticket or
-report of another client is "not found" (404), never shown.
+client's managers and must not have revoked it (``storage.links``).  A
+forged, changed, expired or revoked token gets 403; a ticket or report of
+another client, or a number or id that cannot exist, is "not found" (404),
+never shown.  ``bot.web.guard`` limits failed links per address and page
+work at once; ``bot.web.logs`` keeps tokens out of the log.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot import texts
 from bot.reports import fmt
+from bot.services.manager import signer_of
+from bot.settings import Settings
+from bot.web import pages
+from bot.web.guard import Guard, PageLimits
+from bot.web.logs import runner_options
 from bot.web.signing import BadLink, Grant, LinkSigner
 from desk.enums import Priority, Status
 from desk.errors import NotFound
 from desk.model import Client
-from storage import client_queries, messaging, ops, report_files
-from storage.uow import UnitOfWork, UnitOfWorkFactory
+from desk.numbering import BadTicketNumber, format_number, parse_number
+from storage import client_queries, links, messaging, ops, report_files
+from storage.uow import UnitOfWork
 
-UOW = web.AppKey("uow", UnitOfWorkFactory)
+log = logging.getLogger(__name__)
+
+MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds
+
+Uow = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
+UOW: web.AppKey[Uow] = web.AppKey("uow")
 SIGNER = web.AppKey("signer", LinkSigner)
 NOW: web.AppKey[Callable[[], datetime]] = web.AppKey("now")
+GUARD = web.AppKey("guard", Guard)
 
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
-}
 _CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -45,21 +55,17 @@ _CONTENT_TYPES = {
 
 
 def make_web_app(
-    uow: UnitOfWorkFactory, signer: LinkSigner, now: Callable[[], datetime]
+    uow: Uow, signer: LinkSigner, now: Callable[[], datetime], guard: Guard | None = None
 ) -> web.Application:
-    app = web.Application()
-    app[UOW], app[SIGNER], app[NOW] = uow, signer, now
+    """The page; ``guard`` (default limits unless given) watches every request."""
+    guard = guard or Guard(PageLimits())
+    app = web.Application(middlewares=[guard.middleware])
+    app[UOW], app[SIGNER], app[NOW], app[GUARD] = uow, signer, now, guard
+    app.on_response_prepare.append(pages.secure)
     app.router.add_get("/c/{token}", tickets_page)
     app.router.add_get("/c/{token}/t/{number}", ticket_page)
     app.router.add_get("/c/{token}/r/{file_id}", report_download)
     return app
-
-
-def _page(template: str, status: int = 200, **context: Any) -> web.Response:
-    html = texts.render(template, **context)
-    return web.Response(
-        text=html, status=status, content_type="text/html", charset="utf-8", headers=_HEADERS
-    )
 
 
 async def _grant(request: web.Request, uow: UnitOfWork) -> tuple[Grant, Client]:
@@ -67,25 +73,16 @@ async def _grant(request: web.Request, uow: UnitOfWork) -> tuple[Grant, Client]:
     try:
         grant = request.app[SIGNER].verify(request.match_info["token"], request.app[NOW]())
     except BadLink:
-        raise _denied() from None
+        raise pages.denied() from None
     if grant.client_code not in await ops.managed_by(uow.session, grant.manager_id):
-        raise _denied()  # no longer a manager of this client
+        raise pages.denied()  # no longer a manager of this client
+    revoked = await links.revoked_at(uow.session, grant.client_code, grant.manager_id)
+    if revoked is not None and grant.issued <= revoked:
+        raise pages.revoked()
     try:
         return grant, await uow.directory.client(grant.client_code)
     except NotFound:
-        raise _denied() from None
-
-
-def _denied() -> web.HTTPForbidden:
-    return web.HTTPForbidden(
-        text=texts.render("client_denied"), content_type="text/html", headers=_HEADERS
-    )
-
-
-def _not_found() -> web.HTTPNotFound:
-    return web.HTTPNotFound(
-        text=texts.render("client_not_found"), content_type="text/html", headers=_HEADERS
-    )
+        raise pages.denied() from None
 
 
 class _Names:
@@ -122,6 +119,24 @@ def _filters(request: web.Request) -> dict[str, Any]:
     return {"status": status, "priority": priority, "q": text}
 
 
+def _number(raw: str) -> str:
+    """A ticket number as stored; 404 for one that cannot exist."""
+    try:
+        code, n = parse_number(raw)
+    except BadTicketNumber:
+        raise pages.not_found() from None
+    if n > MAX_ID:
+        raise pages.not_found()
+    return format_number(code, n)
+
+
+def _file_id(raw: str) -> int:
+    """A report file id; 404 for one that cannot exist."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or not 0 < int(raw) <= MAX_ID:
+        raise pages.not_found()
+    return int(raw)
+
+
 async def tickets_page(request: web.Request) -> web.Response:
     async with request.app[UOW]() as uow:
         grant, client = await _grant(request, uow)
@@ -136,7 +151,7 @@ async def tickets_page(request: web.Request) -> web.Response:
         names = _Names(uow)
         owners = {t.owner_id: await names.of(t.owner_id) for t in tickets}
         reports = await report_files.report_files(uow.session, client.code)
-    return _page(
+    return pages.page(
         "client_page",
         client=client,
         token=request.match_info["token"],
@@ -155,14 +170,13 @@ async def tickets_page(request: web.Request) -> web.Response:
 async def ticket_page(request: web.Request) -> web.Response:
     async with request.app[UOW]() as uow:
         _, client = await _grant(request, uow)
-        ticket = await client_queries.client_ticket(
-            uow.session, client.code, request.match_info["number"]
-        )
+        number = _number(request.match_info["number"])
+        ticket = await client_queries.client_ticket(uow.session, client.code, number)
         if ticket is None or ticket.id is None:
-            raise _not_found()
+            raise pages.not_found()
         history = await messaging.public_history(uow.session, ticket.id, limit=200)
         owner = await _Names(uow).of(ticket.owner_id)
-    return _page(
+    return pages.page(
         "client_ticket",
         client=client,
         token=request.match_info["token"],
@@ -175,20 +189,14 @@ async def ticket_page(request: web.Request) -> web.Response:
 
 
 async def report_download(request: web.Request) -> web.Response:
-    try:
-        file_id = int(request.match_info["file_id"])
-    except ValueError:
-        raise _not_found() from None
     async with request.app[UOW]() as uow:
         grant, _ = await _grant(request, uow)
+        file_id = _file_id(request.match_info["file_id"])
         found = await report_files.report_content(uow.session, file_id, grant.client_code)
     if found is None:
-        raise _not_found()
+        raise pages.not_found()
     meta, content = found
-    headers = {
-        **_HEADERS,
-        "Content-Disposition": f'attachment; filename="{meta.filename}"',
-    }
+    headers = {"Content-Disposition": f'attachment; filename="{meta.filename}"'}
     return web.Response(
         body=content, headers=headers, content_type=_CONTENT_TYPES[meta.format].split(";")[0]
     )
@@ -196,7 +204,20 @@ async def report_download(request: web.Request) -> web.Response:
 
 async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
     """Start serving ``app``; the caller cleans the runner up."""
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, **runner_options())
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def serve_page(
+    settings: Settings, uow: Uow, now: Callable[[], datetime]
+) -> web.AppRunner | None:
+    """Serve the page as ``settings`` say (None when it is not configured)."""
+    signer = signer_of(settings)
+    if signer is None:
+        return None
+    app = make_web_app(uow, signer, now, Guard(PageLimits.of(settings)))
+    runner = await serve(app, settings.web_host, settings.web_port)
+    log.info("client page on %s:%s", settings.web_host, settings.web_port)
     return runner

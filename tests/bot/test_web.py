@@ -20,6 +20,7 @@ from bot.services.actors import Actor
 from bot.services.config import apply_config
 from bot.services.tickets import TicketService
 from bot.web.app import make_web_app
+from bot.web.guard import Guard, PageLimits
 from bot.web.signing import LinkSigner
 from desk.config import load_config
 from desk.enums import Category, Priority
@@ -81,7 +82,9 @@ async def client(
     demo_uow_factory: UnitOfWorkFactory, tmp_path: Path
 ) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     await seed_two_clients(demo_uow_factory, tmp_path)
-    app = make_web_app(demo_uow_factory, signer(), lambda: NOW)
+    # many failed links from one address here; the limit has its own tests
+    guard = Guard(PageLimits(fail_limit=1000))
+    app = make_web_app(demo_uow_factory, signer(), lambda: NOW, guard)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 
@@ -145,8 +148,8 @@ def _forge_client(token: str, code: str) -> str:
     """The payload rewritten to name another client, the signature kept."""
     payload, _, signature = token.partition(".")
     decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
-    _, manager, expires = decoded.split(":")
-    forged = base64.urlsafe_b64encode(f"{code}:{manager}:{expires}".encode()).rstrip(b"=")
+    _, rest = decoded.split(":", 1)  # manager, issued, expires
+    forged = base64.urlsafe_b64encode(f"{code}:{rest}".encode()).rstrip(b"=")
     return f"{forged.decode()}.{signature}"
 
 
