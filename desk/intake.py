@@ -10,6 +10,7 @@ The rules are checked from the most urgent down; the first match wins.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from desk.enums import Category, Priority
@@ -111,8 +112,8 @@ def guess(text: str) -> Guess:
 def subject_of(text: str, fallback: str, limit: int = SUBJECT_LIMIT) -> str:
     """A one-line subject: the first line, cut at a word boundary to ``limit``
     characters with an ellipsis; ``fallback`` for a message without text."""
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    first = " ".join(first.split())
+    shown = (visible(line) for line in text.splitlines())
+    first = " ".join(next((line for line in shown if line), "").split())
     if not first:
         return fallback
     if len(first) <= limit:
@@ -135,11 +136,40 @@ _ACKNOWLEDGEMENTS = frozenset(
 )  # fmt: skip
 _WORDS = re.compile(r"[\w]+", re.UNICODE)
 
+# What shows nothing on a screen: separators and control characters read as a
+# space; format characters (zero-width space, joiners, BOM, soft hyphen, the
+# Mongolian vowel separator...) and fillers that Unicode files as letters or
+# symbols (Hangul fillers, the blank braille pattern, Khmer inherent vowels,
+# variation selectors) read as nothing.
+_SPACES = frozenset({"Zs", "Zl", "Zp", "Cc"})
+_NOTHING = frozenset({"Cf", "Cs", "Co", "Cn"})
+_FILLERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def _shown(ch: str) -> str:
+    """``ch`` as a reader sees it: itself, a space, or nothing."""
+    category = unicodedata.category(ch)
+    if category in _SPACES:
+        return " "
+    if (
+        category in _NOTHING
+        or ch in _FILLERS
+        or unicodedata.name(ch, "").startswith("VARIATION SELECTOR")
+    ):
+        return ""
+    return ch
+
+
+def visible(text: str) -> str:
+    """``text`` with every invisible character gone or read as a space, trimmed."""
+    return "".join(map(_shown, text)).strip()
+
 
 def is_request(text: str) -> bool:
-    """Whether a text on its own can be a request: not empty, not only emoji or
-    punctuation ("👍", "."), not only a thank-you or an "ok"."""
-    words = _WORDS.findall(text.lower().replace("ё", "е"))
-    if not any(ch.isalnum() for w in words for ch in w):
+    """Whether a text on its own can be a request: more than one letter or digit
+    that shows ("ㅤ", "0", "👍", "." are not), not only a thank-you or an "ok"."""
+    shown = visible(text)
+    if sum(ch.isalnum() for ch in shown) < 2:
         return False
+    words = _WORDS.findall(shown.lower().replace("ё", "е"))
     return " ".join(words) not in _ACKNOWLEDGEMENTS

@@ -16,7 +16,7 @@ from bot.services.cards import render_card, text_overflows
 from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
 from desk.enums import OPEN_STATUSES, Priority, Status
-from desk.intake import guess, is_request, subject_of
+from desk.intake import guess, is_request, subject_of, visible
 from desk.model import Ticket, User
 from knowledge.base import KnowledgeBase, Suggestion
 from storage import drafts, messaging
@@ -33,6 +33,9 @@ async def receive(
     user = await uow.users.get(msg.user_id)
     if user is None:
         enqueue.send(uow.session, msg.chat_id, texts.render("not_bound"))
+        return
+    if not msg.has_media and not visible(msg.text):  # nothing shows: not even a follow-up
+        enqueue.send(uow.session, msg.chat_id, texts.render("not_a_request"))
         return
     target = await _ticket_replied_to(uow, msg) or await _album_of(uow, msg)
     open_tickets = await uow.tickets.open_of(user.telegram_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desk.enums import Category, Priority
-from desk.intake import guess, is_request, subject_of
+from desk.intake import guess, is_request, subject_of, visible
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,45 @@ def test_subject_of_a_message_without_text_is_the_fallback() -> None:
 )
 def test_is_request_tells_a_request_from_a_thank_you(text: str, expected: bool) -> None:
     assert is_request(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u3164",  # Hangul filler, filed as a letter
+        "\u3164\u3164",
+        "0",
+        "а?",
+        "\u2800",  # blank braille pattern
+        "\u115f\u1160\uffa0",  # more Hangul fillers
+        "\u200b\u200c\u200d\ufeff\u00ad\u180e\u2060",  # zero-width and format characters
+        "\u2028\u2029\u3000\u00a0\t",  # line, paragraph, ideographic and no-break spaces
+        "\ufe0f\u034f\U000e0100",  # variation selectors, a grapheme joiner
+        "7\u200b",
+        "спасибо\u3000большое",  # a thank-you with an odd space is still one
+        "\u3164ок\u3164",
+    ],
+)
+def test_invisible_or_one_character_texts_are_not_requests(text: str) -> None:
+    """What shows as nothing, or as at most one letter or digit, does not open a ticket."""
+    assert is_request(text) is False
+
+
+def test_invisible_characters_do_not_hide_a_real_request() -> None:
+    """A request with a zero-width space or filler inside is still a request."""
+    assert is_request("Не\u200b проводится\u3164реализация") is True
+    assert is_request("ошибка 42\u2800") is True
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("\u3164\u3164", ""), ("\u200b 0 \u200b", "0"), ("а\u2029б", "а б"), ("ok\ufe0f", "ok")],
+)
+def test_visible_drops_what_does_not_show(text: str, shown: str) -> None:
+    assert visible(text) == shown
+
+
+def test_subject_of_an_invisible_caption_is_the_fallback() -> None:
+    """A photo captioned only with fillers gets the fallback subject, not a blank one."""
+    assert subject_of("\u3164\n\u200b", "Без текста") == "Без текста"
+    assert subject_of("\u3164\nОшибка\u200b проведения", "Без текста") == "Ошибка проведения"

@@ -9,7 +9,15 @@ import logging
 import pytest
 
 from bot.compose import App
-from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, forge_click, text_of
+from tests.e2e.desk import (
+    CONSULTANT,
+    STAFF_CHAT,
+    USER,
+    Desk,
+    forge_click,
+    inject_message,
+    text_of,
+)
 
 HUGE = "99999999999999999999"  # above 2^63-1: no database key can hold it
 
@@ -63,3 +71,32 @@ async def test_report_for_an_impossible_period_answers_the_consultant(
         reply = await desk.bot_says(STAFF_CHAT, f"Не понял период «{period}»", after=sent)
         assert "/report" in text_of(reply)
     assert _errors(caplog) == []
+
+
+async def test_invisible_and_one_character_texts_make_no_ticket_but_a_photo_does(
+    desk: Desk, desk_app: App
+) -> None:
+    """«ㅤ», «ㅤㅤ» and «0» are answered with how to write a request and register
+    nothing; a photo with an invisible caption is still registered."""
+    for junk in ("\u3164", "\u3164\u3164", "0", "\u200b\u2800"):
+        sent = await desk.say(USER, USER, junk)
+        await desk.bot_says(USER, "опишите вопрос словами", after=sent)
+    async with desk_app.db.uow() as uow:
+        assert await uow.tickets.list() == []
+    photo = [{"file_id": "AgADjunk", "file_unique_id": "j1", "width": 3, "height": 2}]
+    sent = inject_message(desk.handle, USER, USER, {"photo": photo, "caption": "\u3164"})
+    await desk.bot_says(USER, "зарегистрирована", after=sent)
+    async with desk_app.db.uow() as uow:
+        assert len(await uow.tickets.list()) == 1
+    # with a ticket open, an invisible text is not relayed to it as a follow-up either
+    topic = await desk.topic_of("DEMO-1")
+    thread = topic["message_thread_id"]
+    relayed = await desk.wait_for(STAFF_CHAT, lambda m: "photo" in m, thread_id=thread)
+    sent = await desk.say(USER, USER, "\u3164")
+    await desk.bot_says(USER, "опишите вопрос словами", after=sent)
+    await desk.say(USER, USER, "И ещё: печать тоже не работает")
+    await desk.bot_says(STAFF_CHAT, "печать тоже", thread_id=thread)  # per-chat order: after it
+    later = await desk.control.messages(
+        STAFF_CHAT, message_thread_id=thread, after=relayed["message_id"]
+    )
+    assert [m for m in later if "печать тоже" not in text_of(m)] == []
