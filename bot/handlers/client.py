@@ -18,6 +18,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot import texts
 from bot.callbacks import ManagerCb, SurveyCb
+from bot.handlers import manager_links
 from bot.outbox import enqueue
 from bot.reports.build import FORMATS
 from bot.reports.send import save_report, send_report
@@ -109,6 +110,7 @@ def build_private() -> Router:
     """/tickets and its report buttons for client managers; survey answers."""
     router = Router(name="client-manager")
     router.message.register(tickets, Command("tickets"))
+    router.include_router(manager_links.build())  # /revoke
     router.callback_query.register(report_file, ManagerCb.filter())
     router.callback_query.register(survey_answer, SurveyCb.filter())
     return router

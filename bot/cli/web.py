@@ -1,0 +1,54 @@
+"""``supportdesk web``: the client page alone, in a process of its own, from the
+same settings as the bot (``SUPPORTDESK_WEB_*``, the database).  The bot then
+runs with ``SUPPORTDESK_WEB_IN_BOT=false``, so page load never delays its replies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from datetime import UTC, datetime
+
+from bot.cli.database import add_database_option, with_database
+from bot.cli.output import complain
+from bot.cli.run import LOG_FORMAT
+from bot.settings import Settings
+from storage.database import Database
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    web = subparsers.add_parser(
+        "web", help="только страница клиента, отдельным процессом (настройки — из .env)"
+    )
+    add_database_option(web)
+    web.set_defaults(handler=_web)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _web(args: argparse.Namespace) -> int:
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
+
+    async def run(database: Database) -> int:
+        from bot.web.app import serve_page
+
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        runner = await serve_page(settings, database.uow, _now)
+        if runner is None:
+            complain("web_not_configured")
+            return 1
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+        return 0
+
+    return with_database(args, run)
