@@ -3,7 +3,7 @@ the client managers of a client company.
 
 The config states them next to the contract (``[contracts.NAME.watch]``,
 ``[contracts.NAME.penalties]``, ``[contracts.NAME.reports]``) and the client
-(``managers = [telegram ids]``); ``desk.config_terms`` reads them.  Defaults
+(``managers = [telegram ids]``); ``desk.config`` reads them.  Defaults
 are what a contract without these tables gets.
 """
 

@@ -129,8 +129,7 @@ async def prepare_database(settings: Settings) -> DemoConfigState:
     sandbox when the bot's storage cannot load.
     """
     from bot.services.config import apply_config
-    from desk.config import load_config
-    from desk.config_diff import Action, diff
+    from desk.config import Action, diff, load_config
     from storage.engine import create_engine
     from storage.migrate import upgrade
     from storage.uow import UnitOfWorkFactory

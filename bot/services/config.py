@@ -12,24 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.services.actors import Actor
-from desk.config import DeskConfig
-from desk.config_diff import Action, Change, describe, diff
-from desk.config_messages import reason
+from desk.config import KIND_NAMES, Action, Change, DeskConfig, describe, diff, reason
 from desk.errors import ConfigError
 from storage import ops
 from storage.errors import StillReferenced
 from storage.repos.directory import DirectoryRepository
 from storage.uow import UnitOfWork
-
-# How the refusal names a kind (Russian, accusative).
-_KIND_NAMES = {
-    "schedule": "расписание",
-    "contract": "договор",
-    "team": "команду",
-    "client": "клиента",
-    "staff": "сотрудника",
-    "invite": "приглашение",
-}
 
 
 async def apply_config(
@@ -53,7 +41,7 @@ async def apply_config(
         try:
             await _write(uow.directory, change)
         except StillReferenced as exc:
-            why = reason("still_referenced", kind=_KIND_NAMES[change.kind], key=change.key)
+            why = reason("still_referenced", kind=KIND_NAMES[change.kind], key=change.key)
             raise ConfigError(source, None, why) from exc
         await uow.audit.append(
             ticket_id=None,

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from desk.config import DeskConfig
+from desk.config._loader import DeskConfig
 
 
 class Action(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from desk.config_messages import reason
+from desk.config._messages import reason
 from desk.model import TimeRange
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")

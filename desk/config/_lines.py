@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -64,9 +64,9 @@ class SourceLines:
     """An index from key paths to 1-based line numbers."""
 
     def __init__(self, text: str) -> None:
-        self._lines: dict[Path, int] = {}
+        self._lines: dict[KeyPath, int] = {}
         arrays: dict[tuple[str, ...], int] = {}
-        table: Path = ()
+        table: KeyPath = ()
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
             if line.startswith("[["):
@@ -91,7 +91,7 @@ class SourceLines:
                     continue
                 self._lines.setdefault((*table, *parsed[0]), number)
 
-    def line_of(self, path: Path) -> int | None:
+    def line_of(self, path: KeyPath) -> int | None:
         """The line of ``path``, else of its nearest enclosing table; None if none."""
         while path:
             if path in self._lines:

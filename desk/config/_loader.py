@@ -18,11 +18,11 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desk.clock import BusinessClock
-from desk.config_fields import Duration, format_range, parse_duration, parse_range, parse_time
-from desk.config_lines import Path as KeyPath
-from desk.config_messages import DUPLICATE_KINDS, reason, unknown_ref
-from desk.config_reader import Reader, Table
-from desk.config_terms import TERM_KEYS, client_managers, contract_terms
+from desk.config._fields import Duration, format_range, parse_duration, parse_range, parse_time
+from desk.config._lines import KeyPath
+from desk.config._messages import DUPLICATE_KINDS, reason, unknown_ref
+from desk.config._reader import Reader, Table
+from desk.config._terms import TERM_KEYS, client_managers, contract_terms
 from desk.enums import Priority
 from desk.errors import ConfigError
 from desk.model import (
@@ -53,7 +53,7 @@ class DeskConfig:
     clients: dict[str, Client] = field(default_factory=dict)
     staff: dict[int, Staff] = field(default_factory=dict)
     invites: dict[str, Invite] = field(default_factory=dict)
-    # Operating terms per contract and managers per client (desk.config_terms); not
+    # Operating terms per contract and managers per client (desk.config._terms); not
     # part of the synced sections above: storage.ops keeps them.
     terms: dict[str, ContractTerms] = field(default_factory=dict)
     managers: dict[str, tuple[int, ...]] = field(default_factory=dict)

@@ -44,6 +44,26 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 # What "duplicate" names, by the key that repeats.
+# Contract terms ([contracts.NAME.watch|penalties|reports]) and client managers.
+MESSAGES.update(
+    {
+        "number_range": "«{key}» должен быть числом от {low:g} до {high:g}",
+        "resolve_before_remind": "«resolve_after» должен быть позже «remind_after»",
+        "bad_report_format": "неизвестный формат отчёта «{value}»: допустимы html и xlsx",
+        "bad_manager": "«managers» должен быть списком Telegram id (целых чисел), а не {value!r}",
+    }
+)
+
+# How a refusal of ``config apply`` names a kind of entry (accusative).
+KIND_NAMES: dict[str, str] = {
+    "schedule": "расписание",
+    "contract": "договор",
+    "team": "команду",
+    "client": "клиента",
+    "staff": "сотрудника",
+    "invite": "приглашение",
+}
+
 DUPLICATE_KINDS: dict[str, str] = {
     "clients.code": "код клиента",
     "staff.telegram_id": "telegram_id сотрудника",

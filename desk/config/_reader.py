@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 from typing import Any, NoReturn, TypeVar
 
-from desk.config_lines import Path, SourceLines
-from desk.config_messages import reason, type_name
+from desk.config._lines import KeyPath, SourceLines
+from desk.config._messages import reason, type_name
 from desk.errors import ConfigError
 
 T = TypeVar("T")
@@ -20,14 +20,14 @@ class Reader:
         self.file = file
         self.lines = SourceLines(text)
 
-    def fail(self, path: Path, why: str) -> NoReturn:
+    def fail(self, path: KeyPath, why: str) -> NoReturn:
         raise ConfigError(self.file, self.lines.line_of(path), why)
 
-    def line(self, path: Path) -> int | None:
+    def line(self, path: KeyPath) -> int | None:
         return self.lines.line_of(path)
 
     def check_keys(
-        self, table: Table, path: Path, allowed: Collection[str], required: Collection[str] = ()
+        self, table: Table, path: KeyPath, allowed: Collection[str], required: Collection[str] = ()
     ) -> None:
         for key in table:
             if key not in allowed:
@@ -38,7 +38,7 @@ class Reader:
                 self.fail(path, reason("missing_key", key=key))
 
     def value(
-        self, table: Table, path: Path, key: str, kind: type[T], default: Any = _MISSING
+        self, table: Table, path: KeyPath, key: str, kind: type[T], default: Any = _MISSING
     ) -> T:
         """``table[key]`` of type ``kind`` (bool is not an int here), else ``default``."""
         if key not in table:
@@ -54,7 +54,7 @@ class Reader:
             self.fail((*path, key), reason("empty", key=key))
         return value
 
-    def parsed(self, table: Table, path: Path, key: str, parse: Callable[[str], T]) -> T:
+    def parsed(self, table: Table, path: KeyPath, key: str, parse: Callable[[str], T]) -> T:
         """``parse(table[key])``, its ``ValueError`` turned into a ConfigError at the key."""
         raw = self.value(table, path, key, str)
         try:
@@ -62,7 +62,7 @@ class Reader:
         except ValueError as exc:
             self.fail((*path, key), str(exc))
 
-    def named_tables(self, data: Table, section: str) -> Iterator[tuple[str, Table, Path]]:
+    def named_tables(self, data: Table, section: str) -> Iterator[tuple[str, Table, KeyPath]]:
         """``[section.NAME]`` tables: (NAME, table, path)."""
         tables = data.get(section, {})
         if not isinstance(tables, dict):
@@ -72,7 +72,7 @@ class Reader:
                 self.fail((section, name), reason("not_table", key=f"{section}.{name}"))
             yield name, table, (section, name)
 
-    def array_tables(self, data: Table, section: str) -> Iterator[tuple[Table, Path]]:
+    def array_tables(self, data: Table, section: str) -> Iterator[tuple[Table, KeyPath]]:
         """``[[section]]`` tables: (table, path)."""
         items = data.get(section, [])
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):

@@ -16,27 +16,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from desk.config_fields import Duration, parse_duration
-from desk.config_lines import Path as KeyPath
-from desk.config_messages import reason
-from desk.config_reader import Reader, Table
+from desk.config._fields import Duration, parse_duration
+from desk.config._lines import KeyPath
+from desk.config._messages import reason
+from desk.config._reader import Reader, Table
 from desk.enums import Priority
 from desk.terms import ContractTerms, PenaltyRules, ReportSchedule, WatchRules
 
 TERM_KEYS = {"watch", "penalties", "reports"}
 REPORT_FORMATS = ("html", "xlsx")
-
-# What a refused term says (Russian first, like ``desk.config_messages``).
-_MESSAGES = {
-    "number_range": "«{key}» должен быть числом от {low:g} до {high:g}",
-    "resolve_before_remind": "«resolve_after» должен быть позже «remind_after»",
-    "bad_report_format": "неизвестный формат отчёта «{value}»: допустимы html и xlsx",
-    "bad_manager": "«managers» должен быть списком Telegram id (целых чисел), а не {value!r}",
-}
-
-
-def _why(name: str, **fields: object) -> str:
-    return _MESSAGES[name].format(**fields)
 
 
 def contract_terms(r: Reader, t: Table, path: KeyPath, day_minutes: int) -> ContractTerms:
@@ -58,7 +46,7 @@ def client_managers(r: Reader, t: Table, path: KeyPath) -> tuple[int, ...]:
     raw = r.value(t, path, "managers", list, [])
     for value in raw:
         if not isinstance(value, int) or isinstance(value, bool):
-            r.fail((*path, "managers"), _why("bad_manager", value=value))
+            r.fail((*path, "managers"), reason("bad_manager", value=value))
     return tuple(raw)
 
 
@@ -69,7 +57,7 @@ def _number(r: Reader, t: Table, path: KeyPath, key: str, low: float, high: floa
     if isinstance(value, bool) or not isinstance(value, int | float):
         r.fail((*path, key), reason("type", key=key, expected="числом", got=type(value).__name__))
     if not low <= value <= high:
-        r.fail((*path, key), _why("number_range", key=key, low=low, high=high))
+        r.fail((*path, key), reason("number_range", key=key, low=low, high=high))
     return float(value)
 
 
@@ -89,7 +77,7 @@ def _watch(r: Reader, t: Table, path: KeyPath, day_minutes: int) -> WatchRules:
     remind = _duration(r, t, path, "remind_after", day_minutes, defaults.remind_after_minutes)
     resolve = _duration(r, t, path, "resolve_after", day_minutes, defaults.resolve_after_minutes)
     if remind is not None and resolve is not None and resolve <= remind:
-        r.fail((*path, "resolve_after"), _why("resolve_before_remind"))
+        r.fail((*path, "resolve_after"), reason("resolve_before_remind"))
     share = defaults.warn_share if percent is None else percent / 100
     return WatchRules(share, remind, resolve)
 
@@ -132,7 +120,7 @@ def _reports(r: Reader, t: Table, path: KeyPath) -> ReportSchedule:
     d = ReportSchedule()
     fmt = r.value(t, path, "format", str, d.format)
     if fmt not in REPORT_FORMATS:
-        r.fail((*path, "format"), _why("bad_report_format", value=fmt))
+        r.fail((*path, "format"), reason("bad_report_format", value=fmt))
     return ReportSchedule(
         weekly=r.value(t, path, "weekly", bool, d.weekly),
         monthly=r.value(t, path, "monthly", bool, d.monthly),

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from desk.config import load_config, parse_config
-from desk.config_lines import SourceLines
+from desk.config._lines import SourceLines
 from desk.enums import Priority
 from desk.errors import ConfigError
 from desk.model import CloseDays, SlaTarget, TimeRange
