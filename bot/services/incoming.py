@@ -7,6 +7,8 @@ from typing import Any
 
 from aiogram.types import Message
 
+from bot.services.message_html import to_html
+
 # Content types that travel with a ticket (copied into the topic / to the user).
 MEDIA_TYPES = ("photo", "document", "video", "voice", "audio", "animation", "video_note")
 
@@ -19,7 +21,7 @@ class Incoming:
     first_name: str
     username: str | None
     text: str  # plain text or caption, as typed
-    html: str  # the same as Telegram HTML, user text escaped
+    html: str  # the same as Telegram HTML: text and attributes escaped, only safe links
     media: list[dict[str, Any]] = field(default_factory=list)
     reply_to: int | None = None
     thread_id: int | None = None
@@ -39,7 +41,8 @@ def incoming(message: Message) -> Incoming:
             item = value[-1] if isinstance(value, list) else value
             media.append({"kind": kind, "file_id": item.file_id})
     text = message.text or message.caption or ""
-    html = message.html_text if text else ""
+    entities = message.entities if message.text else message.caption_entities
+    html = to_html(text, entities) if text else ""
     reply = message.reply_to_message
     return Incoming(
         chat_id=message.chat.id,
