@@ -54,6 +54,7 @@ class TicketTopic:
     topic_name: str | None
     card_text: str | None
     user_blocked_at: datetime | None
+    undelivered: int = 0  # the user's messages that never reached the topic
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def _topic(row: TicketTopicRow) -> TicketTopic:
         topic_name=row.topic_name,
         card_text=row.card_text,
         user_blocked_at=row.user_blocked_at,
+        undelivered=row.undelivered,
     )
 
 
@@ -164,6 +166,15 @@ async def mark_user_blocked(session: AsyncSession, ticket_id: int, at: datetime 
         update(TicketTopicRow)
         .where(TicketTopicRow.ticket_id == ticket_id)
         .values(user_blocked_at=at)
+    )
+
+
+async def add_undelivered(session: AsyncSession, ticket_id: int) -> None:
+    """Count one more of the user's messages that never reached the ticket's topic."""
+    await session.execute(
+        update(TicketTopicRow)
+        .where(TicketTopicRow.ticket_id == ticket_id)
+        .values(undelivered=TicketTopicRow.undelivered + 1)
     )
 
 

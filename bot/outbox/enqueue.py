@@ -12,7 +12,9 @@ Kinds, and what the sender does with each (``bot.outbox.deliver``):
 - ``document`` send a saved report file as a document (``file_id`` in ``report_files``)
 
 A ``link`` in the payload ties the sent message to the ticket (``message_links``)
-so that a reply to it finds the ticket.
+so that a reply to it finds the ticket.  A ``relay`` marks the rows that carry
+a person's message across (a user's into the topic, a consultant's to the
+user): if one fails for good, the sender says so to whoever wrote it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ def link(author: str, author_id: int | None, *, public: bool, text: str | None) 
     return {"author": author, "author_id": author_id, "public": public, "text": text}
 
 
+def relay(origin: str, chat_id: int, message_id: int) -> dict[str, Any]:
+    """Marks the rows carrying the message ``message_id`` of ``chat_id`` across:
+    ``origin`` ``user`` (into the ticket's topic) or ``staff`` (to the user)."""
+    return {"from": origin, "chat_id": chat_id, "message_id": message_id}
+
+
 def send(
     session: AsyncSession,
     chat_id: int,
@@ -44,23 +52,21 @@ def send(
     topic: bool = False,
     markup: InlineKeyboardMarkup | None = None,
     link_as: dict[str, Any] | None = None,
+    relay_of: dict[str, Any] | None = None,
 ) -> None:
     """Send ``html`` (split at Telegram's limit; the keyboard goes on the last piece)."""
     pieces = split_html(html)
     for i, piece in enumerate(pieces):
         last = i == len(pieces) - 1
-        enqueue(
-            session,
-            chat_id,
-            "send",
-            {
-                "text": piece,
-                "topic": topic,
-                "markup": _markup(markup) if last else None,
-                "link": link_as,
-            },
-            ticket_id=ticket_id,
-        )
+        payload: dict[str, Any] = {
+            "text": piece,
+            "topic": topic,
+            "markup": _markup(markup) if last else None,
+            "link": link_as,
+        }
+        if relay_of is not None:
+            payload["relay"] = relay_of
+        enqueue(session, chat_id, "send", payload, ticket_id=ticket_id)
 
 
 def copy(
@@ -73,26 +79,32 @@ def copy(
     ticket_id: int | None,
     topic: bool = False,
     link_as: dict[str, Any] | None = None,
+    relay_of: dict[str, Any] | None = None,
 ) -> None:
     """Copy a message (with its media); a caption past 1024 characters follows as text."""
     overflow = None
     if caption is not None and len(caption) > CAPTION_LIMIT:
         caption, overflow = None, caption
-    enqueue(
-        session,
-        chat_id,
-        "copy",
-        {
-            "from_chat_id": from_chat_id,
-            "message_id": message_id,
-            "caption": caption,
-            "topic": topic,
-            "link": link_as,
-        },
-        ticket_id=ticket_id,
-    )
+    payload: dict[str, Any] = {
+        "from_chat_id": from_chat_id,
+        "message_id": message_id,
+        "caption": caption,
+        "topic": topic,
+        "link": link_as,
+    }
+    if relay_of is not None:
+        payload["relay"] = relay_of
+    enqueue(session, chat_id, "copy", payload, ticket_id=ticket_id)
     if overflow is not None:
-        send(session, chat_id, overflow, ticket_id=ticket_id, topic=topic, link_as=link_as)
+        send(
+            session,
+            chat_id,
+            overflow,
+            ticket_id=ticket_id,
+            topic=topic,
+            link_as=link_as,
+            relay_of=relay_of,
+        )
 
 
 def open_topic(

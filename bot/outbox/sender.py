@@ -12,6 +12,13 @@ paces them to Telegram's limits.  On failure:
   told to staff in the ticket's topic;
 - other 4xx: failed at once and logged (retrying cannot help).
 
+A relayed message (payload ``relay``, ``bot.outbox.enqueue.relay``) that
+fails for good is never dropped silently: the rest of that message (its
+later pieces) is given up with it, and whoever wrote it hears so.  A user's
+message that never reached the topic is counted on the ticket's card and the
+user is asked to send it again; a consultant's message that never reached
+the user (other than the user having blocked the bot) is told in the topic.
+
 A restart picks up every row still pending: nothing committed is lost.
 
 What a delivery leaves to write down (the row sent, the message's link to
@@ -182,15 +189,17 @@ class OutboxSender:
         except _RETRYABLE as exc:
             backoff = min(self._max_backoff, 0.5 * 2**item.attempts)
             if item.attempts + 1 >= self._max_attempts:
-                return await self._fail(item, f"gave up after {item.attempts + 1} attempts: {exc}")
+                error = f"gave up after {item.attempts + 1} attempts: {exc}"
+                return await self._give_up(item, error)
             return await self._retry(item, backoff, f"{type(exc).__name__}: {exc}")
         except TelegramForbiddenError as exc:
-            following = await self._fail(item, f"403: {exc.message}")
             if item.ticket_id is not None and item.chat_id > 0:
+                following = await self._fail(item, f"403: {exc.message}")
                 await self._user_blocked(item)
-            return following
+                return following
+            return await self._give_up(item, f"403: {exc.message}")
         except TelegramAPIError as exc:
-            return await self._fail(item, f"{type(exc).__name__}: {exc.message}")
+            return await self._give_up(item, f"{type(exc).__name__}: {exc.message}")
         return await self._sent(item, delivered)
 
     async def _sent(self, item: OutboxItem, delivered: Delivered) -> OutboxItem | None:
@@ -252,6 +261,33 @@ class OutboxSender:
             await repo.mark_failed(uow.session, item.id, error, self._now())
             return await repo.head_of(uow.session, item.chat_id)
 
+    async def _give_up(self, item: OutboxItem, error: str) -> OutboxItem | None:
+        """Fail ``item`` for good; a relayed message is failed whole and its author
+        told, in the same transaction (a crash cannot leave the failure untold)."""
+        relay = item.payload.get("relay")
+        if relay is None or item.ticket_id is None:
+            return await self._fail(item, error)
+        self.failed += 1
+        log.warning(
+            "outbox %s (%s relay) to chat %s failed: %s; its author is told",
+            item.id,
+            relay["from"],
+            item.chat_id,
+            error,
+        )
+        now = self._now()
+        async with self._uow() as uow:
+            await repo.mark_failed(uow.session, item.id, error, now)
+            following = await repo.head_of(uow.session, item.chat_id)
+            # its later pieces are next in this lane: half a message would only confuse
+            while following is not None and following.payload.get("relay") == relay:
+                part = f"an earlier part (outbox {item.id}) failed"
+                await repo.mark_failed(uow.session, following.id, part, now)
+                following = await repo.head_of(uow.session, item.chat_id)
+            await _tell_relay_failed(uow, item.ticket_id, relay["from"])
+        self.wake()
+        return following
+
     async def _user_blocked(self, item: OutboxItem) -> None:
         assert item.ticket_id is not None
         async with self._uow() as uow:
@@ -268,6 +304,33 @@ class OutboxSender:
                 topic=True,
             )
             enqueue.refresh(uow.session, topic.chat_id, item.ticket_id)
+
+
+async def _tell_relay_failed(uow: UnitOfWork, ticket_id: int, origin: str) -> None:
+    """Tell whoever wrote a relayed message that it never arrived: a user's is
+    counted on the card and the user asked to send it again; a consultant's is
+    told in the topic."""
+    topic = await messaging.topic_of(uow.session, ticket_id)
+    ticket = await uow.tickets.get_by_id(ticket_id)
+    if origin == "user":
+        await messaging.add_undelivered(uow.session, ticket_id)
+        enqueue.send(
+            uow.session,
+            ticket.requester_id,
+            texts.render("relay_failed_user", number=ticket.number),
+            ticket_id=ticket_id,
+            link_as=enqueue.link("bot", None, public=False, text=None),
+        )
+        if topic is not None:
+            enqueue.refresh(uow.session, topic.chat_id, ticket_id)
+    elif topic is not None:
+        enqueue.send(
+            uow.session,
+            topic.chat_id,
+            texts.render("relay_failed_staff", number=ticket.number),
+            ticket_id=ticket_id,
+            topic=True,
+        )
 
 
 @dataclass

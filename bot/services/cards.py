@@ -110,6 +110,7 @@ def render_card(
         resolution=due_of(sla.resolution_due if sla else None, now, client.timezone),
         routed_to=routed,
         blocked=bool(topic and topic.user_blocked_at),
+        undelivered=topic.undelivered if topic else 0,
         attachments=0,
         text=text,
         truncated=truncated,

@@ -176,6 +176,7 @@ async def register(
     )
     card = render_card(ticket, terms.client, user, owner, None, routed=None, now=now)
     enqueue.open_topic(uow.session, team.chat_id, ticket.id, card)
+    relay_of = enqueue.relay("user", msg.chat_id, msg.message_id)
     if text_overflows(msg.text):
         enqueue.send(
             uow.session,
@@ -183,6 +184,7 @@ async def register(
             texts.render("user_in_topic", name=user.first_name, body=msg.html),
             ticket_id=ticket.id,
             topic=True,
+            relay_of=relay_of,
         )
     if msg.media:
         enqueue.copy(
@@ -193,6 +195,7 @@ async def register(
             caption=texts.render("user_caption", name=user.first_name, body=""),
             ticket_id=ticket.id,
             topic=True,
+            relay_of=relay_of,
         )
     return ticket
 
@@ -236,6 +239,7 @@ async def follow_up(
     team = terms.config.teams[terms.client.team]
     await _link_user_message(uow, ticket, msg.chat_id, msg.message_id, msg.user_id, msg.text, now)
     in_topic = enqueue.link("user", msg.user_id, public=False, text=None)
+    relay_of = enqueue.relay("user", msg.chat_id, msg.message_id)  # a failure is told (sender)
     known = await uow.users.get(msg.user_id)
     name = known.first_name if known is not None else msg.first_name
     if msg.has_media:
@@ -248,6 +252,7 @@ async def follow_up(
             ticket_id=ticket.id,
             topic=True,
             link_as=in_topic,
+            relay_of=relay_of,
         )
     else:
         enqueue.send(
@@ -257,6 +262,7 @@ async def follow_up(
             ticket_id=ticket.id,
             topic=True,
             link_as=in_topic,
+            relay_of=relay_of,
         )
     if ticket.status is Status.WAITING:  # the user answered: the SLA clock runs again
         ticket = await svc.resume(uow, ticket.id, Actor.user(msg.user_id))

@@ -128,6 +128,7 @@ async def _to_user(
 ) -> None:
     assert ticket.id is not None
     seen = enqueue.link("staff", staff.telegram_id, public=True, text=text)
+    relay_of = enqueue.relay("staff", chat_id, message_id)  # a failure is told in the topic
     if media:
         enqueue.copy(
             uow.session,
@@ -137,6 +138,7 @@ async def _to_user(
             caption=texts.render("staff_caption", name=staff.name, number=ticket.number, body=html),
             ticket_id=ticket.id,
             link_as=seen,
+            relay_of=relay_of,
         )
     else:
         enqueue.send(
@@ -145,6 +147,7 @@ async def _to_user(
             texts.render("staff_reply", name=staff.name, number=ticket.number, body=html),
             ticket_id=ticket.id,
             link_as=seen,
+            relay_of=relay_of,
         )
     ref, actor = ticket.id, Actor.staff(staff.telegram_id)
     changed = False
