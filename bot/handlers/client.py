@@ -22,7 +22,7 @@ from bot.handlers import manager_links
 from bot.outbox import enqueue
 from bot.reports.build import FORMATS
 from bot.reports.send import save_report, send_report
-from bot.services import manager, staff, survey
+from bot.services import manager, outsiders, staff, survey
 from bot.settings import Settings
 from desk.reporting import BadPeriod, parse_period
 from storage.uow import UnitOfWork
@@ -65,7 +65,7 @@ async def report(
     chat = message.chat.id
     member = await staff.staff_of_chat(uow, chat, message.from_user.id)
     if member is None:
-        enqueue.send(uow.session, chat, texts.render("staff_not_staff"))
+        await outsiders.refuse(uow, chat, message.from_user.id, now())
         return
     config = await uow.directory.load()
     clients = sorted(code for code, c in config.clients.items() if c.team == member.team)

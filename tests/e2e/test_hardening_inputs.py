@@ -12,6 +12,7 @@ from bot.compose import App
 from tests.e2e.desk import (
     CONSULTANT,
     STAFF_CHAT,
+    STRANGER,
     USER,
     Desk,
     forge_click,
@@ -19,7 +20,9 @@ from tests.e2e.desk import (
     text_of,
 )
 
-HUGE = "99999999999999999999"  # above 2^63-1: no database key can hold it
+NO_FAQ = "У нас сломался принтер в бухгалтерии, печатает пустые листы"
+HUGE = "99999999999999999999"
+OTHER = 3002  # a second user of the client  # above 2^63-1: no database key can hold it
 
 
 def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -100,3 +103,40 @@ async def test_invisible_and_one_character_texts_make_no_ticket_but_a_photo_does
         STAFF_CHAT, message_thread_id=thread, after=relayed["message_id"]
     )
     assert [m for m in later if "печать тоже" not in text_of(m)] == []
+
+
+async def test_an_outsider_is_answered_once_however_many_commands_and_cards_still_come(
+    desk: Desk, desk_app: App
+) -> None:
+    """Five commands from a group member who is not staff get one reply in the
+    group; a consultant's command after them is answered, and a new ticket's card
+    arrives as usual."""
+    first = await desk.say(USER, USER, NO_FAQ)
+    await desk.bot_says(USER, "зарегистрирована", after=first)
+    topic = await desk.topic_of("DEMO-1")
+    thread = topic["message_thread_id"]
+    await desk.bot_says(STAFF_CHAT, "DEMO-1", thread_id=thread)
+    await desk.control._request(
+        "POST", f"chats/{STAFF_CHAT}/members", json={"user_id": STRANGER, "status": "member"}
+    )
+    for command in ("/take", "/resolve", "/priority 1", "/report DEMO", "/history"):
+        await desk.say(STRANGER, STAFF_CHAT, command, message_thread_id=thread)
+    # one chat's updates are handled, and its messages sent, in order: this comes after
+    asked = await desk.say(CONSULTANT, STAFF_CHAT, "/history", message_thread_id=thread)
+    await desk.bot_says(STAFF_CHAT, "История", after=asked, thread_id=thread)
+    await desk.control.create_user(OTHER, "Ольга")
+    bound = await desk.say(OTHER, OTHER, "/start demo")
+    await desk.bot_says(OTHER, "Вы подключены", after=bound)
+    second = await desk.say(OTHER, OTHER, "Не открывается отчёт по продажам, ошибка")
+    await desk.bot_says(OTHER, "зарегистрирована", after=second)
+    new_topic = await desk.topic_of("DEMO-2")
+    await desk.bot_says(STAFF_CHAT, "DEMO-2", thread_id=new_topic["message_thread_id"])
+    refusals = [
+        m
+        for m in await desk.control.messages(STAFF_CHAT)
+        if m["from"]["is_bot"] and "только сотрудникам" in text_of(m)
+    ]
+    assert len(refusals) == 1
+    assert "в течение часа" in text_of(refusals[0])
+    async with desk_app.db.uow() as uow:
+        assert (await uow.tickets.get("DEMO-1")).status.value == "new"

@@ -17,7 +17,7 @@ from aiogram.types import Message
 
 from bot import keyboards, texts
 from bot.outbox import enqueue
-from bot.services import history, notify, relay, staff
+from bot.services import history, notify, outsiders, relay, staff
 from bot.services.actors import Actor
 from bot.services.incoming import incoming
 from bot.services.tickets import TicketService
@@ -43,14 +43,14 @@ def _reply(uow: UnitOfWork, message: Message, html: str, ticket: Ticket | None =
     )
 
 
-async def _context(message: Message, uow: UnitOfWork) -> tuple[Staff, Ticket] | None:
+async def _context(message: Message, uow: UnitOfWork, now: datetime) -> tuple[Staff, Ticket] | None:
     """The sender as staff and the ticket of this topic, or None after saying why not."""
     assert message.from_user is not None
     msg = incoming(message)
     ticket = await staff.ticket_at(uow, staff.Place(msg.chat_id, msg.thread_id, msg.reply_to))
     member = await staff.staff_of_chat(uow, message.chat.id, message.from_user.id)
-    if member is None:  # answered where it was said: in the ticket's topic if there is one
-        _reply(uow, message, texts.render("staff_not_staff"), ticket)
+    if member is None:  # answered (once an hour) where it was said: in the ticket's topic
+        await outsiders.refuse(uow, message.chat.id, message.from_user.id, now, ticket)
         return None
     if ticket is None:
         _reply(uow, message, texts.render("staff_no_ticket"))
@@ -67,7 +67,7 @@ async def command(
     settings: Settings,
     now: Callable[[], datetime],
 ) -> None:
-    found = await _context(message, uow)
+    found = await _context(message, uow, now())
     if found is None:
         return
     member, ticket = found
