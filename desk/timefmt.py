@@ -35,6 +35,11 @@ class DueWords:
 _MOSCOW_OFFSET = timedelta(hours=3)
 
 
+def due_of(moment: datetime | None, now: datetime, timezone: str) -> DueWords | None:
+    """``due_words`` of ``moment``, or None when there is no due moment."""
+    return None if moment is None else due_words(moment, now, timezone)
+
+
 def due_words(due: datetime, now: datetime, timezone: str) -> DueWords:
     """How to say ``due`` to a person in ``timezone`` at the moment ``now``.
 

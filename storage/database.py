@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
 from storage.migrate import check_current
 from storage.serial import serialized
 from storage.uow import UnitOfWorkFactory
+
+# What opening a database raises when the server or file cannot be reached.
+UNREACHABLE: tuple[type[Exception], ...] = (OSError, DBAPIError)
+
+
+def shown_url(url: str) -> str:
+    """``url`` without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of what a driver said (``DBAPIError`` wraps it in ``orig``)."""
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
 """The `supportdesk` command line.
 
-Each command group lives in its own module with a ``register(subparsers)``
-function that adds its parser and sets ``handler`` to a callable taking the
-parsed namespace and returning an exit code.
+The command table below names every command with its help line, so that
+``supportdesk --help`` lists them without importing any.  Only the module of
+the command that runs is imported: its ``register(parser)`` adds its
+arguments and sets ``handler`` to a callable taking the parsed namespace and
+returning an exit code.  A command module imports what it needs itself;
+one that talks to Telegram (``run``, ``demo``, ``survey``) pulls in aiogram,
+the others never do.
 """
 
 from __future__ import annotations
@@ -12,46 +16,56 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-# Command-group modules, in the order `supportdesk --help` lists them.
-COMMAND_MODULES = (
-    "bot.cli.demo",
-    "bot.cli.run",
-    "bot.cli.config",
-    "bot.cli.sla",
-    "bot.cli.db",
-    "bot.cli.ticket",
-    "bot.cli.audit",
-    "bot.cli.faq",
-    "bot.cli.report",
-    "bot.cli.survey",
-    "bot.cli.links",
-    "bot.cli.web",
-    "bot.cli.updates",
-)
+# name -> (module, help line), in the order `supportdesk --help` lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": (
+        "bot.cli.demo",
+        "демо без интернета: песочница Telegram, веб-чат и бот (токен не нужен)",
+    ),
+    "run": ("bot.cli.run", "запустить бота (токен и база — из .env / SUPPORTDESK_*)"),
+    "config": ("bot.cli.config", "декларативная конфигурация (TOML)"),
+    "sla": ("bot.cli.sla", "рабочее время расписания: сроки и часы"),
+    "db": ("bot.cli.db", "база данных: миграции схемы"),
+    "ticket": ("bot.cli.ticket", "заявки: список и карточка"),
+    "audit": ("bot.cli.audit", "журнал аудита: просмотр и проверка"),
+    "faq": ("bot.cli.faq", "база знаний FAQ: проверка, оценка, импорт, пробелы"),
+    "report": ("bot.cli.report", "отчёт об SLA клиента за месяц или неделю"),
+    "survey": ("bot.cli.survey", "полугодовой опрос удовлетворённости клиента"),
+    "links": ("bot.cli.links", "ссылки на страницу клиента: отзыв"),
+    "web": ("bot.cli.web", "только страница клиента, отдельным процессом (настройки — из .env)"),
+    "updates": ("bot.cli.updates", "входящие обновления Telegram"),
+}
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names (the first word that is not an option)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser for ``argv``: every command listed, the chosen one's arguments loaded."""
     parser = argparse.ArgumentParser(
         prog="supportdesk",
         description="supportdesk: приём заявок 1С в Telegram (SLA, аудит, FAQ).",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # the command group has not been written yet
-                continue
-            raise
-        module.register(subparsers)
+    chosen = _chosen(argv)
+    for name, (module, help_line) in COMMANDS.items():
+        command = subparsers.add_parser(name, help=help_line, description=help_line)
+        if name == chosen:
+            importlib.import_module(module).register(command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

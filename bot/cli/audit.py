@@ -25,8 +25,7 @@ from storage.uow import UnitOfWork
 MOSCOW = "Europe/Moscow"
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    audit = subparsers.add_parser("audit", help="журнал аудита: просмотр и проверка")
+def register(audit: argparse.ArgumentParser) -> None:
     commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
 
     show = commands.add_parser("show", help="события заявки или последние события")

@@ -11,17 +11,18 @@ import argparse
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli.database import add_database_option, with_database
 from bot.cli.output import complain, say
-from bot.services.config import apply_config
 from desk.config import DeskConfig, load_config
 from desk.errors import ConfigError
-from storage.database import Database
+
+if TYPE_CHECKING:
+    from storage.database import Database
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    config = subparsers.add_parser("config", help="декларативная конфигурация (TOML)")
+def register(config: argparse.ArgumentParser) -> None:
     commands = config.add_subparsers(dest="config_command", metavar="COMMAND", required=True)
 
     check = commands.add_parser("check", help="проверить файл, ничего не меняя")
@@ -54,6 +55,8 @@ def _apply(args: argparse.Namespace) -> int:
     config = _load(args.file, applying=True)
     if config is None:
         return 2
+
+    from bot.services.config import apply_config  # storage: only when applying
 
     async def run(database: Database) -> int:
         try:

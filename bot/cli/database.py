@@ -1,18 +1,21 @@
-"""The ``--database-url`` option and running a command against the database."""
+"""The ``--database-url`` option and running a command against the database.
+
+Storage (SQLAlchemy, Alembic) is imported when a command opens the database,
+not when the command line is read: ``--help`` and the commands that need no
+database stay quick.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
-
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING
 
 from bot.cli.output import complain
-from bot.settings import Settings
-from storage.database import Database
-from storage.errors import SchemaNotCurrent
+
+if TYPE_CHECKING:
+    from storage.database import Database
 
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
@@ -25,12 +28,18 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
 
 def database_url(args: argparse.Namespace) -> str:
     url: str | None = args.database_url
-    return url if url else Settings().database_url
+    if url:
+        return url
+    from bot.settings import Settings
+
+    return Settings().database_url
 
 
 def shown(url: str) -> str:
     """The URL without its password, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
+    from storage.database import shown_url
+
+    return shown_url(url)
 
 
 def with_database(
@@ -41,6 +50,9 @@ def with_database(
 ) -> int:
     """Open the database, run ``command``, close; explain a database that is
     unreachable or not upgraded (exit code 1)."""
+    from storage.database import UNREACHABLE, Database, first_line
+    from storage.errors import SchemaNotCurrent
+
     url = database_url(args)
 
     async def run() -> int:
@@ -49,8 +61,8 @@ def with_database(
         except SchemaNotCurrent as exc:
             complain("db_not_current", url=shown(url), current=exc.current, head=exc.head)
             return 1
-        except (OSError, DBAPIError) as exc:
-            complain("db_unreachable", url=shown(url), error=_first_line(exc))
+        except UNREACHABLE as exc:
+            complain("db_unreachable", url=shown(url), error=first_line(exc))
             return 1
         try:
             return await command(database)
@@ -58,8 +70,3 @@ def with_database(
             await database.close()
 
     return asyncio.run(run())
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    return text.splitlines()[0] if text else type(exc).__name__

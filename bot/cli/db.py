@@ -10,8 +10,7 @@ from storage.database import Database
 from storage.migrate import current_revision, head_revision, upgrade
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    db = subparsers.add_parser("db", help="база данных: миграции схемы")
+def register(db: argparse.ArgumentParser) -> None:
     commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
     up = commands.add_parser(
         "upgrade", help="обновить схему до последней версии (создаст базу SQLite)"

@@ -56,10 +56,7 @@ QUIET_LOGGERS = ("alembic", "pymorphy3", "aiogram.event")
 RunBot = Callable[..., Coroutine[Any, Any, None]]
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    demo = subparsers.add_parser(
-        "demo", help="демо без интернета: песочница Telegram, веб-чат и бот (токен не нужен)"
-    )
+def register(demo: argparse.ArgumentParser) -> None:
     demo.add_argument("--port", type=int, default=8080, help="порт песочницы и веб-чата")
     demo.add_argument("--host", default="127.0.0.1", help="адрес, на котором слушать")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"), help="каталог данных демо")

@@ -29,8 +29,7 @@ from knowledge.morph import default_lemmatizer
 DEFAULT_KB = Path("knowledge/faq")
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    faq = subparsers.add_parser("faq", help="база знаний FAQ: проверка, оценка, импорт, пробелы")
+def register(faq: argparse.ArgumentParser) -> None:
     commands = faq.add_subparsers(dest="faq_command", metavar="COMMAND", required=True)
 
     check = commands.add_parser("check", help="проверить записи базы знаний")

@@ -20,8 +20,7 @@ from storage import ops
 from storage.database import Database
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("links", help="ссылки на страницу клиента: отзыв")
+def register(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="links_command", metavar="COMMAND", required=True)
     revoke = commands.add_parser(
         "revoke", help="ссылки, выданные менеджеру до этой минуты, перестанут открываться"

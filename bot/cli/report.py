@@ -18,8 +18,7 @@ from desk.reporting import BadPeriod, parse_period
 from storage.database import Database
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    report = subparsers.add_parser("report", help="отчёт об SLA клиента за месяц или неделю")
+def register(report: argparse.ArgumentParser) -> None:
     report.add_argument(
         "--client", metavar="CODE", required=True, help="код клиента, например ROGA"
     )

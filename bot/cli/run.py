@@ -12,10 +12,7 @@ from bot.settings import Settings
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    run = subparsers.add_parser(
-        "run", help="запустить бота (токен и база — из .env / SUPPORTDESK_*)"
-    )
+def register(run: argparse.ArgumentParser) -> None:
     run.set_defaults(handler=_run)
 
 

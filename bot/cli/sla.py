@@ -22,8 +22,7 @@ from desk.errors import ConfigError
 from desk.model import ScheduleSpec
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sla = subparsers.add_parser("sla", help="рабочее время расписания: сроки и часы")
+def register(sla: argparse.ArgumentParser) -> None:
     commands = sla.add_subparsers(dest="sla_command", metavar="COMMAND", required=True)
 
     due = commands.add_parser("due", help="срок: момент через N рабочих минут")

@@ -16,8 +16,7 @@ from desk.errors import NotFound
 from storage.database import Database
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("survey", help="полугодовой опрос удовлетворённости клиента")
+def register(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="survey_command", metavar="COMMAND", required=True)
     start = commands.add_parser("start", help="разослать опрос пользователям клиента")
     start.add_argument("--client", metavar="CODE", required=True, help="код клиента, например ROGA")

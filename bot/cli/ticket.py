@@ -15,8 +15,7 @@ from storage.database import Database
 from storage.uow import UnitOfWork
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    ticket = subparsers.add_parser("ticket", help="заявки: список и карточка")
+def register(ticket: argparse.ArgumentParser) -> None:
     commands = ticket.add_subparsers(dest="ticket_command", metavar="COMMAND", required=True)
 
     listing = commands.add_parser("list", help="заявки, новые сверху")

@@ -11,8 +11,7 @@ from storage import bad_updates
 from storage.database import Database
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    updates = subparsers.add_parser("updates", help="входящие обновления Telegram")
+def register(updates: argparse.ArgumentParser) -> None:
     commands = updates.add_subparsers(dest="updates_command", metavar="COMMAND", required=True)
     bad = commands.add_parser(
         "bad", help="обновления, которые бот не смог прочитать и отложил (новые сверху)"

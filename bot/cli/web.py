@@ -18,10 +18,7 @@ from bot.settings import Settings
 from storage.database import Database
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    web = subparsers.add_parser(
-        "web", help="только страница клиента, отдельным процессом (настройки — из .env)"
-    )
+def register(web: argparse.ArgumentParser) -> None:
     add_database_option(web)
     web.set_defaults(handler=_web)
 

@@ -11,16 +11,12 @@ from bot.outbox.deliver import CardSource, CardView
 from bot.services.tickets import TicketService
 from desk.enums import Status
 from desk.model import Client, Staff, Ticket, User
-from desk.timefmt import DueWords, due_words
+from desk.timefmt import due_of
 from storage import messaging
 from storage.uow import UnitOfWork
 
 CARD_TEXT_LIMIT = 1500  # of the user's text on the card; the rest follows in the topic
 TOPIC_NAME_LIMIT = 128
-
-
-def due_of(moment: datetime | None, now: datetime, timezone: str) -> DueWords | None:
-    return None if moment is None else due_words(moment, now, timezone)
 
 
 def topic_name(ticket: Ticket) -> str:

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 from bot import texts
 from bot.services.actors import Actor
-from bot.services.cards import due_of
 from bot.settings import Settings
 from bot.web.signing import LinkSigner
 from desk.enums import OPEN_STATUSES
+from desk.timefmt import due_of
 from storage import client_queries, links, ops, report_files
 from storage.uow import UnitOfWork
 

@@ -8,10 +8,9 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot import texts
 from bot.outbox import enqueue
-from bot.services.cards import due_of
 from desk.enums import Status
 from desk.model import Client, Ticket
-from desk.timefmt import DueWords
+from desk.timefmt import DueWords, due_of
 from storage.uow import UnitOfWork
 
 # A ticket in one of these has its forum topic closed (nothing more happens in it).

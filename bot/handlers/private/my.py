@@ -13,8 +13,8 @@ from aiogram.types import CallbackQuery, Message
 from bot import keyboards, texts
 from bot.callbacks import UserCb
 from bot.outbox import enqueue
-from bot.services.cards import due_of
 from desk.errors import NotAllowed
+from desk.timefmt import due_of
 from storage import messaging
 from storage.uow import UnitOfWork
 
@@ -25,15 +25,20 @@ async def my(message: Message, uow: UnitOfWork, now: Callable[[], datetime]) -> 
     if user is None:
         enqueue.send(uow.session, message.chat.id, texts.render("not_bound"))
         return
-    client = await uow.directory.client(user.client_code)
     tickets = await uow.tickets.list(requester_id=user.telegram_id, limit=20)
+    zones = {  # each ticket in its own client's zone: a user who moved keeps older tickets
+        code: (await uow.directory.client(code)).timezone
+        for code in {t.client_code for t in tickets}
+    }
     moment = now()
     rows = [
         {
             "number": t.number,
             "status": t.status.value,
             "subject": t.subject,
-            "resolution": due_of(t.sla.resolution_due if t.sla else None, moment, client.timezone)
+            "resolution": due_of(
+                t.sla.resolution_due if t.sla else None, moment, zones[t.client_code]
+            )
             if t.status.value in ("new", "in_progress", "waiting")
             else None,
         }
