@@ -21,6 +21,10 @@ from storage.repos.directory import DirectoryRepository
 from storage.repos.tickets import TicketRepository
 from storage.repos.users import UserRepository
 
+# The session a unit of work holds, as the layers above name it (they import
+# no SQLAlchemy themselves; ARCHITECTURE.md).
+Session = AsyncSession
+
 
 class UnitOfWork:
     def __init__(self, session: AsyncSession, hints: WriterHints | None = None) -> None:

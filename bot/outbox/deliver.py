@@ -17,11 +17,10 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import messaging, report_files
 from storage.outbox import OutboxItem
-from storage.uow import UnitOfWork, UnitOfWorkFactory
+from storage.uow import Session, UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class CardView:
 
 
 CardSource = Callable[[UnitOfWork, int], Awaitable[CardView]]
-Record = Callable[[AsyncSession], Awaitable[None]]
+Record = Callable[[Session], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -223,7 +222,7 @@ class Deliverer:
         )
         ticket_id = item.ticket_id
 
-        async def record(session: AsyncSession) -> None:
+        async def record(session: Session) -> None:
             await messaging.save_card(session, ticket_id, card.message_id, view.text)
             # a reply to the card names the ticket (the only way in a group without topics)
             await messaging.add_link(

@@ -22,11 +22,11 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outbox.deliver import CardView
 from bot.texts import CAPTION_LIMIT, split_html
 from storage.outbox import enqueue
+from storage.uow import Session
 
 
 def _markup(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
@@ -44,7 +44,7 @@ def relay(origin: str, chat_id: int, message_id: int) -> dict[str, Any]:
 
 
 def send(
-    session: AsyncSession,
+    session: Session,
     chat_id: int,
     html: str,
     *,
@@ -70,7 +70,7 @@ def send(
 
 
 def copy(
-    session: AsyncSession,
+    session: Session,
     chat_id: int,
     from_chat_id: int,
     message_id: int,
@@ -108,7 +108,7 @@ def copy(
 
 
 def open_topic(
-    session: AsyncSession, chat_id: int, ticket_id: int, card: CardView | None = None
+    session: Session, chat_id: int, ticket_id: int, card: CardView | None = None
 ) -> None:
     """Create the ticket's topic and post its card: ``card`` as given (a registration
     has everything it shows at hand), or as the ticket is when the row is sent."""
@@ -122,22 +122,22 @@ def open_topic(
     enqueue(session, chat_id, "topic", payload, ticket_id=ticket_id)
 
 
-def refresh(session: AsyncSession, chat_id: int, ticket_id: int) -> None:
+def refresh(session: Session, chat_id: int, ticket_id: int) -> None:
     enqueue(session, chat_id, "refresh", {}, ticket_id=ticket_id)
 
 
-def topic_state(session: AsyncSession, chat_id: int, ticket_id: int, *, closed: bool) -> None:
+def topic_state(session: Session, chat_id: int, ticket_id: int, *, closed: bool) -> None:
     enqueue(session, chat_id, "topic_state", {"closed": closed}, ticket_id=ticket_id)
 
 
 def set_markup(
-    session: AsyncSession, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
+    session: Session, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
 ) -> None:
     enqueue(session, chat_id, "markup", {"message_id": message_id, "markup": _markup(markup)})
 
 
 def edit(
-    session: AsyncSession,
+    session: Session,
     chat_id: int,
     message_id: int,
     html: str,
@@ -152,6 +152,6 @@ def edit(
     )
 
 
-def document(session: AsyncSession, chat_id: int, file_id: int, caption: str | None) -> None:
+def document(session: Session, chat_id: int, file_id: int, caption: str | None) -> None:
     """Send a saved report file (``storage.report_files.save_report_file``) as a document."""
     enqueue(session, chat_id, "document", {"file_id": file_id, "caption": caption})
