@@ -59,7 +59,7 @@ from storage import drafts, messaging
 from storage.database import Database
 from storage.engine import create_engine
 from storage.migrate import upgrade
-from storage.tables_messaging import OutboxRow
+from storage.tables import OutboxRow
 from storage.uow import UnitOfWorkFactory
 
 FAQ = Path(__file__).parents[1] / "knowledge" / "faq"

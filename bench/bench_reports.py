@@ -37,9 +37,7 @@ from desk.reporting import parse_period
 from storage.database import Database
 from storage.engine import create_engine
 from storage.migrate import upgrade
-from storage.tables import TicketRow
-from storage.tables_messaging import FaqLogRow, ResolutionRow
-from storage.tables_ops import SlaWatchRow
+from storage.tables import FaqLogRow, ResolutionRow, SlaWatchRow, TicketRow
 
 TICKETS = 100_000
 OPEN_TICKETS = 100_000

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.tables_edge import BadUpdateRow
+from storage.tables import BadUpdateRow
 
 # Longer raw bodies are cut: the row is a trace, not an archive of a flood.
 RAW_LIMIT = 64_000

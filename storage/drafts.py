@@ -12,8 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.tables import Base
-from storage.tables_messaging import ConversationRow, DraftRow, FaqLogRow, ResolutionRow
+from storage.tables import Base, ConversationRow, DraftRow, FaqLogRow, ResolutionRow
 
 # Statements asked on every message a user writes, built once (as Core: the ORM's
 # unit of work and identity map cost more than these statements).

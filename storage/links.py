@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_for
-from storage.tables_edge import LinkRevocationRow
+from storage.tables import LinkRevocationRow
 
 
 async def revoke(

@@ -11,9 +11,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import Prebuilt
-from storage.tables import Base
-from storage.tables_edge import UpdateClaimRow
-from storage.tables_messaging import MessageLinkRow, TicketTopicRow
+from storage.tables import Base, MessageLinkRow, TicketTopicRow, UpdateClaimRow
 
 _UPDATES = Base.metadata.tables["update_claims"]
 _LINKS = Base.metadata.tables["message_links"]

@@ -23,12 +23,13 @@ from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.model import SlaState
 from desk.terms import ContractTerms, terms_from_json, terms_to_json
 from storage.dialect import insert_for, insert_new
-from storage.tables import ClientRow, TicketRow
-from storage.tables_ops import (
+from storage.tables import (
     AlertSentRow,
     ClientManagerRow,
+    ClientRow,
     ContractTermsRow,
     SlaWatchRow,
+    TicketRow,
 )
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)

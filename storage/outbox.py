@@ -18,8 +18,7 @@ from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from storage.tables import Base
-from storage.tables_messaging import OutboxRow
+from storage.tables import Base, OutboxRow
 
 PENDING = "pending"
 SENT = "sent"

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_for
-from storage.tables_edge import OutsiderReplyRow
+from storage.tables import OutsiderReplyRow
 
 
 async def claim_reply(

@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_for
-from storage.tables_edge import RebindOfferRow
+from storage.tables import RebindOfferRow
 
 
 async def offer(session: AsyncSession, user_id: int, client_code: str, now: datetime) -> None:

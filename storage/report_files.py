@@ -17,7 +17,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_new
-from storage.tables_ops import ReportFileRow, ReportSentRow
+from storage.tables import ReportFileRow, ReportSentRow
 
 
 @dataclass(frozen=True)

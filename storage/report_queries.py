@@ -27,9 +27,7 @@ from desk.reporting import (
     PriorityFigures,
     SurveyFigures,
 )
-from storage.tables import StaffRow, TicketRow
-from storage.tables_messaging import FaqLogRow, ResolutionRow
-from storage.tables_ops import SurveyAnswerRow, SurveyRow
+from storage.tables import FaqLogRow, ResolutionRow, StaffRow, SurveyAnswerRow, SurveyRow, TicketRow
 
 T = TicketRow
 

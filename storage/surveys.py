@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_new
-from storage.tables_ops import SurveyAnswerRow, SurveyRow
+from storage.tables import SurveyAnswerRow, SurveyRow
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import storage.tables  # noqa: F401  (registers the core tables on Base)
+import storage.tables  # noqa: F401  (registers every table on Base)
 from storage.tables import Base
 
 connection: Connection | None = context.config.attributes.get("connection")

@@ -16,7 +16,7 @@ from bot.reports.schedule import send_due_reports
 from bot.services.config import apply_config
 from desk.config import load_config
 from storage import report_files
-from storage.tables_messaging import OutboxRow
+from storage.tables import OutboxRow
 from storage.uow import UnitOfWorkFactory
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -17,7 +17,7 @@ from bot.services import survey
 from desk.model import User
 from desk.reporting import parse_period
 from storage.database import Database
-from storage.tables_messaging import OutboxRow
+from storage.tables import OutboxRow
 from storage.uow import UnitOfWorkFactory
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)

@@ -24,7 +24,7 @@ from desk.config import load_config
 from desk.enums import Category, Priority, Status
 from desk.model import Ticket
 from storage import drafts
-from storage.tables_messaging import OutboxRow
+from storage.tables import OutboxRow
 from storage.uow import UnitOfWorkFactory
 
 MSK = ZoneInfo("Europe/Moscow")

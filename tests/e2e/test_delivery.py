@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.compose import App
 from sandbox.server import SandboxHandle
-from storage.tables_messaging import OutboxRow
+from storage.tables import OutboxRow
 from tests.e2e.conftest import Product
 from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, text_of
 

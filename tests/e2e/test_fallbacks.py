@@ -11,7 +11,7 @@ from bot.compose import App
 from bot.jobs import close_silent_once
 from desk.enums import Status
 from storage.messaging import link_of
-from storage.tables_messaging import ResolutionRow
+from storage.tables import ResolutionRow
 from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, text_of
 
 NO_FAQ = "Кассир не видит кнопку возврата"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.compose import App
 from desk.enums import Priority, Status
 from storage.messaging import link_of
-from storage.tables_messaging import OutboxRow
+from storage.tables import OutboxRow
 from tests.e2e.desk import (
     CONSULTANT,
     SECOND_CONSULTANT,

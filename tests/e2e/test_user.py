@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.compose import App
 from desk.enums import Priority
-from storage.tables_messaging import FaqLogRow
+from storage.tables import FaqLogRow
 from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, button, forge_click, text_of
 
 FAQ_QUESTION = "база заблокирована, не могу зайти"

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.tables import Base, BigId
+from storage.tables._base import Base, BigId
 
 
 class OutboxRow(Base):

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.tables import Base, BigId
+from storage.tables._base import Base, BigId
 
 
 class UpdateClaimRow(Base):

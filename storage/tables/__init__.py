@@ -1,0 +1,107 @@
+"""Every table, in one place: SQLAlchemy 2 typed rows on one declarative ``Base``.
+
+    _base       Base, UtcDateTime (timezone-aware, kept in UTC), BigId
+    core        directory (schedules, contracts, teams, clients, staff, invites,
+                users), tickets, counters, assignment, audit trail
+    messaging   the Telegram side: outbox, topics, message links, drafts,
+                conversations, resolutions, the FAQ log
+    ops         SLA operations: watcher schedule and alerts, contract terms,
+                client managers, report files, surveys
+    edge        where the outside world comes in: update claims, unreadable
+                updates, revoked page links, outsider replies, rebind offers
+
+Importing this package registers every table on ``Base.metadata``; Alembic
+migrations (``storage/migrations``) make the same schema on both backends.
+"""
+
+from __future__ import annotations
+
+from storage.tables._base import (
+    NAMING,
+    Base,
+    BigId,
+    UtcDateTime,
+)
+from storage.tables.core import (
+    AssignmentCursorRow,
+    AuditEventRow,
+    AuditHeadRow,
+    ClientRow,
+    ContractRow,
+    ContractTargetRow,
+    InviteRow,
+    OwnerLoadRow,
+    ScheduleRow,
+    StaffRow,
+    TeamRow,
+    TicketCounterRow,
+    TicketRow,
+    UserRow,
+)
+from storage.tables.edge import (
+    BadUpdateRow,
+    LinkRevocationRow,
+    OutsiderReplyRow,
+    RebindOfferRow,
+    UpdateClaimRow,
+)
+from storage.tables.messaging import (
+    ConversationRow,
+    DraftRow,
+    FaqLogRow,
+    MessageLinkRow,
+    OutboxRow,
+    ResolutionRow,
+    TicketTopicRow,
+)
+from storage.tables.ops import (
+    AlertSentRow,
+    ClientManagerRow,
+    ContractTermsRow,
+    ReportFileRow,
+    ReportSentRow,
+    SlaWatchRow,
+    SurveyAnswerRow,
+    SurveyRow,
+)
+
+__all__ = [
+    "NAMING",
+    "AlertSentRow",
+    "AssignmentCursorRow",
+    "AuditEventRow",
+    "AuditHeadRow",
+    "BadUpdateRow",
+    "Base",
+    "BigId",
+    "ClientManagerRow",
+    "ClientRow",
+    "ContractRow",
+    "ContractTargetRow",
+    "ContractTermsRow",
+    "ConversationRow",
+    "DraftRow",
+    "FaqLogRow",
+    "InviteRow",
+    "LinkRevocationRow",
+    "MessageLinkRow",
+    "OutboxRow",
+    "OutsiderReplyRow",
+    "OwnerLoadRow",
+    "RebindOfferRow",
+    "ReportFileRow",
+    "ReportSentRow",
+    "ResolutionRow",
+    "ScheduleRow",
+    "SlaWatchRow",
+    "StaffRow",
+    "SurveyAnswerRow",
+    "SurveyRow",
+    "TeamRow",
+    "TicketCounterRow",
+    "TicketRow",
+    "TicketTopicRow",
+    "UpdateClaimRow",
+    "UserRow",
+    "UtcDateTime",
+]
