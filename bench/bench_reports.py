@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import func, insert, select
 
+from bot.jobs.watcher import Watcher
 from bot.reports.build import build_report, render_report
 from bot.services.config import apply_config
 from bot.services.tickets import TicketService
-from bot.watcher import Watcher
 from desk.clock import BusinessClock
 from desk.config import load_config
 from desk.enums import Category, Priority, Status

@@ -22,11 +22,11 @@ from aiohttp import web
 
 from bot import texts
 from bot.compose import App, compose
-from bot.jobs import run_jobs
+from bot.jobs.housekeeping import run_jobs
+from bot.jobs.sla import run_sla_jobs
 from bot.polling import poll
 from bot.reader import UpdateReader
 from bot.settings import Settings
-from bot.sla_jobs import run_sla_jobs
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from desk.calendar import DayKind, get_calendar
@@ -271,3 +272,16 @@ def _epoch(t: datetime) -> int:
     if t.tzinfo is None:
         raise ValueError(f"a naive datetime has no meaning for the SLA clock: {t.isoformat()}")
     return int(t.timestamp() // 1)
+
+
+@lru_cache(maxsize=128)
+def clock_of(spec: ScheduleSpec) -> BusinessClock:
+    """The clock of ``spec``, built once (a clock precomputes its working
+    intervals); a changed schedule is a new spec, hence a new clock.  The one
+    cache of clocks: every caller, the 24/7 clock of P1 targets included, asks here."""
+    return BusinessClock(spec)
+
+
+def round_the_clock(timezone: str) -> BusinessClock:
+    """The 24/7 clock in ``timezone`` (P1 targets count round the clock)."""
+    return clock_of(ScheduleSpec(name="24/7", timezone=timezone, round_the_clock=True))

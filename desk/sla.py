@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cache
 
-from desk.clock import BusinessClock
+from desk.clock import BusinessClock, round_the_clock
 from desk.enums import Priority
 from desk.model import SlaState, SlaTarget
 
@@ -52,13 +51,8 @@ def default_targets(day_minutes: int) -> dict[Priority, SlaTarget]:
 def clock_for(target: SlaTarget, schedule_clock: BusinessClock) -> BusinessClock:
     """The clock a target counts on: 24/7 in the schedule's zone, or the schedule."""
     if target.round_the_clock and not schedule_clock.spec.round_the_clock:
-        return _round_the_clock(schedule_clock.spec.timezone)
+        return round_the_clock(schedule_clock.spec.timezone)
     return schedule_clock
-
-
-@cache
-def _round_the_clock(timezone: str) -> BusinessClock:
-    return BusinessClock.round_the_clock(timezone)
 
 
 def start(now: datetime, target: SlaTarget, clock: BusinessClock) -> SlaState:

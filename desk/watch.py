@@ -1,6 +1,6 @@
 """Which SLA alerts are due for a ticket, and when the next one will be.
 
-Pure decisions for the SLA watcher (``bot.watcher``), driven by an explicit
+Pure decisions for the SLA watcher (``bot.jobs.watcher``), driven by an explicit
 ``now``:
 
 - ``warn``: a share of a target's business time is used (``WatchRules.warn_share``);

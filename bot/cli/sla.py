@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli.output import complain, render
-from bot.services.clocks import clock_of
+from desk.clock import clock_of
 from desk.config import load_config
 from desk.errors import ConfigError
 from desk.model import ScheduleSpec

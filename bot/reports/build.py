@@ -7,8 +7,8 @@ from datetime import datetime
 
 from bot.reports.html import render_html
 from bot.reports.xlsx import render_xlsx
-from bot.services.clocks import clock_of
 from desk import sla
+from desk.clock import clock_of
 from desk.reporting import Period, Report, make_report
 from storage import ops
 from storage.report_queries import report_figures

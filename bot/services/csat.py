@@ -1,7 +1,7 @@
 """After resolve: "Решено?" (confirm / reopen), a 1–5 rating and an optional comment.
 
 Silence closes the ticket ``close_after_minutes`` business minutes after the
-question (``close_silent``, run periodically by ``bot.jobs``).
+question (``close_silent``, run periodically by ``bot.jobs.housekeeping``).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import datetime
 from bot import keyboards
 from bot.services import notify, reasons
 from bot.services.actors import Actor
-from bot.services.clocks import clock_of
 from bot.services.tickets import TicketService
+from desk.clock import clock_of
 from desk.enums import Status
 from desk.errors import NotAllowed
 from desk.model import Ticket

@@ -1,7 +1,7 @@
 """Reasons the product itself writes into the audit trail, and reading them back.
 
 The writers (the user's answer and the auto-close in ``bot.services.csat``, the
-auto-resolve and SLA breaches in ``bot.watcher``) take their reason from here;
+auto-resolve and SLA breaches in ``bot.jobs.watcher``) take their reason from here;
 /history and ``supportdesk audit show`` decode it with ``read``.  Trails keep
 these strings forever, so a written form never changes: a new wording would be
 a new constant, with the old one still read.

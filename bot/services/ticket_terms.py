@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services.clocks import clock_of
 from desk import sla
-from desk.clock import BusinessClock
+from desk.clock import BusinessClock, clock_of
 from desk.config import DeskConfig
 from desk.enums import Priority
 from desk.errors import NotFound

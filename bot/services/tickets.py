@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 
 from bot.services import ticket_events
 from bot.services.actors import Actor
-from bot.services.clocks import clock_of
 from bot.services.permissions import Action, authorize, team_member
 from bot.services.ticket_terms import DirectoryCache, Terms, TicketRef, find_ticket
 from desk import sla
 from desk.assignment import Candidate, choose_owner, load_of
+from desk.clock import clock_of
 from desk.enums import Category, Priority, Status, check_transition
 from desk.errors import NotAllowed
 from desk.model import SlaState, Ticket

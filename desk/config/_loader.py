@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from desk.clock import BusinessClock
+from desk.clock import clock_of
 from desk.config._fields import Duration, format_range, parse_duration, parse_range, parse_time
 from desk.config._lines import KeyPath
 from desk.config._messages import DUPLICATE_KINDS, reason, unknown_ref
@@ -108,7 +108,7 @@ def parse_config(text: str, file: str = "<config>") -> DeskConfig:
 
 
 def _day_minutes(spec: ScheduleSpec) -> int:
-    return BusinessClock.from_spec(spec).day_minutes
+    return clock_of(spec).day_minutes
 
 
 def _zone(r: Reader, table: Table, path: KeyPath, default: str) -> str:
@@ -182,7 +182,7 @@ def _contract(
     schedule = r.value(t, path, "schedule", str)
     if schedule not in schedules:
         r.fail((*path, "schedule"), unknown_ref("schedule", schedule))
-    day = BusinessClock.from_spec(schedules[schedule]).day_minutes
+    day = clock_of(schedules[schedule]).day_minutes
     targets = default_targets(day)
     raw_targets = r.value(t, path, "targets", dict, {})
     for key, raw in raw_targets.items():

@@ -14,9 +14,9 @@ import pytest
 
 from bot.app import run_app
 from bot.compose import App, compose
+from bot.jobs.watcher import Watcher
 from bot.services import survey
 from bot.services.config import apply_config
-from bot.watcher import Watcher
 from desk.config import load_config
 from knowledge.base import KnowledgeBase
 from sandbox.server import SandboxHandle

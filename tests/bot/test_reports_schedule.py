@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.reports.schedule import send_due_reports
+from bot.jobs.reports import send_due_reports
 from bot.services.config import apply_config
 from desk.config import load_config
 from storage import report_files

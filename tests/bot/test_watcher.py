@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.jobs.watcher import Watcher
 from bot.services.actors import Actor
 from bot.services.config import apply_config
 from bot.services.tickets import TicketService
-from bot.watcher import Watcher
 from desk.config import load_config
 from desk.enums import Category, Priority, Status
 from desk.model import Ticket

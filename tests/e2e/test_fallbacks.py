@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from bot.compose import App
-from bot.jobs import close_silent_once
+from bot.jobs.housekeeping import close_silent_once
 from desk.enums import Status
 from storage.messaging import link_of
 from storage.tables import ResolutionRow

@@ -27,10 +27,9 @@ from bot import keyboards, texts
 from bot.outbox import enqueue
 from bot.services import notify, reasons
 from bot.services.actors import Actor
-from bot.services.clocks import clock_of
 from bot.services.tickets import TicketService
 from desk import sla
-from desk.clock import BusinessClock
+from desk.clock import BusinessClock, clock_of
 from desk.config import DeskConfig
 from desk.enums import Priority, Status
 from desk.model import SlaState, Ticket

@@ -13,8 +13,8 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from bot.reports.schedule import send_due_reports
-from bot.watcher import Watcher
+from bot.jobs.reports import send_due_reports
+from bot.jobs.watcher import Watcher
 from bot.web.app import serve_page
 
 if TYPE_CHECKING:
