@@ -16,6 +16,7 @@ from aiogram.filters.callback_data import CallbackData
 from pydantic import Field, model_validator
 
 from desk.enums import Category, Priority
+from desk.numbering import BadClientCode, validate_client_code
 
 _PRIORITIES = frozenset(str(p.value) for p in Priority)
 _CATEGORIES = frozenset(c.value for c in Category)
@@ -102,3 +103,24 @@ class SurveyCb(CallbackData, prefix="q"):
     survey: Id
     question: Annotated[int, Field(ge=1, le=99)]  # 1-based
     score: Annotated[int, Field(ge=1, le=5)]
+
+
+class RebindCb(CallbackData, prefix="r"):
+    """A bound user's answer to another client's invite: ``go`` there or ``stay``.
+
+    Only the code travels; the press counts only against the offer stored for
+    the presser (``storage.rebind``).
+    """
+
+    action: str  # go | stay
+    client: str
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        if self.action not in ("go", "stay"):
+            raise ValueError(f"bad rebind button {self.action!r}")
+        try:
+            validate_client_code(self.client)
+        except BadClientCode as exc:
+            raise ValueError(str(exc)) from exc
+        return self

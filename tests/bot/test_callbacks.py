@@ -6,7 +6,16 @@ import pytest
 from aiogram.filters.callback_data import CallbackData
 
 from bot import keyboards
-from bot.callbacks import MAX_ID, FaqCb, ManagerCb, PickCb, StaffCb, SurveyCb, UserCb
+from bot.callbacks import (
+    MAX_ID,
+    FaqCb,
+    ManagerCb,
+    PickCb,
+    RebindCb,
+    StaffCb,
+    SurveyCb,
+    UserCb,
+)
 
 BIG = 2**53  # larger than any id we will see
 HUGE = "99999999999999999999"  # past 2^63-1, which no database key holds
@@ -19,6 +28,7 @@ def test_largest_payloads_fit_64_bytes() -> None:
         PickCb(draft=BIG, ticket=BIG).pack(),
         UserCb(ticket=BIG, action="setc", value="out_of_scope").pack(),
         StaffCb(ticket=BIG, action="to", value="12").pack(),
+        RebindCb(action="stay", client="Ж" * 16).pack(),  # the longest code, two bytes a letter
     ):
         assert len(data.encode()) <= 64, data
 
@@ -66,6 +76,11 @@ def test_keyboards_hold_no_user_text_in_data() -> None:
         (SurveyCb, f"q:1:{HUGE}:5"),
         (SurveyCb, "q:1:1:6"),
         (SurveyCb, "q:1:0:5"),
+        (RebindCb, "r:go:kopy"),
+        (RebindCb, "r:jump:KOPY"),
+        (RebindCb, "r:go:"),
+        (RebindCb, "r:go:" + "A" * 17),
+        (RebindCb, "r:go:KOPY:extra"),
     ],
 )
 def test_forged_or_unknown_callback_data_does_not_parse(

@@ -5,10 +5,15 @@ outsiders' commands in the staff group, and another client's invite."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from bot.compose import App
+from bot.services.config import apply_config
+from desk.config import load_config
+from tests.bot.cli_support import DEMO_CONFIG
 from tests.e2e.desk import (
     CONSULTANT,
     STAFF_CHAT,
@@ -140,3 +145,96 @@ async def test_an_outsider_is_answered_once_however_many_commands_and_cards_stil
     assert "в течение часа" in text_of(refusals[0])
     async with desk_app.db.uow() as uow:
         assert (await uow.tickets.get("DEMO-1")).status.value == "new"
+
+
+KOPY = """
+
+[[clients]]
+code = "KOPY"
+name = "Рога и копыта"
+contract = "demo"
+team = "demo"
+
+[[invites]]
+code = "kopy"
+client = "KOPY"
+"""
+
+
+async def _add_second_client(app: App, tmp_path: Path) -> None:
+    source = tmp_path / "two_clients.toml"
+    source.write_text(DEMO_CONFIG.read_text(encoding="utf-8") + KOPY, encoding="utf-8")
+    async with app.db.uow() as uow:
+        await apply_config(uow, load_config(source), source=str(source), now=datetime.now(UTC))
+
+
+async def test_another_clients_invite_asks_first_and_a_move_keeps_old_tickets_working(
+    desk: Desk, desk_app: App, tmp_path: Path
+) -> None:
+    """A user of «Демо» opening «Рога и копыта»'s invite is asked; «Остаться»
+    keeps them, a forged press does nothing, «Перейти» moves them with an audit
+    event, and their open «Демо» ticket still shows in /my and takes follow-ups
+    in its topic."""
+    first = await desk.say(USER, USER, NO_FAQ)
+    await desk.bot_says(USER, "зарегистрирована", after=first)
+    topic = await desk.topic_of("DEMO-1")
+    thread = topic["message_thread_id"]
+    await desk.bot_says(STAFF_CHAT, "DEMO-1", thread_id=thread)
+    await _add_second_client(desk_app, tmp_path)
+
+    same = await desk.say(USER, USER, "/start demo")
+    await desk.bot_says(USER, "Вы уже подключены к поддержке как сотрудник «Демо»", after=same)
+
+    asked = await desk.say(USER, USER, "/start kopy")
+    offer = await desk.bot_says(USER, "Перейти в «Рога и копыта»?", after=asked)
+    assert "Вы уже подключены к «Демо»" in text_of(offer)
+    assert "Открытые заявки (1) останутся у «Демо»" in text_of(offer)
+    assert await _client_of(desk_app, USER) == "DEMO"  # not moved by the invite alone
+
+    await desk.press(USER, USER, offer, "Остаться")
+    await desk.bot_says(USER, "остаётесь в «Демо»", after=offer["message_id"])
+    state = desk.handle.sandbox.state
+    forged = [  # the used offer pressed again, a client never offered, a stranger's press
+        forge_click(desk.handle, USER, USER, offer["message_id"], "r:go:KOPY"),
+        forge_click(desk.handle, USER, USER, offer["message_id"], "r:go:DEMO"),
+        forge_click(desk.handle, STRANGER, STRANGER, _any_message(desk, STRANGER), "r:go:KOPY"),
+    ]
+
+    async def refused() -> bool:
+        return all(state.callbacks[i].answered for i in forged)
+
+    await desk.until(refused, "the forged presses answered")
+    for i in forged:
+        assert "больше не действует" in str(state.callbacks[i].answer_text)
+    assert await _client_of(desk_app, USER) == "DEMO"
+
+    again = await desk.say(USER, USER, "/start kopy")
+    offer = await desk.bot_says(USER, "Перейти в «Рога и копыта»?", after=again)
+    await desk.press(USER, USER, offer, "Перейти")
+    await desk.bot_says(USER, "теперь вы подключены к «Рога и копыта»", after=offer["message_id"])
+    assert await _client_of(desk_app, USER) == "KOPY"
+    async with desk_app.db.uow() as uow:
+        moves = [e for e in await uow.audit.latest(20) if e.what == "user.client"]
+        ticket = await uow.tickets.get("DEMO-1")
+    assert [(e.actor, e.old, e.new) for e in moves] == [(f"user:{USER}", "DEMO", "KOPY")]
+    assert (ticket.client_code, ticket.status.value) == ("DEMO", "new")
+
+    listed = await desk.say(USER, USER, "/my")
+    mine = await desk.bot_says(USER, "DEMO-1", after=listed)
+    view = forge_click(desk.handle, USER, USER, mine["message_id"], f"u:{ticket.id}:view:")
+    await desk.bot_says(USER, NO_FAQ, after=mine["message_id"])
+    assert state.callbacks[view].answered
+    assert not state.callbacks[view].show_alert
+    await desk.say(USER, USER, "Дополнение: пустые листы и на втором принтере")
+    await desk.bot_says(STAFF_CHAT, "на втором принтере", thread_id=thread)
+
+
+async def _client_of(app: App, user_id: int) -> str | None:
+    async with app.db.uow() as uow:
+        user = await uow.users.get(user_id)
+    return None if user is None else user.client_code
+
+
+def _any_message(desk: Desk, chat_id: int) -> int:
+    """A message in the chat to hang a forged press on (the stranger's own)."""
+    return inject_message(desk.handle, chat_id, chat_id, {"text": "привет"})

@@ -1,4 +1,4 @@
-"""/start with or without an invite code, and /help."""
+"""/start with or without an invite code, the answer to another client's invite, and /help."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from datetime import datetime
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from bot import texts
+from bot.callbacks import RebindCb
 from bot.outbox import enqueue
+from bot.services import rebind
 from desk.model import User
 from storage.uow import UnitOfWork
 
@@ -22,22 +24,42 @@ async def start(
     person = message.from_user
     code = (command.args or "").strip()
     known = await uow.users.get(person.id)
-    if code:
-        invite = await uow.directory.invite(code)
-        if invite is None:
-            template, client = "start_bad_invite", None
-        else:
-            moment = now()
-            await uow.users.bind(
-                User(person.id, invite.client, person.first_name, moment, person.username)
-            )
-            template, client = "start_bound", await uow.directory.client(invite.client)
-    elif known is not None:
+    invite = await uow.directory.invite(code) if code else None
+    if code and invite is None:
+        template, client = "start_bad_invite", None
+    elif invite is not None and known is not None and known.client_code != invite.client:
+        offered = await uow.directory.client(invite.client)  # asked first: never moved silently
+        html, markup = await rebind.offer(uow, known, offered, now())
+        enqueue.send(uow.session, message.chat.id, html, markup=markup)
+        return
+    elif invite is not None and known is None:
+        moment = now()
+        await uow.users.bind(
+            User(person.id, invite.client, person.first_name, moment, person.username)
+        )
+        template, client = "start_bound", await uow.directory.client(invite.client)
+    elif known is not None:  # no code, or the invite of the client the user is with
         template, client = "start_known", await uow.directory.client(known.client_code)
     else:
         template, client = "start_stranger", None
     html = texts.render(template, name=person.first_name, client=client.name if client else "")
     enqueue.send(uow.session, message.chat.id, html)
+
+
+async def rebind_answer(
+    query: CallbackQuery, callback_data: RebindCb, uow: UnitOfWork, now: Callable[[], datetime]
+) -> None:
+    """«Перейти» or «Остаться» under an offer; counts only against the offer stored."""
+    user_id = query.from_user.id
+    user = await uow.users.get(user_id)
+    html = None if user is None else await rebind.answer(uow, user, callback_data, now())
+    if html is None:  # forged, already answered, replaced or old: nothing changes
+        await query.answer(texts.render("rebind_expired"), show_alert=True)
+        return
+    if query.message is not None:
+        enqueue.set_markup(uow.session, user_id, query.message.message_id, None)
+    enqueue.send(uow.session, user_id, html)
+    await query.answer()
 
 
 async def help_(message: Message, uow: UnitOfWork) -> None:
@@ -47,5 +69,6 @@ async def help_(message: Message, uow: UnitOfWork) -> None:
 def build() -> Router:
     router = Router(name="private.start")
     router.message.register(start, CommandStart())
+    router.callback_query.register(rebind_answer, RebindCb.filter())
     router.message.register(help_, Command("help"))
     return router
