@@ -22,7 +22,6 @@ _CACHE_LIMIT = 300_000
 class Vocabulary:
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
-        self.frozen = False
 
     def __len__(self) -> int:
         return len(self.ids)

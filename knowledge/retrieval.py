@@ -1,4 +1,4 @@
-"""Hybrid retrieval: character n-gram TF-IDF + BM25 over lemmas, fused, then re-scored.
+"""Hybrid retrieval: character n-gram TF-IDF + BM25 over lemmas, fused.
 
 Every question variant of an entry is a document. For a query:
 
@@ -11,12 +11,10 @@ Every question variant of an entry is a document. For a query:
 3. ``context``: the same normalised BM25 against the whole entry (all variants,
    tags, products and the answer text), a weak signal for wording that only
    the answer uses.
-4. Variants are collapsed to their entry by taking the best one; the top
-   ``rerank_k`` entries are re-scored with rapidfuzz ``token_set_ratio`` over
-   lemma strings.
+4. Variants are collapsed to their entry by taking the best one.
 
-The final score is ``char_w·char + bm25_w·bm25 + context_w·context +
-fuzz_w·fuzz``; the weights were tuned on the development set
+The final score is ``char_w·char + bm25_w·bm25 + context_w·context -
+missing_w·missing``; the weights were tuned on the development set
 (see ``knowledge/README.md``).
 """
 
@@ -27,7 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
 from scipy import sparse
 
 from knowledge.analysis import Analyzer
@@ -42,11 +39,9 @@ class Params:
     char_w: float = 0.45
     bm25_w: float = 0.35
     context_w: float = 0.15
-    fuzz_w: float = 0.0
     # Penalty for the share of the query's information (IDF) that the entry lacks.
     missing_w: float = 0.15
     oov_idf: float = 3.0
-    rerank_k: int = 10
     # Large bases: character n-grams in more than ``prune_df`` variants are left out
     # of the first pass (they weigh little and cost the most postings); the best
     # ``exact_k`` variants of that pass are then scored exactly.
@@ -70,7 +65,6 @@ class Retriever:
         self.terms = Vocabulary()
         self.n_entries = len(entries)
         doc_entry: list[int] = []
-        self._variant_terms: list[str] = []
         char_docs: list[IntArray] = []
         term_docs: list[IntArray] = []
         context_docs: list[IntArray] = []
@@ -82,8 +76,6 @@ class Retriever:
                 char_docs.append(self.ngrams.document(analysis.surface))
                 term_docs.append(self.terms.add(analysis.terms))
                 context.update(dict.fromkeys(analysis.terms))
-                if self.params.fuzz_w:
-                    self._variant_terms.append(" ".join(analysis.terms))
             labels = analyzer.analyze_authored(" ".join((*entry.tags, *entry.products)))
             context.update(dict.fromkeys(labels.terms))
             context.update(dict.fromkeys(analyzer.answer_terms(entry.answer)))
@@ -140,14 +132,7 @@ class Retriever:
             scores = scores + p.context_w * context[entries]
         if p.missing_w and rows.size:
             scores = scores - p.missing_w * self._missing_shares(entries, rows, unknown)
-        if entries.size > p.rerank_k:
-            top = np.argpartition(scores, -p.rerank_k)[-p.rerank_k :]
-            entries, scores = entries[top], scores[top]
-        joined = " ".join(query.terms)
-        hits: list[Hit] = []
-        for number, base in zip(entries.tolist(), scores.tolist(), strict=True):
-            score = base + (p.fuzz_w * self._fuzz(joined, number) if p.fuzz_w and joined else 0.0)
-            hits.append(Hit(number, score))
+        hits = [Hit(n, score) for n, score in zip(entries.tolist(), scores.tolist(), strict=True)]
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
         return hits[:limit]
 
@@ -210,11 +195,6 @@ class Retriever:
         owner = np.repeat(np.arange(entries.size), lengths)
         present = np.bincount(owner[hit], weights=idf[found[hit]], minlength=entries.size)
         return ((total - present) / total).astype(np.float32)
-
-    def _fuzz(self, joined: str, number: int) -> float:
-        start, stop = int(self._starts[number]), int(self._doc_stop[number])
-        best = max(fuzz.token_set_ratio(joined, self._variant_terms[d]) for d in range(start, stop))
-        return best / 100.0
 
 
 def _best_per_entry(owners: IntArray, scores: FloatArray) -> tuple[IntArray, FloatArray]:

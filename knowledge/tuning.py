@@ -37,7 +37,6 @@ from knowledge.retrieval import Params, Retriever
 GRID = {
     "bm25_w": (0.2, 0.35),
     "context_w": (0.15, 0.3),
-    "fuzz_w": (0.0, 0.1, 0.2),
     "missing_w": (0.0, 0.15, 0.3),
 }
 FOLDS = 5

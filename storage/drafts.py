@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.tables import Base, ConversationRow, DraftRow, FaqLogRow, ResolutionRow
@@ -240,25 +240,6 @@ async def close_faq(
         row.chosen = chosen
     if ticket_id is not None:
         row.ticket_id = ticket_id
-
-
-async def faq_outcomes(session: AsyncSession) -> dict[str, int]:
-    """How FAQ steps ended: shown / helped / not_it / unanswered counts."""
-    rows = await session.execute(
-        select(FaqLogRow.outcome, func.count()).group_by(FaqLogRow.outcome)
-    )
-    return dict(rows.tuples().all())
-
-
-async def unanswered_queries(session: AsyncSession, limit: int = 1000) -> list[str]:
-    """Requests that found no good answer ("not it" or nothing to suggest), newest first."""
-    rows = await session.scalars(
-        select(FaqLogRow.query)
-        .where(FaqLogRow.outcome.in_(("not_it", "unanswered")))
-        .order_by(FaqLogRow.id.desc())
-        .limit(limit)
-    )
-    return list(rows)
 
 
 async def faq_shown(session: AsyncSession, log_id: int) -> list[dict[str, Any]]:
