@@ -27,17 +27,30 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(parsed.database)
 
 
+# ``?driver=`` on a ``sqlite+aiosqlite://`` URL: ours (the default) or SQLAlchemy's own.
+SQLITE_DRIVERS = ("onehop", "stock")
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An engine for ``url``; for a SQLite file its directory is created if missing.
 
     ``sqlite+aiosqlite://`` runs on ``storage.sqlite_driver`` (aiosqlite with
-    one thread hop per statement)."""
+    one thread hop per statement); with ``?driver=stock`` on SQLAlchemy's own
+    aiosqlite adapter (the same tuning, four hops a statement).  The stock
+    adapter is the fallback should a release of SQLAlchemy or aiosqlite
+    break ours; CI runs the storage tests on both."""
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         parsed = make_url(url)
-        if parsed.drivername == "sqlite+aiosqlite":
+        driver = parsed.query.get("driver", "onehop")
+        if driver not in SQLITE_DRIVERS:
+            raise ValueError(
+                f"unknown SQLite driver {driver!r}: one of {', '.join(SQLITE_DRIVERS)}"
+            )
+        parsed = parsed.difference_update_query(["driver"])
+        if parsed.drivername == "sqlite+aiosqlite" and driver == "onehop":
             sqlite_driver.register()
             parsed = parsed.set(drivername="sqlite+onehop")
         # The pool's rollback on every return is a thread hop even after a
@@ -64,14 +77,27 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    if isinstance(engine.dialect, sqlite_driver.OneHopDialect):
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            # sent with the transaction's first statement, in its thread hop
+            connection.connection.dbapi_connection.begin_later()
+
+        @event.listens_for(engine.sync_engine, "reset")
+        def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+            # sqlite3's in_transaction reads SQLite's autocommit flag: no thread hop.
+            dbapi_connection.begin_pending = False
+            if state.asyncio_safe and dbapi_connection._connection._conn.in_transaction:
+                dbapi_connection.rollback()
+
+        return
+
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # sent with the transaction's first statement, in its thread hop
-        connection.connection.dbapi_connection.begin_later()
+    def _on_stock_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     @event.listens_for(engine.sync_engine, "reset")
-    def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
-        # sqlite3's in_transaction reads SQLite's autocommit flag: no thread hop.
-        dbapi_connection.begin_pending = False
-        if state.asyncio_safe and dbapi_connection._connection._conn.in_transaction:
+    def _on_stock_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+        if state.asyncio_safe:
             dbapi_connection.rollback()

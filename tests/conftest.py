@@ -21,6 +21,10 @@ creates fresh, uniquely named databases there (its own for ``db_url``, whose
 ``migrated_url`` test gets a copy of) and drops them all at the end. If the
 server does not answer the PostgreSQL tests are skipped -- or fail, when
 ``SUPPORTDESK_REQUIRE_PG=1`` (CI).
+
+SQLite: ``SUPPORTDESK_TEST_SQLITE_DRIVER=stock`` runs the SQLite side on
+SQLAlchemy's own aiosqlite adapter instead of ours (``storage.engine``); CI
+runs the storage tests that way too.
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ from storage.uow import UnitOfWorkFactory
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 DEMO_CONFIG = Path(__file__).parents[1] / "bot" / "demo_config.toml"
 DEMO_USER = 1001
+SQLITE_QUERY = (
+    "?driver=stock" if os.environ.get("SUPPORTDESK_TEST_SQLITE_DRIVER") == "stock" else ""
+)
 
 
 def _dsn(url: str) -> str:
@@ -118,7 +125,7 @@ def _pg_template(pg_server: PgServer) -> str:
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "supportdesk.sqlite3"
-    asyncio.run(_upgrade(f"sqlite+aiosqlite:///{path}"))
+    asyncio.run(_upgrade(f"sqlite+aiosqlite:///{path}{SQLITE_QUERY}"))
     return path
 
 
@@ -132,7 +139,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database on each backend."""
     if backend == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'db' / 'supportdesk.sqlite3'}"
+        return f"sqlite+aiosqlite:///{tmp_path / 'db' / 'supportdesk.sqlite3'}{SQLITE_QUERY}"
     url: str = request.getfixturevalue("pg_database_url")
     asyncio.run(_admin(url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public"))
     return url
@@ -154,7 +161,7 @@ def migrated_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         path = tmp_path / "db" / "supportdesk.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
-        yield f"sqlite+aiosqlite:///{path}"
+        yield f"sqlite+aiosqlite:///{path}{SQLITE_QUERY}"
         return
     server: PgServer = request.getfixturevalue("pg_server")
     template: str = request.getfixturevalue("_pg_template")
