@@ -1,27 +1,40 @@
 """Telegram's HTML parse mode: markup in, plain text and entities out.
 
-Only the tags Telegram supports are accepted; anything else, an unclosed tag
-or a stray end tag makes the call fail with Telegram's "can't parse entities".
-Tags and attributes are read as Telegram's own parser (tdlib's ``parse_html``)
-reads them: a quoted value may hold ``>`` and ends only at its quote, an
-unquoted one is a name token, an attribute without ``=`` or a tag that never
-ends is refused, and only ``&lt; &gt; &amp; &quot;`` and numeric references
-are decoded.
-Entity offsets and lengths are counted in UTF-16 code units, as Telegram does.
+The rules are the documented ones (https://core.telegram.org/bots/api#html-style),
+read strictly where Telegram's own parser (tdlib's ``parse_html``) is lenient,
+so that a message the sandbox delivers is one Telegram is documented to accept:
+
+- only the documented tags, each with only its documented attributes
+  (``a href``, ``span class="tg-spoiler"``, ``code class="language-…"``
+  directly inside ``pre``, ``tg-emoji emoji-id``, ``tg-time unix format``,
+  ``blockquote expandable``); a link needs its ``href``;
+- every ``<`` and ``&`` that is not markup is written as an entity: only
+  ``&lt; &gt; &amp; &quot;`` and numeric references are entities, so a lone
+  ``&`` (``a & b``) or ``&apos;``/``&nbsp;`` is refused, where Telegram keeps
+  them as typed; a bare ``>`` cannot be misread and is kept, as Telegram does;
+- tags and attributes are read as tdlib reads them: a quoted value may hold
+  ``>`` and ends only at its quote (references in it are decoded, a lone
+  ``&`` is part of the tag), an unquoted one is a name token, read in lower
+  case; an unclosed tag, a stray or crossed end tag is refused.
+
+A refusal is Telegram's "can't parse entities". ``knowledge/html.py`` checks FAQ
+answers by the same rules; the table in ``tests/html_conformance.py`` runs
+against both. Entity offsets and lengths are counted in UTF-16 code units.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.errors import BadRequest
 
-_ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
+_REFERENCE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]+)|#[xX]([0-9a-fA-F]+));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _SPACE = " \t\r\n\v\f"
 _NAME_TOKEN = re.compile(r"[a-zA-Z0-9.-]*")
+_TIME_FORMAT = re.compile(r"r|w?[dD]?[tT]?")
 
 _SIMPLE = {
     "b": "bold",
@@ -37,10 +50,19 @@ _SIMPLE = {
     "code": "code",
     "pre": "pre",
 }
-_WITH_ATTRS = {"a", "span", "tg-emoji", "blockquote"}
+# The attributes each tag may have: True for a value, False for a bare flag.
+_ATTRIBUTES: dict[str, dict[str, bool]] = {
+    "a": {"href": True},
+    "span": {"class": True},
+    "code": {"class": True},
+    "tg-emoji": {"emoji-id": True},
+    "tg-time": {"unix": True, "format": True},
+    "blockquote": {"expandable": False},
+}
+_TAGS = _SIMPLE.keys() | _ATTRIBUTES.keys()
 # Markers for tags that produce no entity of their own.
 _MERGED = "code inside pre"
-_NO_URL = "link without href"
+_NO_URL = "link without a url"
 
 
 @dataclass
@@ -61,41 +83,74 @@ class _Parser:
     def fail(self, detail: str) -> BadRequest:
         return BadRequest(f"can't parse entities: {detail}")
 
-    def byte_offset(self, index: int) -> int:
-        return len(self.source[:index].encode("utf-8"))
+    def at(self, index: int) -> str:
+        """``at byte offset N`` of the character at ``index``, as Telegram says it."""
+        return f"at byte offset {len(self.source[:index].encode('utf-8'))}"
 
     def emit(self, text: str) -> None:
         self.out.append(text)
         self.length += len(text.encode("utf-16-le")) // 2
 
-    def open(self, tag: str, values: dict[str, str], flags: set[str], index: int) -> None:
-        entity = self.entity_for(tag, values, flags, index)
-        self.stack.append(_Open(tag, self.length, entity))
+    def reference(self, index: int) -> int:
+        """Emit the character reference at ``index`` (its ``&``); the index after it."""
+        found = _REFERENCE.match(self.source, index)
+        char = _character(found) if found else None
+        if found is None or char is None:
+            raise self.fail(
+                f'Character "&" {self.at(index)} is not a part of a supported HTML entity; '
+                'write it as "&amp;"'
+            )
+        self.emit(char)
+        return found.end()
 
     def entity_for(
         self, tag: str, values: dict[str, str], flags: set[str], index: int
     ) -> dict[str, Any]:
+        if tag == "code":
+            return self.code(values, index)
         if tag in _SIMPLE:
-            if tag == "code" and self.stack and self.stack[-1].tag == "pre":
-                # <pre><code class="language-x"> is one pre entity with a language
-                language = values.get("class", "").removeprefix("language-")
-                if language:
-                    self.stack[-1].entity["language"] = language
-                return {"type": _MERGED}
             return {"type": _SIMPLE[tag]}
         if tag == "a":
-            href = values.get("href", "")
-            if not href:
-                return {"type": _NO_URL}
-            return {"type": "text_link", "url": href}
-        if tag == "span" and values.get("class") == "tg-spoiler":
+            if "href" not in values:
+                raise self.fail(f'Tag "a" must have attribute "href" {self.at(index)}')
+            url = values["href"]
+            return {"type": "text_link", "url": url} if url else {"type": _NO_URL}
+        if tag == "span":
+            if values.get("class") != "tg-spoiler":
+                raise self.fail(f'Unsupported start tag "span" {self.at(index)}')
             return {"type": "spoiler"}
-        if tag == "tg-emoji" and "emoji-id" in values:
+        if tag == "tg-emoji":
+            if not values.get("emoji-id"):
+                raise self.fail(f'Tag "tg-emoji" must have attribute "emoji-id" {self.at(index)}')
             return {"type": "custom_emoji", "custom_emoji_id": values["emoji-id"]}
-        if tag == "blockquote":
-            kind = "expandable_blockquote" if "expandable" in flags else "blockquote"
-            return {"type": kind}
-        raise self.fail(f'Unsupported start tag "{tag}" at byte offset {self.byte_offset(index)}')
+        if tag == "tg-time":
+            return self.date_time(values, index)
+        kind = "expandable_blockquote" if "expandable" in flags else "blockquote"
+        return {"type": kind}
+
+    def code(self, values: dict[str, str], index: int) -> dict[str, Any]:
+        """``<code>``; directly inside ``<pre>`` it only names the pre's language."""
+        pre = self.stack[-1].entity if self.stack and self.stack[-1].tag == "pre" else None
+        if "class" in values:
+            if pre is None or not values["class"].startswith("language-"):
+                raise self.fail(
+                    "Programming language can't be specified for a standalone "
+                    f'"code" tag {self.at(index)}'
+                )
+            if language := values["class"].removeprefix("language-"):
+                pre["language"] = language
+        return {"type": "code"} if pre is None else {"type": _MERGED}
+
+    def date_time(self, values: dict[str, str], index: int) -> dict[str, Any]:
+        unix, time_format = values.get("unix", ""), values.get("format", "")
+        if not unix.isascii() or not unix.isdigit():
+            raise self.fail(f'Tag "tg-time" must have a Unix time in "unix" {self.at(index)}')
+        if not _TIME_FORMAT.fullmatch(time_format):
+            raise self.fail(f'Invalid date-time format "{time_format}" {self.at(index)}')
+        entity: dict[str, Any] = {"type": "date_time", "unix_time": int(unix)}
+        if time_format:
+            entity["date_time_format"] = time_format
+        return entity
 
     def start_tag(self, begin: int) -> int:
         """Read the start tag at ``begin`` (its ``<``) and open it; the index after its ``>``."""
@@ -103,18 +158,17 @@ class _Parser:
         while i < len(source) and source[i] not in _SPACE and source[i] != ">":
             i += 1
         if i == len(source):
-            raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+            raise self.fail(f"Unclosed start tag {self.at(begin)}")
         tag = source[begin + 1 : i].lower()
-        if tag not in _SIMPLE and tag not in _WITH_ATTRS:
-            raise self.fail(
-                f'Unsupported start tag "{tag}" at byte offset {self.byte_offset(begin)}'
-            )
+        if tag not in _TAGS:
+            raise self.fail(f'Unsupported start tag "{tag}" {self.at(begin)}')
+        allowed = _ATTRIBUTES.get(tag, {})
         values: dict[str, str] = {}
         flags: set[str] = set()
         while True:
             i = _skip_spaces(source, i)
             if i == len(source):
-                raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+                raise self.fail(f"Unclosed start tag {self.at(begin)}")
             if source[i] == ">":
                 break
             name_start = i
@@ -122,39 +176,43 @@ class _Parser:
                 i += 1
             name = source[name_start:i].lower()
             if not name:
+                raise self.fail(f'Empty attribute name in the tag "{tag}" {self.at(begin)}')
+            if name not in allowed:
                 raise self.fail(
-                    f'Empty attribute name in the tag "{tag}" '
-                    f"at byte offset {self.byte_offset(begin)}"
+                    f'Unsupported attribute "{name}" of the tag "{tag}" {self.at(begin)}'
                 )
             i = _skip_spaces(source, i)
-            if i == len(source) or source[i] != "=":
-                if tag == "blockquote" and name == "expandable":
-                    flags.add(name)
-                    continue
+            has_value = i < len(source) and source[i] == "="
+            if has_value != allowed[name]:
+                if has_value:
+                    raise self.fail(
+                        f'Attribute "{name}" of the tag "{tag}" takes no value {self.at(begin)}'
+                    )
                 raise self.fail(
                     "Expected equal sign in declaration of an attribute of the tag "
-                    f'"{tag}" at byte offset {self.byte_offset(begin)}'
+                    f'"{tag}" {self.at(begin)}'
                 )
+            if not has_value:
+                flags.add(name)
+                continue
             i = _skip_spaces(source, i + 1)
             if i == len(source):
-                raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+                raise self.fail(f"Unclosed start tag {self.at(begin)}")
             if source[i] in "'\"":
                 end = source.find(source[i], i + 1)
                 if end == -1:
-                    raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
-                values[name] = _ENTITY.sub(_decode, source[i + 1 : end])
+                    raise self.fail(f"Unclosed start tag {self.at(begin)}")
+                values[name] = _decode_attribute(source[i + 1 : end])
                 i = end + 1
             else:
                 token = _NAME_TOKEN.match(source, i)
                 assert token is not None  # the pattern matches the empty string
                 i = token.end()
                 if i < len(source) and source[i] not in _SPACE and source[i] != ">":
-                    raise self.fail(
-                        "Unexpected end of name token at byte offset "
-                        f"{self.byte_offset(token.start())}"
-                    )
+                    raise self.fail(f"Unexpected end of name token {self.at(token.start())}")
                 values[name] = token.group(0).lower()
-        self.open(tag, values, flags, begin)
+        entity = self.entity_for(tag, values, flags, begin)
+        self.stack.append(_Open(tag, self.length, entity))
         return i + 1
 
     def end_tag(self, begin: int) -> int:
@@ -165,24 +223,20 @@ class _Parser:
         tag = source[begin + 2 : i].lower()
         i = _skip_spaces(source, i)
         if i == len(source) or source[i] != ">":
-            raise self.fail(f"Unclosed end tag at byte offset {self.byte_offset(begin)}")
-        if tag and tag not in _SIMPLE and tag not in _WITH_ATTRS:
-            raise self.fail(f'Unsupported end tag "{tag}" at byte offset {self.byte_offset(begin)}')
-        self.close(tag, begin)
-        return i + 1
-
-    def close(self, tag: str, index: int) -> None:
+            raise self.fail(f"Unclosed end tag {self.at(begin)}")
+        if tag not in _TAGS:
+            raise self.fail(f'Unsupported end tag "{tag}" {self.at(begin)}')
         if not self.stack:
-            raise self.fail(f"Unexpected end tag at byte offset {self.byte_offset(index)}")
+            raise self.fail(f"Unexpected end tag {self.at(begin)}")
         top = self.stack.pop()
-        if tag and top.tag != tag:  # "</>" closes whatever is open
+        if top.tag != tag:
             raise self.fail(
-                f"Unmatched end tag at byte offset {self.byte_offset(index)}, "
-                f'expected "</{top.tag}>", found "</{tag}>"'
+                f'Unmatched end tag {self.at(begin)}, expected "</{top.tag}>", found "</{tag}>"'
             )
         size = self.length - top.offset
         if size > 0 and top.entity["type"] not in (_MERGED, _NO_URL):
             self.entities.append({**top.entity, "offset": top.offset, "length": size})
+        return i + 1
 
 
 def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
@@ -194,12 +248,8 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         if char == "<":
             closing = source.startswith("</", index)
             index = parser.end_tag(index) if closing else parser.start_tag(index)
-        elif char == "&" and (entity := _ENTITY.match(source, index)):
-            parser.emit(_decode(entity))
-            index = entity.end()
-        elif char == ">":
-            parser.emit(char)
-            index += 1
+        elif char == "&":
+            index = parser.reference(index)
         else:
             stop = _next_special(source, index)
             parser.emit(source[index:stop])
@@ -213,7 +263,7 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _next_special(source: str, start: int) -> int:
-    positions = [p for p in (source.find(c, start + 1) for c in "<&>") if p != -1]
+    positions = [p for p in (source.find(c, start) for c in "<&") if p != -1]
     return min(positions, default=len(source))
 
 
@@ -223,6 +273,18 @@ def _skip_spaces(source: str, index: int) -> int:
     return index
 
 
-def _decode(entity: re.Match[str]) -> str:
-    """One character reference (a lone ``&`` or an unknown name stays as typed)."""
-    return html.unescape(entity.group(0))
+def _character(reference: re.Match[str]) -> str | None:
+    """The character a reference names, or None for a number that names none."""
+    name, decimal, hexadecimal = reference.groups()
+    if name:
+        return _NAMED[name]
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return None
+    return chr(code)
+
+
+def _decode_attribute(value: str) -> str:
+    """A quoted attribute value with its references decoded; anything else, a lone
+    ``&`` too, is part of the tag and stays as written."""
+    return _REFERENCE.sub(lambda found: _character(found) or found.group(0), value)

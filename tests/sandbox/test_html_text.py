@@ -8,7 +8,7 @@ from sandbox.errors import BadRequest
 from sandbox.html_text import parse_html
 
 
-def test_nested_tags_give_nested_entities():
+def test_nested_tags_give_nested_entities() -> None:
     text, entities = parse_html("<b>жирный <i>и курсив</i></b>")
     assert text == "жирный и курсив"
     assert entities == [
@@ -17,19 +17,19 @@ def test_nested_tags_give_nested_entities():
     ]
 
 
-def test_offsets_count_utf16_units():
+def test_offsets_count_utf16_units() -> None:
     text, entities = parse_html("😀 <b>ок</b>")
     assert text == "😀 ок"
     assert entities == [{"type": "bold", "offset": 3, "length": 2}]
 
 
-def test_escapes_are_decoded():
+def test_escapes_are_decoded() -> None:
     text, entities = parse_html("1 &lt; 2 &amp;&amp; 3 &gt; 2 &quot;да&quot; &#1071;")
     assert text == '1 < 2 && 3 > 2 "да" Я'
     assert entities == []
 
 
-def test_links_code_and_spoilers():
+def test_links_code_and_spoilers() -> None:
     source = (
         '<a href="https://its.1c.ru/?a=1&amp;b=2">ИТС</a> '
         '<pre><code class="language-bsl">Сообщить(1);</code></pre> '
@@ -44,7 +44,7 @@ def test_links_code_and_spoilers():
     ]
 
 
-def test_a_quoted_attribute_may_hold_markup_characters():
+def test_a_quoted_attribute_may_hold_markup_characters() -> None:
     source = '<a href="https://x.ru/?q=&quot;&gt;&lt;b&gt;1&#39;>2\'">ссылка</a>'
     assert parse_html(source) == (
         "ссылка",
@@ -52,7 +52,7 @@ def test_a_quoted_attribute_may_hold_markup_characters():
     )
 
 
-def test_an_expandable_blockquote_and_unquoted_values():
+def test_an_expandable_blockquote_and_unquoted_values() -> None:
     text, entities = parse_html("<blockquote expandable>цитата</blockquote> <a href=tg>x</a>")
     assert text == "цитата x"
     assert entities == [
@@ -61,12 +61,30 @@ def test_an_expandable_blockquote_and_unquoted_values():
     ]
 
 
-def test_only_telegrams_named_entities_are_decoded():
-    assert parse_html("&apos; &nbsp; &quot;") == ('&apos; &nbsp; "', [])
-
-
-def test_a_lone_ampersand_is_kept():
-    assert parse_html("ООО «Рога & Копыта»") == ("ООО «Рога & Копыта»", [])
+def test_date_times_and_custom_emoji_give_their_entities() -> None:
+    source = (
+        '<tg-time unix="1647531900" format="wDT">завтра</tg-time> '
+        "<tg-time unix=1647531900>сейчас</tg-time> "
+        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
+    )
+    text, entities = parse_html(source)
+    assert text == "завтра сейчас 👍"
+    assert entities == [
+        {
+            "type": "date_time",
+            "unix_time": 1647531900,
+            "date_time_format": "wDT",
+            "offset": 0,
+            "length": 6,
+        },
+        {"type": "date_time", "unix_time": 1647531900, "offset": 7, "length": 6},
+        {
+            "type": "custom_emoji",
+            "custom_emoji_id": "5368324170671202286",
+            "offset": 14,
+            "length": 2,
+        },
+    ]
 
 
 @pytest.mark.parametrize(
@@ -86,6 +104,27 @@ def test_a_lone_ampersand_is_kept():
         ),
         ('<a ="x">x</a>', 'Empty attribute name in the tag "a" at byte offset 0'),
         ("<a href=x/y>x</a>", "Unexpected end of name token at byte offset 8"),
+        (
+            "ООО «Рога & Копыта»",
+            'Character "&" at byte offset 18 is not a part of a supported HTML entity; '
+            'write it as "&amp;"',
+        ),
+        (
+            "&apos;",
+            'Character "&" at byte offset 0 is not a part of a supported HTML entity; '
+            'write it as "&amp;"',
+        ),
+        ("<a>x</a>", 'Tag "a" must have attribute "href" at byte offset 0'),
+        ('<b class="x">y</b>', 'Unsupported attribute "class" of the tag "b" at byte offset 0'),
+        (
+            '<code class="language-bsl">x</code>',
+            'Programming language can\'t be specified for a standalone "code" tag at byte offset 0',
+        ),
+        (
+            '<tg-time unix="1" format="x">y</tg-time>',
+            'Invalid date-time format "x" at byte offset 0',
+        ),
+        ("<b>x</>", 'Unsupported end tag "" at byte offset 4'),
         ("<b>x</b", "Unclosed end tag at byte offset 4"),
         # aiogram's html_text with a link whose URL holds markup
         (
@@ -94,7 +133,7 @@ def test_a_lone_ampersand_is_kept():
         ),
     ],
 )
-def test_bad_markup_is_refused(source: str, detail: str):
+def test_bad_markup_is_refused(source: str, detail: str) -> None:
     with pytest.raises(BadRequest) as caught:
         parse_html(source)
     assert caught.value.description == f"Bad Request: can't parse entities: {detail}"
