@@ -1,6 +1,6 @@
 """Every text a person reads: one Jinja2 environment over ``bot/templates``.
 
-Templates autoescape for Telegram HTML (user text is untrusted, Invariant 6):
+Templates autoescape for Telegram HTML (user text is untrusted, ARCHITECTURE.md, invariant 6):
 ``<``, ``>`` and ``&`` in a value come out as entities, and template syntax
 inside a value is never evaluated.  ``split_html`` cuts a rendered text into
 pieces Telegram accepts (4096 characters), closing and reopening the tags a

@@ -1,8 +1,8 @@
 """Guessing a new request's priority and category from its Russian text.
 
 Pure rules, no dictionary: the user can change the guess with one tap, so
-the rules aim at the cases the support contract names (DESIGN.md, "Domain
-notes") and otherwise fall back to P3 / incident or consultation.
+the rules aim at the cases the support contract names (ARCHITECTURE.md,
+"Domain") and otherwise fall back to P3 / incident or consultation.
 
 The rules are checked from the most urgent down; the first match wins.
 """

@@ -1,7 +1,7 @@
 """Domain objects: what the config describes and what a ticket is.
 
 Repositories in ``storage`` return these dataclasses, never ORM rows.
-Times are timezone-aware UTC datetimes (Invariant 5).
+Times are timezone-aware UTC datetimes (ARCHITECTURE.md, invariant 5).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ class Breach:
 
 
 def default_targets(day_minutes: int) -> dict[Priority, SlaTarget]:
-    """DESIGN.md defaults; ``day_minutes`` turns "business days" into minutes.
+    """The support contract's defaults; ``day_minutes`` turns "business days" into minutes.
 
     P1 15 min / 30 min round the clock, P2 30 min / 4 h, P3 1 h / 8 h,
     P4 4 h / 3 business days, P5 1 business day / by plan (no target).

@@ -1,4 +1,4 @@
-"""One unit of work per update; the update takes effect once (Invariant 2).
+"""One unit of work per update; the update takes effect once (ARCHITECTURE.md, invariant 2).
 
 The update is claimed first, in the same transaction as everything the
 handlers change and every message they put in the outbox.  The claim names

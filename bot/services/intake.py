@@ -1,7 +1,7 @@
 """A user's message in private chat: FAQ step, registration, or a follow-up.
 
 Everything happens in the caller's unit of work; the user hears back only
-through the outbox, i.e. only after the ticket is committed (Invariant 1).
+through the outbox, i.e. only after the ticket is committed (ARCHITECTURE.md, invariant 1).
 """
 
 from __future__ import annotations

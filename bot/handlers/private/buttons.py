@@ -1,7 +1,7 @@
 """A user's button presses: FAQ answers, picking a ticket, priority/category, confirm, rate.
 
 Every press is re-authorised: the draft or ticket named in the callback data
-must belong to the presser (Invariant 4).
+must belong to the presser (ARCHITECTURE.md, invariant 4).
 """
 
 from __future__ import annotations
