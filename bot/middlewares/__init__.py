@@ -1,1 +1,1 @@
-"""Update middlewares: one transaction per update, with the update id recorded in it."""
+"""Update middlewares: one transaction per update, with the update claimed in it."""
