@@ -1,6 +1,8 @@
 """The outbox: outgoing Telegram calls written in the transaction of the change
 that caused them (Invariant 2), read back in order per chat by the sender.
 
+A row is a kind (a string) and a payload (a JSON object); what kinds there are
+and what their payloads hold is the sender's business (``bot.outbox.kinds``).
 Every function takes the unit of work's session and never commits.  ``enqueue``
 keeps a transaction's calls with its session and writes them all, in the order
 they were made, with one INSERT as the transaction commits (an ORM object per
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,13 +26,16 @@ PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
 
+JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
+JsonObject: TypeAlias = "dict[str, JsonValue]"
+
 
 @dataclass(frozen=True)
 class OutboxItem:
     id: int
     chat_id: int
     kind: str
-    payload: dict[str, Any]
+    payload: JsonObject
     ticket_id: int | None
     attempts: int
     next_attempt_at: datetime
@@ -52,7 +57,7 @@ def enqueue(
     session: AsyncSession,
     chat_id: int,
     kind: str,
-    payload: dict[str, Any],
+    payload: JsonObject,
     *,
     ticket_id: int | None = None,
     now: datetime | None = None,
@@ -213,14 +218,6 @@ async def mark_failed(session: AsyncSession, item_id: int, error: str, now: date
         .where(OutboxRow.id == item_id)
         .values(state=FAILED, error=error, sent_at=now, attempts=OutboxRow.attempts + 1)
     )
-
-
-async def sent_message_id(session: AsyncSession, item_id: int) -> int | None:
-    """What Telegram answered for an earlier call (e.g. to edit that message later)."""
-    value: int | None = await session.scalar(
-        select(OutboxRow.message_id).where(OutboxRow.id == item_id)
-    )
-    return value
 
 
 async def count_by_state(session: AsyncSession) -> dict[str, int]:

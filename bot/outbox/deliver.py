@@ -1,7 +1,8 @@
-"""Turning one outbox row into Telegram calls (see ``bot.outbox.enqueue`` for kinds).
+"""Turning one outbox row into Telegram calls: one method per kind
+(``bot.outbox.kinds.OutboxKind``), found through one dispatch table.
 
-``topic_state`` (payload ``closed``) closes or reopens a ticket's forum topic
-(``bot.services.notify``); in a plain group there is no topic and nothing to do.
+Each method gets the row and its payload, decoded by that kind's payload
+class; an unknown kind or a payload that does not fit raises ``ValueError``.
 
 Errors are left to the sender (``bot.outbox.sender``), which decides between
 retrying and giving up.  Each call here is safe to repeat after a crash except
@@ -12,12 +13,25 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
 
+from bot.outbox.kinds import (
+    Card,
+    Copy,
+    Document,
+    Edit,
+    OpenTopic,
+    OutboxKind,
+    Payload,
+    Refresh,
+    Send,
+    SetMarkup,
+    TopicState,
+)
 from storage import messaging, report_files
 from storage.outbox import OutboxItem
 from storage.uow import Session, UnitOfWork, UnitOfWorkFactory
@@ -49,8 +63,20 @@ class Delivered:
     record: Record | None = None
 
 
-def _markup(data: dict[str, Any] | None) -> InlineKeyboardMarkup | None:
-    return None if data is None else InlineKeyboardMarkup.model_validate(data)
+_P = TypeVar("_P", bound=Payload)
+_Way = Callable[[OutboxItem], Awaitable[Delivered]]
+
+
+def _way(
+    payload: type[_P], perform: Callable[[OutboxItem, _P], Awaitable[Delivered | int | None]]
+) -> _Way:
+    """``perform`` a row with its payload decoded as ``payload``."""
+
+    async def way(item: OutboxItem) -> Delivered:
+        result = await perform(item, payload.from_json(item.payload))
+        return result if isinstance(result, Delivered) else Delivered(result)
+
+    return way
 
 
 def _not_modified(exc: TelegramBadRequest) -> bool:
@@ -70,6 +96,16 @@ class Deliverer:
         self._forum: dict[int, bool] = {}
         self._places: dict[int, tuple[int | None, int]] = {}  # ticket -> (thread, card)
         self._first_tries_after: int | None = None
+        self._ways: dict[OutboxKind, _Way] = {
+            OutboxKind.SEND: _way(Send, self._send),
+            OutboxKind.COPY: _way(Copy, self._copy),
+            OutboxKind.TOPIC: _way(OpenTopic, self._topic),
+            OutboxKind.REFRESH: _way(Refresh, self._refresh),
+            OutboxKind.TOPIC_STATE: _way(TopicState, self._topic_state),
+            OutboxKind.MARKUP: _way(SetMarkup, self._set_markup),
+            OutboxKind.EDIT: _way(Edit, self._edit),
+            OutboxKind.DOCUMENT: _way(Document, self._document),
+        }
 
     def first_tries_after(self, last_id: int) -> None:
         """Rows with a larger id were queued after this sender started, so a row of
@@ -78,11 +114,11 @@ class Deliverer:
 
     async def deliver(self, item: OutboxItem) -> Delivered:
         """Perform ``item``; the message it created, if any, and what to record."""
-        handler = getattr(self, f"_{item.kind}", None)
-        if handler is None:
-            raise ValueError(f"unknown outbox kind {item.kind!r}")
-        result: Delivered | int | None = await handler(item)
-        return result if isinstance(result, Delivered) else Delivered(result)
+        try:
+            way = self._ways[OutboxKind(item.kind)]
+        except ValueError:
+            raise ValueError(f"unknown outbox kind {item.kind!r}") from None
+        return await way(item)
 
     async def is_forum(self, chat_id: int) -> bool:
         if chat_id not in self._forum:
@@ -90,9 +126,11 @@ class Deliverer:
             self._forum[chat_id] = bool(chat.is_forum)
         return self._forum[chat_id]
 
-    async def _place(self, item: OutboxItem) -> tuple[int | None, ReplyParameters | None]:
+    async def _place(
+        self, item: OutboxItem, topic_wanted: bool
+    ) -> tuple[int | None, ReplyParameters | None]:
         """Where a topic message goes: the topic's thread, or a reply to the card."""
-        if not item.payload.get("topic") or item.ticket_id is None:
+        if not topic_wanted or item.ticket_id is None:
             return None, None
         topic: messaging.TicketTopic | None
         if item.ticket_id in self._places:  # a posted card's place never changes
@@ -115,67 +153,65 @@ class Deliverer:
             )
         return None, None
 
-    async def _send(self, item: OutboxItem) -> int:
-        thread, reply = await self._place(item)
+    async def _send(self, item: OutboxItem, send: Send) -> int:
+        thread, reply = await self._place(item, send.topic)
         message = await self._bot.send_message(
             chat_id=item.chat_id,
-            text=item.payload["text"],
+            text=send.text,
             message_thread_id=thread,
             reply_parameters=reply,
-            reply_markup=_markup(item.payload.get("markup")),
+            reply_markup=send.markup,
         )
         return message.message_id
 
-    async def _copy(self, item: OutboxItem) -> int:
-        thread, reply = await self._place(item)
+    async def _copy(self, item: OutboxItem, copy: Copy) -> int:
+        thread, reply = await self._place(item, copy.topic)
         result = await self._bot.copy_message(
             chat_id=item.chat_id,
-            from_chat_id=item.payload["from_chat_id"],
-            message_id=item.payload["message_id"],
-            caption=item.payload.get("caption"),
+            from_chat_id=copy.from_chat_id,
+            message_id=copy.message_id,
+            caption=copy.caption,
             message_thread_id=thread,
             reply_parameters=reply,
         )
         return result.message_id
 
-    async def _markup(self, item: OutboxItem) -> None:
+    async def _set_markup(self, item: OutboxItem, change: SetMarkup) -> None:
         try:
             await self._bot.edit_message_reply_markup(
-                chat_id=item.chat_id,
-                message_id=item.payload["message_id"],
-                reply_markup=_markup(item.payload.get("markup")),
+                chat_id=item.chat_id, message_id=change.message_id, reply_markup=change.markup
             )
         except TelegramBadRequest as exc:
             if not _not_modified(exc):
                 raise
 
-    async def _document(self, item: OutboxItem) -> int:
+    async def _document(self, item: OutboxItem, document: Document) -> int:
         """A saved report file (``storage.report_files``) sent as a document."""
         async with self._uow() as uow:
-            found = await report_files.report_content(uow.session, item.payload["file_id"])
+            found = await report_files.report_content(uow.session, document.file_id)
         if found is None:
-            raise ValueError(f"report file {item.payload['file_id']} is gone")
+            raise ValueError(f"report file {document.file_id} is gone")
         meta, content = found
         message = await self._bot.send_document(
             chat_id=item.chat_id,
             document=BufferedInputFile(content, filename=meta.filename),
-            caption=item.payload.get("caption"),
+            caption=document.caption,
         )
         return message.message_id
 
-    async def _edit(self, item: OutboxItem) -> None:
+    async def _edit(self, item: OutboxItem, edit: Edit) -> None:
         try:
             await self._bot.edit_message_text(
                 chat_id=item.chat_id,
-                message_id=item.payload["message_id"],
-                text=item.payload["text"],
-                reply_markup=_markup(item.payload.get("markup")),
+                message_id=edit.message_id,
+                text=edit.text,
+                reply_markup=edit.markup,
             )
         except TelegramBadRequest as exc:
             if not _not_modified(exc):
                 raise
 
-    async def _card_to_post(self, item: OutboxItem) -> CardView:
+    async def _card_to_post(self, item: OutboxItem, card: Card | None) -> CardView:
         """The card to post, with the ticket's topic if it has one already.
 
         A registration queues its card with the row.  A row queued after this
@@ -185,17 +221,15 @@ class Deliverer:
         ticket's card and topic as they are now.
         """
         assert item.ticket_id is not None
-        card = item.payload.get("card")
         after = self._first_tries_after
         if card is not None and after is not None and item.id > after and item.attempts == 0:
-            markup = InlineKeyboardMarkup.model_validate(card["markup"])
-            return CardView(card["text"], markup, card["name"], topic=None)
+            return CardView(card.text, card.markup, card.name, topic=None)
         async with self._uow() as uow:
             return await self._cards(uow, item.ticket_id)
 
-    async def _topic(self, item: OutboxItem) -> Delivered:
+    async def _topic(self, item: OutboxItem, open_topic: OpenTopic) -> Delivered:
         assert item.ticket_id is not None
-        view = await self._card_to_post(item)
+        view = await self._card_to_post(item, open_topic.card)
         topic = view.topic
         if topic is None:
             thread = None
@@ -241,7 +275,7 @@ class Deliverer:
 
         return Delivered(card.message_id, record)
 
-    async def _refresh(self, item: OutboxItem) -> None:
+    async def _refresh(self, item: OutboxItem, _refresh: Refresh) -> None:
         assert item.ticket_id is not None
         async with self._uow() as uow:
             view = await self._cards(uow, item.ticket_id)
@@ -268,14 +302,15 @@ class Deliverer:
             async with self._uow() as uow:
                 await messaging.save_topic_name(uow.session, item.ticket_id, view.topic_name)
 
-    async def _topic_state(self, item: OutboxItem) -> None:
+    async def _topic_state(self, item: OutboxItem, state: TopicState) -> None:
+        """Close or reopen the topic; in a plain group there is none and nothing to do."""
         assert item.ticket_id is not None
         async with self._uow() as uow:
             topic = await messaging.topic_of(uow.session, item.ticket_id)
         if topic is None or topic.thread_id is None:
             return  # a plain group (no topics), or no topic was ever made
         try:
-            if item.payload["closed"]:
+            if state.closed:
                 await self._bot.close_forum_topic(
                     chat_id=topic.chat_id, message_thread_id=topic.thread_id
                 )

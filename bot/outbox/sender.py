@@ -12,7 +12,7 @@ paces them to Telegram's limits.  On failure:
   told to staff in the ticket's topic;
 - other 4xx: failed at once and logged (retrying cannot help).
 
-A relayed message (payload ``relay``, ``bot.outbox.enqueue.relay``) that
+A relayed message (a ``Relay`` mark, ``bot.outbox.kinds``) that
 fails for good is never dropped silently: the rest of that message (its
 later pieces) is given up with it, and whoever wrote it hears so.  A user's
 message that never reached the topic is counted on the ticket's card and the
@@ -48,6 +48,7 @@ from aiogram.exceptions import (
 from bot import texts
 from bot.outbox import enqueue
 from bot.outbox.deliver import Delivered, Deliverer
+from bot.outbox.kinds import Origin, link_of, relay_of
 from storage import messaging
 from storage import outbox as repo
 from storage.outbox import OutboxItem
@@ -264,14 +265,14 @@ class OutboxSender:
     async def _give_up(self, item: OutboxItem, error: str) -> OutboxItem | None:
         """Fail ``item`` for good; a relayed message is failed whole and its author
         told, in the same transaction (a crash cannot leave the failure untold)."""
-        relay = item.payload.get("relay")
+        relay = relay_of(item)
         if relay is None or item.ticket_id is None:
             return await self._fail(item, error)
         self.failed += 1
         log.warning(
             "outbox %s (%s relay) to chat %s failed: %s; its author is told",
             item.id,
-            relay["from"],
+            relay.origin,
             item.chat_id,
             error,
         )
@@ -280,11 +281,11 @@ class OutboxSender:
             await repo.mark_failed(uow.session, item.id, error, now)
             following = await repo.head_of(uow.session, item.chat_id)
             # its later pieces are next in this lane: half a message would only confuse
-            while following is not None and following.payload.get("relay") == relay:
+            while following is not None and relay_of(following) == relay:
                 part = f"an earlier part (outbox {item.id}) failed"
                 await repo.mark_failed(uow.session, following.id, part, now)
                 following = await repo.head_of(uow.session, item.chat_id)
-            await _tell_relay_failed(uow, item.ticket_id, relay["from"])
+            await _tell_relay_failed(uow, item.ticket_id, relay.origin)
         self.wake()
         return following
 
@@ -306,7 +307,7 @@ class OutboxSender:
             enqueue.refresh(uow.session, topic.chat_id, item.ticket_id)
 
 
-async def _tell_relay_failed(uow: UnitOfWork, ticket_id: int, origin: str) -> None:
+async def _tell_relay_failed(uow: UnitOfWork, ticket_id: int, origin: Origin) -> None:
     """Tell whoever wrote a relayed message that it never arrived: a user's is
     counted on the card and the user asked to send it again; a consultant's is
     told in the topic."""
@@ -353,18 +354,18 @@ async def _write(uow: UnitOfWork, sent: _Sent) -> None:
     if sent.delivered.record is not None:
         await sent.delivered.record(uow.session)
     await repo.mark_sent(uow.session, item.id, message_id, sent.at)
-    link = item.payload.get("link")
-    if link and message_id is not None and item.ticket_id is not None:
+    link = link_of(item)
+    if link is not None and message_id is not None and item.ticket_id is not None:
         await messaging.add_link(
             uow.session,
             messaging.MessageLink(
                 chat_id=item.chat_id,
                 message_id=message_id,
                 ticket_id=item.ticket_id,
-                author=link["author"],
-                author_id=link.get("author_id"),
-                public=bool(link.get("public")),
-                text=link.get("text"),
+                author=link.author,
+                author_id=link.author_id,
+                public=link.public,
+                text=link.text,
                 at=sent.at,
             ),
         )
