@@ -1,5 +1,5 @@
 """The outbox: outgoing Telegram calls written in the transaction of the change
-that caused them (Invariant 2), read back in order per chat by the sender.
+that caused them (ARCHITECTURE.md, invariant 2), read back in order per chat by the sender.
 
 A row is a kind (a string) and a payload (a JSON object); what kinds there are
 and what their payloads hold is the sender's business (``bot.outbox.kinds``).
