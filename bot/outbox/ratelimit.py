@@ -9,6 +9,12 @@ stops the chat for ``retry_after`` and is re-raised for the caller to retry.
 
 Limits are a little stricter than Telegram's so that network jitter between
 our clock and the server's does not push a call over.
+
+What the limiter keeps per chat is dropped once it no longer matters (a full
+bucket, an empty group window, a pause that is over): every ``sweep_every``
+messages it looks through all of it, so a bot that has written to a million
+chats remembers only those written to in the last few seconds (a minute, for
+groups).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -90,12 +96,15 @@ class RateLimiter(BaseRequestMiddleware):
 
     limits: Limits = field(default_factory=Limits)
     clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # waits as ``clock`` counts
+    sweep_every: int = 1000  # messages between two looks for chats to forget
     waited: float = 0.0  # seconds spent waiting, in all
     retry_after_seen: int = 0  # 429s that came back despite the waiting
     _chats: dict[int, _Bucket] = field(default_factory=dict)
     _groups: dict[int, deque[float]] = field(default_factory=dict)
     _global: _Bucket | None = None
     _paused_until: dict[int, float] = field(default_factory=dict)
+    _until_sweep: int = 0
 
     async def __call__(
         self,
@@ -123,7 +132,12 @@ class RateLimiter(BaseRequestMiddleware):
                 self._take(chat_id, now)
                 return
             self.waited += wait
-            await asyncio.sleep(wait)
+            await self.sleep(wait)
+
+    @property
+    def tracked_chats(self) -> int:
+        """How many chats the limiter holds anything for (a pace, a window, a pause)."""
+        return len(self._chats.keys() | self._groups.keys() | self._paused_until.keys())
 
     def _wait_needed(self, chat_id: int, now: float) -> float:
         lim = self.limits
@@ -149,7 +163,22 @@ class RateLimiter(BaseRequestMiddleware):
         self._global.tokens -= 1
         if chat_id < 0:
             self._groups[chat_id].append(now)
+        self._until_sweep -= 1
+        if self._until_sweep <= 0:
+            self._sweep(now)
+            self._until_sweep = self.sweep_every
 
-    def group_backlog_seconds(self, chat_id: int) -> float:
-        """How long until the group may take one more message (0: now)."""
-        return max(0.0, self._wait_needed(chat_id, self.clock()))
+    def _sweep(self, now: float) -> None:
+        """Forget what would look the same to a chat never seen: a bucket filled up
+        again, a group window with nothing left in it, a pause that is over."""
+        for chat_id, bucket in list(self._chats.items()):
+            bucket.wait(now)  # brings its tokens up to date
+            if bucket.tokens >= bucket.capacity:
+                del self._chats[chat_id]
+        horizon = now - self.limits.group_window
+        for chat_id, window in list(self._groups.items()):
+            if not window or window[-1] <= horizon:
+                del self._groups[chat_id]
+        for chat_id, until in list(self._paused_until.items()):
+            if until <= now:
+                del self._paused_until[chat_id]
