@@ -76,9 +76,12 @@ async def test_old_rows_of_a_ticket_reach_its_topic_and_a_failed_relay_is_told(
         ticket_id,
     )
     note = await desk.bot_says(STAFF_CHAT, "Старая заметка", thread_id=thread)
-    async with desk_app.db.uow() as uow:
-        found = await messaging.link_of(uow.session, STAFF_CHAT, note["message_id"])
-    assert found is not None
+
+    async def linked() -> messaging.MessageLink | None:
+        async with desk_app.db.uow() as uow:  # written just after the message was sent
+            return await messaging.link_of(uow.session, STAFF_CHAT, note["message_id"])
+
+    found = await desk.until(linked, "the old row's link to its ticket")
     assert (found.ticket_id, found.author) == (ticket_id, "bot")
 
     await desk.control.add_fault("copyMessage", "400", chat_id=STAFF_CHAT)
