@@ -1,6 +1,9 @@
 """Handlers: a private-chat router for users, a group router for staff, one error router.
 
 Chat-type filters sit on the routers, so a handler never sees the wrong side.
+In the group, staff handlers match only staff (``filters.IsStaff``,
+``filters.StaffPress``); a command or press they leave is an outsider's
+(``staff.outsiders``); any other message of staff in a topic is relayed.
 Routers are built per Dispatcher (an aiogram router attaches only once).
 """
 
@@ -17,6 +20,7 @@ from bot.handlers.private import my, start
 from bot.handlers.staff import buttons as staff_buttons
 from bot.handlers.staff import commands as staff_commands
 from bot.handlers.staff import messages as staff_messages
+from bot.handlers.staff import outsiders
 
 GROUPS = {ChatType.GROUP, ChatType.SUPERGROUP}
 
@@ -43,6 +47,7 @@ def group_router() -> Router:
         staff_commands.build(),
         client.build_group(),
         staff_buttons.build(),
+        outsiders.build(),  # after the staff handlers: what they left of commands and presses
         staff_messages.build(),
     )
     return router

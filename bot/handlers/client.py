@@ -3,7 +3,8 @@
 
 ``/report [CODE] [ГГГГ-ММ|ГГГГ-Wнн] [html|xlsx]``: the report as a document in
 the staff group; without a code the team's only client, without a period the
-current month so far.  Both re-check the sender in the database.
+current month so far.  Both re-check the sender in the database (/report through
+the ``IsStaff`` filter).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot import texts
 from bot.callbacks import ManagerCb, SurveyCb
 from bot.handlers import manager_links
+from bot.handlers.filters import IsStaff
 from bot.outbox import enqueue
 from bot.reports.build import FORMATS
 from bot.reports.send import save_report, send_report
-from bot.services import manager, outsiders, staff, survey
+from bot.services import manager, survey
 from bot.settings import Settings
+from desk.model import Staff
 from desk.reporting import BadPeriod, parse_period
 from storage.uow import UnitOfWork
 
@@ -59,14 +62,13 @@ async def report_file(query: CallbackQuery, callback_data: ManagerCb, uow: UnitO
 
 
 async def report(
-    message: Message, command: CommandObject, uow: UnitOfWork, now: Callable[[], datetime]
+    message: Message,
+    command: CommandObject,
+    member: Staff,
+    uow: UnitOfWork,
+    now: Callable[[], datetime],
 ) -> None:
-    assert message.from_user is not None
     chat = message.chat.id
-    member = await staff.staff_of_chat(uow, chat, message.from_user.id)
-    if member is None:
-        await outsiders.refuse(uow, chat, message.from_user.id, now())
-        return
     config = await uow.directory.load()
     clients = sorted(code for code, c in config.clients.items() if c.team == member.team)
     fmt, code, periods = "html", None, []
@@ -117,7 +119,7 @@ def build_private() -> Router:
 
 
 def build_group() -> Router:
-    """/report in a staff group."""
+    """/report in a staff group, from its team's staff (anyone else: ``staff.outsiders``)."""
     router = Router(name="staff-report")
-    router.message.register(report, Command("report"))
+    router.message.register(report, Command("report"), IsStaff())
     return router

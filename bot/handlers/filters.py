@@ -1,17 +1,28 @@
-"""Filters that every update meets, written as coroutines.
+"""Filters that handlers share, written as coroutines.
 
 aiogram runs a filter that is a plain callable (a magic ``F...`` filter
 included) in a worker thread: a thread hop for each filter of each update.
 These are ``Filter`` objects, which it awaits in place.
+
+The staff filters re-read the sender (and the ticket) from the database on
+every update (ARCHITECTURE.md, invariant 4) and hand what they found to the
+handler: a filter that returns a dict adds its keys to the handler's keyword
+arguments, so a staff handler reads ``async def take(message, member, ticket, ...)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from aiogram.enums import ChatType
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
+
+from bot.callbacks import StaffCb
+from bot.services import staff
+from bot.services.incoming import incoming
+from storage.uow import UnitOfWork
 
 
 class InChats(Filter):
@@ -34,3 +45,53 @@ class HasAny(Filter):
 
     async def __call__(self, message: Message) -> bool:
         return any(getattr(message, name, None) for name in self.fields)
+
+
+def place_of(message: Message) -> staff.Place:
+    """Where a message in the staff group was written: its topic, or what it replies to."""
+    msg = incoming(message)
+    return staff.Place(msg.chat_id, msg.thread_id, msg.reply_to)
+
+
+class IsStaff(Filter):
+    """The sender is active staff of the team whose group this is: the handler gets ``member``.
+
+    A bot is never staff.  ``~IsStaff()`` matches everyone else.
+    """
+
+    async def __call__(self, message: Message, uow: UnitOfWork) -> bool | dict[str, Any]:
+        user = message.from_user
+        if user is None or user.is_bot:
+            return False
+        member = await staff.staff_of_chat(uow, message.chat.id, user.id)
+        return False if member is None else {"member": member}
+
+
+class InTicket(Filter):
+    """A message in a ticket's topic (or replying to its card or a relayed message in
+    a plain group): the handler gets that ``ticket``."""
+
+    async def __call__(self, message: Message, uow: UnitOfWork) -> bool | dict[str, Any]:
+        ticket = await staff.ticket_at(uow, place_of(message))
+        return False if ticket is None else {"ticket": ticket}
+
+
+class StaffPress(Filter):
+    """A ticket card's button pressed by active staff of that ticket's team: the handler
+    gets ``member`` and ``ticket``.
+
+    Goes after ``StaffCb.filter(...)``, whose ``callback_data`` names the ticket;
+    callback data is untrusted, so both are read from the database.  A ticket
+    that does not exist raises ``NotFound``; a presser who is not staff of its
+    team does not match (``bot.handlers.staff.outsiders`` refuses the press).
+    """
+
+    async def __call__(
+        self, query: CallbackQuery, callback_data: StaffCb, uow: UnitOfWork
+    ) -> bool | dict[str, Any]:
+        assert query.message is not None  # InChats on the group router
+        member = await staff.staff_of_chat(uow, query.message.chat.id, query.from_user.id)
+        ticket = await uow.tickets.get_by_id(callback_data.ticket)
+        if member is None or member.team != await staff.team_name(uow, ticket):
+            return False
+        return {"member": member, "ticket": ticket}

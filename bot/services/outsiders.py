@@ -4,7 +4,8 @@ The choice (issue 18): an outsider is answered in the group at most once an hour
 per chat, and that answer says that further commands go unanswered.  Every
 reply costs one of the group's 20 messages a minute, which ticket cards need;
 answering privately would not reach someone who never started the bot, and
-silence would leave a new member guessing why nothing happens.
+silence would leave a new member guessing why nothing happens.  The one caller
+is ``bot.handlers.staff.outsiders``, reached by what the staff handlers left.
 """
 
 from __future__ import annotations

@@ -1,14 +1,18 @@
-"""Commands in a ticket's topic (or in reply to its card in a plain group).
+"""Commands in a ticket's topic (or in reply to its card in a plain group), one handler each.
 
 /take /assign @user /priority N /escalate /wait /route /resolve /close /reopen
 /history /note text /pass (in reply to an engineer's message) /faq (in reply
-to a consultant's answer).  Each re-checks in the database that the sender
-is active staff of the team and (in the ticket service) that the move is allowed.
+to a consultant's answer).  The router takes only these commands and only from
+active staff of the group's team (``IsStaff`` gives the handler ``member``);
+each handler also needs the ticket of the topic (``InTicket`` gives ``ticket``),
+and the ticket service re-checks that the move is allowed.  A staff command
+outside any ticket's topic is answered by ``no_ticket``; anyone else's by
+``bot.handlers.staff.outsiders``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from aiogram import Router
@@ -16,10 +20,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import keyboards, texts
+from bot.handlers.filters import InTicket, IsStaff
 from bot.outbox import enqueue
-from bot.services import history, notify, outsiders, relay, staff
+from bot.services import history, notify, relay, staff
 from bot.services.actors import Actor
-from bot.services.incoming import incoming
 from bot.services.tickets import TicketService
 from bot.settings import Settings
 from desk.enums import Priority
@@ -27,10 +31,7 @@ from desk.model import Staff, Ticket
 from knowledge.base import KnowledgeBase
 from storage.uow import UnitOfWork
 
-COMMANDS = (
-    "take", "assign", "priority", "escalate", "wait", "route", "resolve",
-    "close", "reopen", "history", "note", "pass", "faq",
-)  # fmt: skip
+Clock = Callable[[], datetime]
 
 
 def _reply(uow: UnitOfWork, message: Message, html: str, ticket: Ticket | None = None) -> None:
@@ -43,91 +44,34 @@ def _reply(uow: UnitOfWork, message: Message, html: str, ticket: Ticket | None =
     )
 
 
-async def _context(message: Message, uow: UnitOfWork, now: datetime) -> tuple[Staff, Ticket] | None:
-    """The sender as staff and the ticket of this topic, or None after saying why not."""
-    assert message.from_user is not None
-    msg = incoming(message)
-    ticket = await staff.ticket_at(uow, staff.Place(msg.chat_id, msg.thread_id, msg.reply_to))
-    member = await staff.staff_of_chat(uow, message.chat.id, message.from_user.id)
-    if member is None:  # answered (once an hour) where it was said: in the ticket's topic
-        await outsiders.refuse(uow, message.chat.id, message.from_user.id, now, ticket)
-        return None
-    if ticket is None:
-        _reply(uow, message, texts.render("staff_no_ticket"))
-        return None
-    return member, ticket
+def _usage(uow: UnitOfWork, message: Message, ticket: Ticket, command: str) -> None:
+    _reply(uow, message, texts.render("staff_usage", command=command), ticket)
 
 
-async def command(
+def _reply_to(message: Message) -> int | None:
+    return message.reply_to_message.message_id if message.reply_to_message else None
+
+
+async def take(
+    message: Message, member: Staff, ticket: Ticket, uow: UnitOfWork, tickets: TicketService
+) -> None:
+    await staff.take(uow, tickets, ticket, member.telegram_id)
+
+
+async def assign(
     message: Message,
     command: CommandObject,
+    member: Staff,
+    ticket: Ticket,
     uow: UnitOfWork,
     tickets: TicketService,
-    kb: KnowledgeBase,
-    settings: Settings,
-    now: Callable[[], datetime],
 ) -> None:
-    found = await _context(message, uow, now())
-    if found is None:
-        return
-    member, ticket = found
-    who, name, args = member.telegram_id, command.command.lower(), (command.args or "").strip()
-    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    if name == "take":
-        await staff.take(uow, tickets, ticket, who)
-    elif name == "assign":
-        await _assign(uow, message, tickets, ticket, who, args)
-    elif name == "priority":
-        if args not in {"1", "2", "3", "4", "5"}:
-            _reply(uow, message, texts.render("staff_usage", command="priority"), ticket)
-        elif not await staff.set_priority(
-            uow, tickets, ticket, Actor.staff(who), Priority(int(args)), now()
-        ):
-            _reply(uow, message, texts.render("priority_same", priority=int(args)), ticket)
-    elif name == "escalate":
-        if not await staff.escalate(uow, tickets, ticket, who):
-            _reply(uow, message, texts.render("staff_already_escalated"), ticket)
-    elif name == "wait":
-        await staff.wait(uow, tickets, ticket, who)
-    elif name == "route":
-        await _route(uow, message, ticket, who)
-    elif name == "resolve":
-        await staff.resolve(uow, tickets, ticket, who, now(), settings.autoclose_minutes)
-    elif name == "close":
-        await staff.close(uow, tickets, ticket, who)
-    elif name == "reopen":
-        await staff.reopen(uow, tickets, ticket, who)
-    elif name == "history":
-        await _history(uow, message, ticket)
-    elif name == "note":
-        pass  # a note stays in the topic: nothing to do
-    elif name == "pass":
-        if reply_to is None:
-            _reply(uow, message, texts.render("staff_usage", command="pass"), ticket)
-        else:
-            await relay.pass_on(uow, tickets, ticket, member, message.chat.id, reply_to, now())
-            _reply(uow, message, texts.render("staff_passed"), ticket)
-    elif name == "faq":
-        if reply_to is None:
-            _reply(uow, message, texts.render("staff_usage", command="faq"), ticket)
-        else:
-            entry = await relay.save_faq(uow, kb, ticket, message.chat.id, reply_to)
-            _reply(
-                uow,
-                message,
-                texts.render("staff_faq_saved", title=entry.title, entry_id=entry.id),
-                ticket,
-            )
-
-
-async def _assign(
-    uow: UnitOfWork, message: Message, tickets: TicketService, ticket: Ticket, who: int, args: str
-) -> None:
+    args = (command.args or "").split()
     if not args:
-        _reply(uow, message, texts.render("staff_usage", command="assign"), ticket)
+        _usage(uow, message, ticket, "assign")
         return
-    username = args.split()[0]
-    assigned = await staff.assign(uow, tickets, ticket, who, username)
+    username = args[0]
+    assigned = await staff.assign(uow, tickets, ticket, member.telegram_id, username)
     if assigned is staff.Assigned.ALREADY:
         owner = await notify.owner_name(uow, ticket)
         _reply(uow, message, texts.render("staff_already_owner", owner=owner), ticket)
@@ -140,7 +84,39 @@ async def _assign(
         _reply(uow, message, html, ticket)
 
 
-async def _route(uow: UnitOfWork, message: Message, ticket: Ticket, who: int) -> None:
+async def priority(
+    message: Message,
+    command: CommandObject,
+    member: Staff,
+    ticket: Ticket,
+    uow: UnitOfWork,
+    tickets: TicketService,
+    now: Clock,
+) -> None:
+    value = (command.args or "").strip()
+    if value not in {"1", "2", "3", "4", "5"}:
+        _usage(uow, message, ticket, "priority")
+        return
+    actor = Actor.staff(member.telegram_id)
+    if not await staff.set_priority(uow, tickets, ticket, actor, Priority(int(value)), now()):
+        _reply(uow, message, texts.render("priority_same", priority=int(value)), ticket)
+
+
+async def escalate(
+    message: Message, member: Staff, ticket: Ticket, uow: UnitOfWork, tickets: TicketService
+) -> None:
+    if not await staff.escalate(uow, tickets, ticket, member.telegram_id):
+        _reply(uow, message, texts.render("staff_already_escalated"), ticket)
+
+
+async def wait(
+    message: Message, member: Staff, ticket: Ticket, uow: UnitOfWork, tickets: TicketService
+) -> None:
+    await staff.wait(uow, tickets, ticket, member.telegram_id)
+
+
+async def route(message: Message, ticket: Ticket, uow: UnitOfWork) -> None:
+    """A menu of the contract's contacts; the choice is a button (``buttons.route_to``)."""
     assert ticket.id is not None
     targets = await staff.route_targets(uow, ticket)
     if not targets:
@@ -156,12 +132,94 @@ async def _route(uow: UnitOfWork, message: Message, ticket: Ticket, who: int) ->
     )
 
 
-async def _history(uow: UnitOfWork, message: Message, ticket: Ticket) -> None:
+async def resolve(
+    message: Message,
+    member: Staff,
+    ticket: Ticket,
+    uow: UnitOfWork,
+    tickets: TicketService,
+    settings: Settings,
+    now: Clock,
+) -> None:
+    await staff.resolve(uow, tickets, ticket, member.telegram_id, now(), settings.autoclose_minutes)
+
+
+async def close(
+    message: Message, member: Staff, ticket: Ticket, uow: UnitOfWork, tickets: TicketService
+) -> None:
+    await staff.close(uow, tickets, ticket, member.telegram_id)
+
+
+async def reopen(
+    message: Message, member: Staff, ticket: Ticket, uow: UnitOfWork, tickets: TicketService
+) -> None:
+    await staff.reopen(uow, tickets, ticket, member.telegram_id)
+
+
+async def show_history(message: Message, ticket: Ticket, uow: UnitOfWork) -> None:
     events = await history.lines(uow, ticket)
     _reply(uow, message, texts.render("staff_history", number=ticket.number, events=events), ticket)
 
 
+async def note(message: Message) -> None:
+    """A note stays in the topic: nothing to do (and nothing reaches the user)."""
+
+
+async def pass_on(
+    message: Message,
+    member: Staff,
+    ticket: Ticket,
+    uow: UnitOfWork,
+    tickets: TicketService,
+    now: Clock,
+) -> None:
+    """/pass in reply to an engineer's note: the note reaches the user."""
+    reply_to = _reply_to(message)
+    if reply_to is None:
+        _usage(uow, message, ticket, "pass")
+        return
+    await relay.pass_on(uow, tickets, ticket, member, message.chat.id, reply_to, now())
+    _reply(uow, message, texts.render("staff_passed"), ticket)
+
+
+async def faq(message: Message, ticket: Ticket, uow: UnitOfWork, kb: KnowledgeBase) -> None:
+    """/faq in reply to a consultant's answer: it becomes a draft FAQ entry."""
+    reply_to = _reply_to(message)
+    if reply_to is None:
+        _usage(uow, message, ticket, "faq")
+        return
+    entry = await relay.save_faq(uow, kb, ticket, message.chat.id, reply_to)
+    html = texts.render("staff_faq_saved", title=entry.title, entry_id=entry.id)
+    _reply(uow, message, html, ticket)
+
+
+async def no_ticket(message: Message, uow: UnitOfWork) -> None:
+    """A staff command typed outside any ticket's topic."""
+    _reply(uow, message, texts.render("staff_no_ticket"))
+
+
+HANDLERS: dict[str, Callable[..., Awaitable[None]]] = {
+    "take": take,
+    "assign": assign,
+    "priority": priority,
+    "escalate": escalate,
+    "wait": wait,
+    "route": route,
+    "resolve": resolve,
+    "close": close,
+    "reopen": reopen,
+    "history": show_history,
+    "note": note,
+    "pass": pass_on,
+    "faq": faq,
+}
+COMMANDS = tuple(HANDLERS)
+
+
 def build() -> Router:
     router = Router(name="staff.commands")
-    router.message.register(command, Command(*COMMANDS, ignore_mention=True))
+    router.message.filter(Command(*COMMANDS, ignore_mention=True), IsStaff())
+    for name, handler in HANDLERS.items():
+        router.message.register(handler, Command(name, ignore_mention=True), InTicket())
+    router.message.register(no_ticket)
     return router
