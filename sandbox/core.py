@@ -56,6 +56,7 @@ class Sandbox:
         self.calls: Counter[str] = Counter()
         self._flusher: asyncio.Task[None] | None = None
         self._pusher: WebhookPusher | None = None
+        self._writing: asyncio.Future[None] | None = None  # the write in a worker thread
 
     @staticmethod
     def _new_bot(config: SandboxConfig) -> BotIdentity:
@@ -78,13 +79,26 @@ class Sandbox:
             self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
+        if self._writing is not None:
+            with contextlib.suppress(Exception):
+                await self._writing  # a write the flusher started finishes first
         await self.flush()
         self.store.close()
 
     async def flush(self) -> None:
+        """Write what changed, after any write still running (one at a time).
+
+        The write runs in a worker thread and is shielded: cancelling the
+        flusher does not stop the thread, and ``stop`` waits for it before
+        closing the store (closing under a running write crashed the process)."""
+        previous = self._writing
+        if previous is not None and not previous.done():
+            with contextlib.suppress(Exception):  # its own flush reported it
+                await asyncio.shield(previous)
         rows = self.store.take_dirty(self.state)
         if rows:
-            await asyncio.to_thread(self.store.write, rows)
+            self._writing = asyncio.ensure_future(asyncio.to_thread(self.store.write, rows))
+            await asyncio.shield(self._writing)
 
     async def _flush_loop(self) -> None:
         while True:

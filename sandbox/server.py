@@ -64,6 +64,7 @@ async def _start(app: web.Application) -> None:
 
 async def _release_waiters(app: web.Application) -> None:
     app[SANDBOX_KEY].faults.stopping.set()
+    app[SANDBOX_KEY].feed.close()  # a long poll would hold the shutdown for its timeout
 
 
 async def _stop(app: web.Application) -> None:

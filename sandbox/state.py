@@ -40,7 +40,10 @@ class Notifier:
         """Wait for the next notification; False when ``seconds`` passed first."""
         event = self._event
         try:
-            await asyncio.wait_for(event.wait(), seconds)
+            # not wait_for: on Python 3.11 it loses a cancellation that comes
+            # with a notification (the waiter then never stops)
+            async with asyncio.timeout(seconds):
+                await event.wait()
         except TimeoutError:
             return False
         return True

@@ -52,6 +52,12 @@ class UpdateFeed:
         # Whether a getUpdates call is waiting right now (tests and stats look at it).
         self.waiting = False
         self.waiting_changed = Notifier()
+        self.closing = False
+
+    def close(self) -> None:
+        """The server is stopping: a poll that waits answers at once (with nothing)."""
+        self.closing = True
+        self.state.new_update.notify()
 
     async def poll(
         self, offset: int | None, limit: int, seconds: float, allowed: list[str] | None
@@ -82,6 +88,8 @@ class UpdateFeed:
             finally:
                 if self._generation == generation:
                     self._set_waiting(False)
+            if self.closing:
+                return []
             if self._generation != generation:
                 raise Conflict(
                     "terminated by other getUpdates request; "
