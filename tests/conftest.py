@@ -57,6 +57,17 @@ SQLITE_QUERY = (
 )
 
 
+E2E = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e runs the whole product: marked ``e2e``
+    (``make test-fast`` leaves it out)."""
+    for item in items:
+        if item.path.is_relative_to(E2E):
+            item.add_marker(pytest.mark.e2e)
+
+
 def _dsn(url: str) -> str:
     """A SQLAlchemy URL as the plain DSN asyncpg takes."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

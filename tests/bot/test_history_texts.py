@@ -8,7 +8,8 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot import texts, watcher
+from bot import texts
+from bot.jobs import watcher
 from bot.services import csat, history, reasons
 from bot.services.actors import Actor
 from bot.services.history import Line
