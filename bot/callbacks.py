@@ -1,4 +1,4 @@
-"""Inline-button payloads: ids and small codes only (≤ 64 bytes, Invariant 6).
+"""Inline-button payloads: ids and small codes only (≤ 64 bytes; ARCHITECTURE.md, invariant 6).
 
 Callback data is untrusted: a handler re-reads the draft or ticket named here
 and checks in the database that the presser may act on it.  Parsing refuses an

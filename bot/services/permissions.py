@@ -1,4 +1,4 @@
-"""Who may do what to a ticket (ARCHITECTURE.md, invariant 4), checked against the database every time.
+"""Who may do what to a ticket (ARCHITECTURE.md, invariant 4), checked in the database.
 
 - staff: active members of the team that serves the ticket's client -- everything;
 - the requester (user): confirm or reopen a resolved ticket, answer while it
