@@ -25,6 +25,8 @@ class ScheduleRow(Base):
     close_until: Mapped[int | None]
     close_last: Mapped[int | None]
     close_first: Mapped[int | None]
+    # Corrections of the production calendar from the config: {"YYYY-MM-DD": kind}
+    calendar_changes: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class ContractRow(Base):
@@ -146,6 +148,8 @@ class TicketRow(Base):
     subject: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     priority: Mapped[int]
+    initial_priority: Mapped[int | None]  # at registration
+    peak_priority: Mapped[int | None]  # the highest it ever had (lowest number)
     category: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     owner_id: Mapped[int] = mapped_column(ForeignKey("staff.telegram_id"))
