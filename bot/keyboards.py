@@ -10,15 +10,30 @@ from bot import texts
 from bot.callbacks import FaqCb, PickCb, StaffCb, UserCb
 from desk.enums import OPEN_STATUSES, Category, Priority, Status
 
+LABEL_LIMIT = 60  # characters of a button label a phone still shows in one or two lines
+
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data)
 
 
+def short(label: str, limit: int = LABEL_LIMIT) -> str:
+    """``label`` cut to ``limit`` characters at a word boundary, with «…» (never mid-word,
+    unless its first word alone is too long)."""
+    label = " ".join(label.split())
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1]
+    space = cut.rfind(" ")
+    if space > 0 and label[limit - 1] != " ":
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:—-·") + "…"
+
+
 def faq(draft_id: int, titles: Sequence[str]) -> InlineKeyboardMarkup:
     helped, not_it = texts.lines("faq_buttons")
     rows = [
-        [_button(f"{i + 1}. {title}"[:60], FaqCb(draft=draft_id, action="open", index=i).pack())]
+        [_button(short(f"{i + 1}. {title}"), FaqCb(draft=draft_id, action="open", index=i).pack())]
         for i, title in enumerate(titles)
     ]
     rows.append([_button(helped, FaqCb(draft=draft_id, action="helped").pack())])
@@ -85,7 +100,7 @@ def categories(ticket_id: int) -> InlineKeyboardMarkup:
 
 def pick_ticket(draft_id: int, tickets: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
     rows = [
-        [_button(label[:60], PickCb(draft=draft_id, ticket=ticket_id).pack())]
+        [_button(short(label), PickCb(draft=draft_id, ticket=ticket_id).pack())]
         for ticket_id, label in tickets
     ]
     rows.append(
@@ -169,7 +184,7 @@ def card(ticket_id: int, status: Status) -> InlineKeyboardMarkup:
 def route_targets(ticket_id: int, labels: Sequence[str], *, on_card: bool) -> InlineKeyboardMarkup:
     """Where to route a ticket out; on the card the last button puts the card's own back."""
     rows = [
-        [_button(label[:60], StaffCb(ticket=ticket_id, action="to", value=str(i)).pack())]
+        [_button(short(label), StaffCb(ticket=ticket_id, action="to", value=str(i)).pack())]
         for i, label in enumerate(labels)
     ]
     rows.append([_back(ticket_id, on_card=on_card)])

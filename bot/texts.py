@@ -15,6 +15,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from bot.names import genitive
+
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
@@ -35,6 +37,7 @@ def environment() -> Environment:
         auto_reload=False,  # templates ship with the code; no stat() of the file per render
     )
     env.filters["plural"] = plural
+    env.filters["genitive"] = genitive  # "" where unsure: the template words it without a case
     return env
 
 

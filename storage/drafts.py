@@ -33,8 +33,9 @@ class Draft:
     text: str
     html: str
     media: list[dict[str, Any]]
-    state: str  # faq | choose | offer | picked | done
+    state: str  # faq | choose | queued | offer | picked | done
     faq_log_id: int | None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,7 @@ async def add_draft(
     return row.id
 
 
-async def get_draft(session: AsyncSession, draft_id: int) -> Draft | None:
-    row = await session.get(DraftRow, draft_id)
-    if row is None:
-        return None
+def _draft(row: DraftRow) -> Draft:
     return Draft(
         id=row.id,
         user_id=row.user_id,
@@ -88,7 +86,36 @@ async def get_draft(session: AsyncSession, draft_id: int) -> Draft | None:
         media=list(row.media),
         state=row.state,
         faq_log_id=row.faq_log_id,
+        created_at=row.created_at,
     )
+
+
+async def get_draft(session: AsyncSession, draft_id: int) -> Draft | None:
+    row = await session.get(DraftRow, draft_id)
+    return None if row is None else _draft(row)
+
+
+async def drafts_of(
+    session: AsyncSession, user_id: int, state: str, *, since: datetime | None = None
+) -> list[Draft]:
+    """A user's drafts in ``state`` (created at ``since`` or later), oldest first."""
+    query = select(DraftRow).where(DraftRow.user_id == user_id, DraftRow.state == state)
+    if since is not None:
+        query = query.where(DraftRow.created_at >= since)
+    rows = await session.scalars(query.order_by(DraftRow.id))
+    return [_draft(row) for row in rows]
+
+
+async def idle_faq(session: AsyncSession, before: datetime, limit: int = 100) -> list[Draft]:
+    """Drafts whose FAQ suggestions were shown before ``before`` and still wait for a press."""
+    rows = await session.scalars(
+        select(DraftRow)
+        .join(FaqLogRow, FaqLogRow.id == DraftRow.faq_log_id)
+        .where(DraftRow.state == "faq", FaqLogRow.at <= before)
+        .order_by(DraftRow.id)
+        .limit(limit)
+    )
+    return [_draft(row) for row in rows]
 
 
 async def set_draft_state(

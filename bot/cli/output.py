@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.services.reasons import read as read_reason
+
 
 def _local(moment: datetime | None, zone: str = "Europe/Moscow") -> str:
     if moment is None:
@@ -32,6 +34,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["local"] = _local
+    env.filters["why"] = read_reason  # a reason the product writes, as a key templates word
     return env
 
 

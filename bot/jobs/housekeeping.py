@@ -1,8 +1,9 @@
 """Periodic work next to the bot: closing resolved tickets nobody confirmed,
-and forgetting update claims Telegram can no longer re-deliver.
+registering requests whose FAQ suggestions nobody answered, and forgetting
+update claims Telegram can no longer re-deliver.
 
-Due moments live in the database (``resolutions.close_at``), so a restart
-loses nothing; each pass is one transaction.
+Due moments live in the database (``resolutions.close_at``, the FAQ log's
+time), so a restart loses nothing; each pass is one transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.services import csat
+from bot.services import csat, intake
 from storage import messaging
 
 if TYPE_CHECKING:
@@ -35,6 +36,16 @@ async def close_silent_once(app: App) -> int:
     return closed
 
 
+async def register_idle_once(app: App) -> int:
+    """Register the requests left at the FAQ step for ``intake.FAQ_WAIT``."""
+    async with app.db.uow() as uow:
+        registered = await intake.register_idle(uow, app.tickets, app.sender_now())
+    if registered:
+        app.sender.wake()
+        log.info("registered %d requests whose FAQ suggestions were not answered", registered)
+    return registered
+
+
 async def prune_claims_once(app: App) -> int:
     async with app.db.uow() as uow:
         pruned = await messaging.prune_claims(uow.session, app.now() - CLAIMS_KEPT)
@@ -51,6 +62,10 @@ async def run_jobs(app: App, stop: asyncio.Event, *, every: float = 30.0) -> Non
             await close_silent_once(app)
         except Exception:  # a failing pass is retried on the next one
             log.exception("auto-close pass failed")
+        try:
+            await register_idle_once(app)
+        except Exception:  # likewise
+            log.exception("registering idle FAQ steps failed")
         if pruned_at is None or loop.time() - pruned_at >= PRUNE_EVERY:
             try:
                 await prune_claims_once(app)

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiogram.types import Message
 
+from bot import texts
 from bot.services.message_html import to_html
 
 # Content types that travel with a ticket (copied into the topic / to the user).
@@ -15,6 +16,9 @@ MEDIA_TYPES = ("photo", "document", "video", "voice", "audio", "animation", "vid
 
 @dataclass(frozen=True)
 class Incoming:
+    """One message; ``media`` items are ``{"kind", "file_id"}`` and, for a named file,
+    ``"name"``."""
+
     chat_id: int
     message_id: int
     user_id: int
@@ -31,6 +35,14 @@ class Incoming:
     def has_media(self) -> bool:
         return bool(self.media)
 
+    @property
+    def shown(self) -> str:
+        """The message as a history shows it: what it carries («фото», «документ:
+        счёт.pdf»), then its text or caption."""
+        if not self.media:
+            return self.text
+        return texts.render("attachment", media=self.media, text=self.text)
+
 
 def incoming(message: Message) -> Incoming:
     assert message.from_user is not None
@@ -39,7 +51,11 @@ def incoming(message: Message) -> Incoming:
         value = getattr(message, kind, None)
         if value:
             item = value[-1] if isinstance(value, list) else value
-            media.append({"kind": kind, "file_id": item.file_id})
+            entry = {"kind": kind, "file_id": item.file_id}
+            name = getattr(item, "file_name", None)
+            if name:  # a document's (or an audio's, a video's) name: shown in histories
+                entry["name"] = name
+            media.append(entry)
     text = message.text or message.caption or ""
     entities = message.entities if message.text else message.caption_entities
     html = to_html(text, entities) if text else ""

@@ -6,7 +6,7 @@ through the outbox, i.e. only after the ticket is committed (ARCHITECTURE.md, in
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import keyboards, texts
 from bot.outbox import enqueue
@@ -16,6 +16,7 @@ from bot.services.cards import render_card, text_overflows
 from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
 from desk.enums import OPEN_STATUSES, Priority, Status
+from desk.followup import RECENT, Exchange, continues, is_thanks
 from desk.intake import guess, is_request, subject_of, visible
 from desk.model import Ticket, User
 from knowledge.base import KnowledgeBase, Suggestion
@@ -24,12 +25,19 @@ from storage.drafts import Draft
 from storage.uow import UnitOfWork
 
 FAQ_LIMIT = 3
+FAQ_WAIT = timedelta(minutes=15)
+"""A FAQ suggestion nobody answers is registered as a ticket this long after it was shown
+(``register_idle``, run by ``bot.jobs.housekeeping``); writing again registers it at once."""
+QUESTION_HOLDS = timedelta(minutes=10)
+"""While a «which ticket?» question younger than this is unanswered, further messages wait
+for its answer instead of being asked about again (one question per burst)."""
 
 
 async def receive(
     uow: UnitOfWork, svc: TicketService, kb: KnowledgeBase, msg: Incoming, now: datetime
 ) -> None:
-    """Route a user's message: to the ticket it answers, the FAQ, or a new ticket."""
+    """Route a user's message: to the ticket it continues, a question, the FAQ, or a new
+    ticket (ARCHITECTURE.md, "Where each feature lives": intake, FAQ step, follow-ups)."""
     user = await uow.users.get(msg.user_id)
     if user is None:
         enqueue.send(uow.session, msg.chat_id, texts.render("not_bound"))
@@ -37,22 +45,29 @@ async def receive(
     if not msg.has_media and not visible(msg.text):  # nothing shows: not even a follow-up
         enqueue.send(uow.session, msg.chat_id, texts.render("not_a_request"))
         return
-    target = await _ticket_replied_to(uow, msg) or await _album_of(uow, msg)
+    album = await _album_of(uow, msg)
+    if album is not None:  # the rest of an album goes where its first item went
+        await follow_up(uow, svc, album, msg, now, offer_new=False)
+        return
+    replied = await _ticket_replied_to(uow, msg)
+    if replied is not None:
+        await follow_up(uow, svc, replied, msg, now, offer_new=True)
+        return
+    if await _waits_for_question(uow, msg, now):
+        return
+    if await _settle_faq(uow, svc, user, msg, now):
+        return
     open_tickets = await uow.tickets.open_of(user.telegram_id)
-    if target is None and len(open_tickets) == 1:
-        target = open_tickets[0]
-    if target is not None:
-        await follow_up(uow, svc, target, msg, now, offer_new=True)
+    if len(open_tickets) == 1:
+        ticket = open_tickets[0]
+        verdict = continues(msg.text, await _exchange(uow, ticket, now), replied=False)
+        if verdict.attach:
+            await follow_up(uow, svc, ticket, msg, now, offer_new=True)
+        else:
+            await _ask_which(uow, msg, open_tickets, now)
         return
     if open_tickets:
-        draft_id = await _draft(uow, msg, "choose", now)
-        choices = [(t.id or 0, f"{t.number} · {t.subject}") for t in open_tickets]
-        enqueue.send(
-            uow.session,
-            msg.chat_id,
-            texts.render("which_ticket"),
-            markup=keyboards.pick_ticket(draft_id, choices),
-        )
+        await _ask_which(uow, msg, open_tickets, now)
         return
     if not msg.has_media and not is_request(msg.text):
         enqueue.send(uow.session, msg.chat_id, texts.render("not_a_request"))
@@ -73,6 +88,91 @@ async def receive(
         return
     draft_id = await _draft(uow, msg, "faq", now)
     await _offer(uow, user, draft_id, msg.chat_id, msg.text, suggestions, now)
+
+
+async def _exchange(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Exchange:
+    """What a follow-up is compared with: the ticket's words and its last exchange."""
+    assert ticket.id is not None
+    recent = await messaging.public_history(uow.session, ticket.id, limit=10)
+    said = [link.text for link in recent if link.author == "user" and link.text]
+    last = max((link.at for link in recent), default=None)
+    return Exchange(
+        text="\n".join([ticket.subject, ticket.text, *said]),
+        priority=ticket.priority,
+        since_last=None if last is None else now - last,
+    )
+
+
+async def _ask_which(
+    uow: UnitOfWork, msg: Incoming, open_tickets: list[Ticket], now: datetime
+) -> None:
+    """Hold the message and ask where it goes: «Это новая заявка или дополнение к …?» for
+    one open ticket, «К какой заявке?» for several (the buttons: ``pick``)."""
+    draft_id = await _draft(uow, msg, "choose", now)
+    if len(open_tickets) == 1:
+        ticket = open_tickets[0]
+        html = texts.render("followup_question", number=ticket.number, subject=ticket.subject)
+        choices = [(ticket.id or 0, texts.render("followup_button", number=ticket.number))]
+    else:
+        html = texts.render("which_ticket")
+        choices = [(t.id or 0, f"{t.number} · {t.subject}") for t in open_tickets]
+    enqueue.send(uow.session, msg.chat_id, html, markup=keyboards.pick_ticket(draft_id, choices))
+
+
+async def _waits_for_question(uow: UnitOfWork, msg: Incoming, now: datetime) -> bool:
+    """A message written while a recent «which ticket?» question is unanswered waits for
+    that answer (held as ``queued``); True if it does."""
+    asked = await drafts.drafts_of(uow.session, msg.user_id, "choose", since=now - QUESTION_HOLDS)
+    if not asked:
+        return False
+    await _draft(uow, msg, "queued", now)
+    return True
+
+
+async def _settle_faq(
+    uow: UnitOfWork, svc: TicketService, user: User, msg: Incoming, now: datetime
+) -> bool:
+    """A user who writes again instead of pressing a FAQ button: a plain «спасибо» counts
+    as «Помогло» (True: nothing more to do); anything else registers the held request
+    first, and the new message then goes on its way (to that ticket, most likely)."""
+    held = await drafts.drafts_of(uow.session, user.telegram_id, "faq")
+    if not held:
+        return False
+    if not msg.has_media and is_thanks(msg.text):
+        for draft in held:
+            if draft.faq_log_id is not None and await drafts.claim_draft(
+                uow.session, draft.id, ("faq",), "done"
+            ):
+                await drafts.close_faq(uow.session, draft.faq_log_id, "helped")
+        enqueue.send(uow.session, msg.chat_id, texts.render("faq_helped"))
+        return True
+    for draft in held:
+        await _register_held(uow, svc, user, draft, now)
+    return False
+
+
+async def _register_held(
+    uow: UnitOfWork, svc: TicketService, user: User, draft: Draft, now: datetime
+) -> Ticket | None:
+    """Register a draft whose FAQ suggestions were left unanswered (None: it was answered
+    meanwhile)."""
+    if not await drafts.claim_draft(uow.session, draft.id, ("faq",), "done"):
+        return None
+    ticket = await register(uow, svc, user, from_draft(draft, user), now)
+    if draft.faq_log_id is not None:
+        await drafts.close_faq(uow.session, draft.faq_log_id, "ignored", ticket_id=ticket.id)
+    return ticket
+
+
+async def register_idle(uow: UnitOfWork, svc: TicketService, now: datetime) -> int:
+    """Register the requests whose FAQ suggestions nobody answered for ``FAQ_WAIT``
+    (the suggestion says so); how many were registered."""
+    registered = 0
+    for draft in await drafts.idle_faq(uow.session, now - FAQ_WAIT):
+        user = await uow.users.get(draft.user_id)
+        if user is not None and await _register_held(uow, svc, user, draft, now) is not None:
+            registered += 1
+    return registered
 
 
 def _suggestions(kb: KnowledgeBase, text: str) -> list[Suggestion]:
@@ -135,7 +235,11 @@ async def _offer(
     enqueue.send(
         uow.session,
         chat_id,
-        texts.render("faq_suggest", suggestions=[s.entry for s in suggestions]),
+        texts.render(
+            "faq_suggest",
+            suggestions=[s.entry for s in suggestions],
+            minutes=int(FAQ_WAIT.total_seconds()) // 60,
+        ),
         markup=keyboards.faq(draft_id, titles),
     )
 
@@ -160,7 +264,7 @@ async def register(
     team = terms.config.teams[terms.client.team]
     owner = terms.config.staff.get(ticket.owner_id)
     await _link_user_message(
-        uow, ticket, msg.chat_id, msg.message_id, user.telegram_id, msg.text, now
+        uow, ticket, msg.chat_id, msg.message_id, user.telegram_id, msg.shown, now
     )
     due = notify.dues(ticket, terms.client, now)
     notify.to_user(
@@ -176,6 +280,7 @@ async def register(
     )
     card = render_card(ticket, terms.client, user, owner, None, routed=None, now=now)
     enqueue.open_topic(uow.session, team.chat_id, ticket.id, card)
+    await notify.alert_p1(uow, svc, ticket, now)  # a new P1 calls the team on shift
     relay_of = enqueue.relay("user", msg.chat_id, msg.message_id)
     if text_overflows(msg.text):
         enqueue.send(
@@ -232,12 +337,14 @@ async def follow_up(
     now: datetime,
     *,
     offer_new: bool,
+    acknowledge: bool = True,
 ) -> None:
-    """Add a user's message to their ticket: into the topic, acknowledged to the user."""
+    """Add a user's message to their ticket: into the topic, acknowledged to the user
+    (unless ``acknowledge`` is off: one of several messages settled by one answer)."""
     assert ticket.id is not None
     terms = await svc.terms(uow, ticket.client_code)
     team = terms.config.teams[terms.client.team]
-    await _link_user_message(uow, ticket, msg.chat_id, msg.message_id, msg.user_id, msg.text, now)
+    await _link_user_message(uow, ticket, msg.chat_id, msg.message_id, msg.user_id, msg.shown, now)
     in_topic = enqueue.link("user", msg.user_id, public=False, text=None)
     relay_of = enqueue.relay("user", msg.chat_id, msg.message_id)  # a failure is told (sender)
     known = await uow.users.get(msg.user_id)
@@ -267,12 +374,20 @@ async def follow_up(
     if ticket.status is Status.WAITING:  # the user answered: the SLA clock runs again
         ticket = await svc.resume(uow, ticket.id, Actor.user(msg.user_id))
         await notify.refresh_card(uow, ticket)
-    if msg.media_group_id is None:  # an album is acknowledged by none of its items
+    if acknowledge and msg.media_group_id is None:  # an album: none of its items
         markup = None
         if offer_new:
             draft_id = await _draft(uow, msg, "offer", now)
             markup = keyboards.new_ticket(draft_id)
-        notify.to_user(uow, ticket, "followup_added", markup=markup)
+        notify.to_user(
+            uow,
+            ticket,
+            "followup_added",
+            markup=markup,
+            subject=ticket.subject,
+            minutes=int(RECENT.total_seconds()) // 60,
+            offer=offer_new,
+        )
 
 
 async def _album_of(uow: UnitOfWork, msg: Incoming) -> Ticket | None:
@@ -311,14 +426,62 @@ async def _draft(uow: UnitOfWork, msg: Incoming, state: str, now: datetime) -> i
     )
 
 
-async def split_off(uow: UnitOfWork, draft: Draft) -> None:
-    """The user says a message added to their ticket is a new request: tell the
-    ticket's topic, where the message already is, that it goes its own way."""
-    link = await messaging.link_of(uow.session, draft.chat_id, draft.message_id)
-    if link is None:
+async def picked(
+    uow: UnitOfWork,
+    svc: TicketService,
+    kb: KnowledgeBase,
+    user: User,
+    draft: Draft,
+    ticket: Ticket | None,
+    now: datetime,
+) -> None:
+    """The answer to «which ticket?» (``ticket`` None: a new request), for the held message
+    and for those written while the question waited (as the question promised)."""
+    later = [
+        held
+        for held in await drafts.drafts_of(uow.session, user.telegram_id, "queued")
+        if await drafts.claim_draft(uow.session, held.id, ("queued",), "picked")
+    ]
+    if ticket is None and not later:
+        await faq_or_register(uow, svc, kb, user, draft.id, now)
         return
-    ticket = await uow.tickets.get_by_id(link.ticket_id)
-    await notify.to_topic(uow, ticket, "split_off_staff")
+    if ticket is None:  # several messages describe the new request: no FAQ step
+        await drafts.set_draft_state(uow.session, draft.id, "done")
+        ticket = await register(uow, svc, user, from_draft(draft, user), now)
+    else:
+        await follow_up(uow, svc, ticket, from_draft(draft, user), now, offer_new=False)
+    for held in later:
+        await follow_up(
+            uow, svc, ticket, from_draft(held, user), now, offer_new=False, acknowledge=False
+        )
+
+
+async def split_off(
+    uow: UnitOfWork,
+    svc: TicketService,
+    user: User,
+    draft: Draft,
+    confirmation_id: int | None,
+    now: datetime,
+) -> Ticket:
+    """The user says a message added to their ticket is a new request: register it at once
+    (they said so: no FAQ step), correct the «Добавил к заявке» they were sent
+    (``confirmation_id``), and tell the old ticket's topic, where the message already is,
+    which ticket it went to."""
+    link = await messaging.link_of(uow.session, draft.chat_id, draft.message_id)
+    new = await register(uow, svc, user, from_draft(draft, user), now)
+    if link is None:
+        return new
+    old = await uow.tickets.get_by_id(link.ticket_id)
+    if confirmation_id is not None:
+        enqueue.edit(
+            uow.session,
+            draft.chat_id,
+            confirmation_id,
+            texts.render("followup_split", number=old.number, new_number=new.number),
+        )
+    await notify.to_topic(uow, old, "split_off_staff", new_number=new.number)
+    return new
 
 
 def from_draft(draft: Draft, user: User) -> Incoming:

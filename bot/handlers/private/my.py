@@ -70,7 +70,8 @@ async def view(
             "author": link.author,
             "name": names.get(link.author_id or 0, ""),
             "at": texts.render("short_time", at=link.at.astimezone(ZoneInfo(tz))),
-            "text": link.text or "📎",
+            # a user's file is described when linked («фото», «документ: счёт.pdf»)
+            "text": link.text or texts.render("attachment", media=[{"kind": "file"}], text=""),
         }
         for link in history
     ]
