@@ -13,10 +13,12 @@ import asyncio
 import contextlib
 import gc
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from aiogram import Bot
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
@@ -26,6 +28,7 @@ from bot.jobs.housekeeping import run_jobs
 from bot.jobs.sla import run_sla_jobs
 from bot.polling import poll
 from bot.reader import UpdateReader
+from bot.services import staff_help
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,8 +36,13 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 
 
-async def set_commands(bot: Bot) -> None:
-    """The command menu, Russian first, English for English-language clients."""
+async def set_commands(bot: Bot, staff_chats: Iterable[int] = ()) -> None:
+    """The command menus: for clients (private chats) Russian first, English for
+    English-language clients; for each team's staff group its staff commands.
+
+    A group the bot cannot reach (not added yet, a wrong id in the config) is
+    logged and skipped: the bot still starts.
+    """
     for language, template in ((None, "commands_ru"), ("en", "commands_en")):
         commands = []
         for line in texts.lines(template):
@@ -43,6 +51,21 @@ async def set_commands(bot: Bot) -> None:
         await bot.set_my_commands(
             commands, scope=BotCommandScopeAllPrivateChats(), language_code=language
         )
+    staff_menu = [
+        BotCommand(command=c.name, description=c.description) for c in staff_help.commands()
+    ]
+    for chat_id in staff_chats:
+        try:
+            await bot.set_my_commands(staff_menu, scope=BotCommandScopeChat(chat_id=chat_id))
+        except TelegramBadRequest as exc:
+            log.warning("no staff command menu in chat %s: %s", chat_id, exc.message)
+
+
+async def _staff_chats(app: App) -> list[int]:
+    """The staff groups of the teams in the directory (read at start)."""
+    async with app.db.uow() as uow:
+        teams = (await uow.directory.load()).teams
+    return sorted({team.chat_id for team in teams.values()})
 
 
 class ReadingRequestHandler(SimpleRequestHandler):
@@ -101,7 +124,7 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
     """Run a composed app until ``stop`` is set (tests compose their own)."""
     me = await app.bot.get_me()
     log.info("bot @%s (%s) starting", me.username, me.id)
-    await set_commands(app.bot)
+    await set_commands(app.bot, await _staff_chats(app))
     if app.settings.webhook_url:
         receiver = _serve_webhook(app, stop)
     else:

@@ -47,6 +47,22 @@ class HasAny(Filter):
         return any(getattr(message, name, None) for name in self.fields)
 
 
+class SlashText(Filter):
+    """A text or caption starting with «/»: a command, known or not, never for a client.
+
+    The handler gets ``command``: the first word (``/foo``, or ``/`` alone) and
+    ``mention``: the bot it names after «@» (``/foo@somebot``), if any.
+    """
+
+    async def __call__(self, message: Message) -> bool | dict[str, Any]:
+        text = (message.text or message.caption or "").lstrip()
+        if not text.startswith("/"):
+            return False
+        word = text.split(maxsplit=1)[0]
+        command, _, mention = word.partition("@")
+        return {"command": command, "mention": mention or None}
+
+
 def place_of(message: Message) -> staff.Place:
     """Where a message in the staff group was written: its topic, or what it replies to."""
     msg = incoming(message)

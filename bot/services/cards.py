@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot import keyboards, texts
 from bot.outbox.deliver import CardSource, CardView
+from bot.services.notify import person_of
 from bot.services.tickets import TicketService
 from desk.enums import Status
 from desk.model import Client, Staff, Ticket, User
@@ -41,6 +42,14 @@ def card_markup(ticket: Ticket) -> InlineKeyboardMarkup:
     return keyboards.card(ticket.id, ticket.status)
 
 
+async def priority_reason(uow: UnitOfWork, ticket_id: int) -> str | None:
+    """Why the ticket has its priority: the reason its last priority change gave."""
+    for event in reversed(await uow.audit.for_ticket(ticket_id)):
+        if event.what == "priority":
+            return event.reason
+    return None
+
+
 async def routed_to(uow: UnitOfWork, ticket_id: int) -> str | None:
     """Where a routed-out ticket went: the destination its last routing recorded."""
     for event in reversed(await uow.audit.for_ticket(ticket_id)):
@@ -71,6 +80,7 @@ async def card_view(uow: UnitOfWork, ticket_id: int, tickets: TicketService) -> 
         topic,
         routed=(await routed_to(uow, ticket_id) if ticket.status is Status.ROUTED_OUT else None),
         now=datetime.now(UTC),
+        priority_why=await priority_reason(uow, ticket_id),
     )
 
 
@@ -83,6 +93,7 @@ def render_card(
     *,
     routed: str | None,
     now: datetime,
+    priority_why: str | None = None,
 ) -> CardView:
     """The card of ``ticket`` from what the caller has read (a registration has it all)."""
     sla = ticket.sla
@@ -100,7 +111,9 @@ def render_card(
         username=user.username if user else None,
         category=ticket.category.value,
         priority=ticket.priority.value,
-        owner=owner.name if owner else str(ticket.owner_id),
+        initial=ticket.registered_priority.value,
+        priority_reason=priority_why,
+        owner=person_of(owner, ticket.owner_id),  # a mention: a new card notifies its owner
         reaction=due_of(sla.reaction_due if sla else None, now, client.timezone),
         reacted=bool(sla and sla.reacted_at),
         resolution=due_of(sla.resolution_due if sla else None, now, client.timezone),

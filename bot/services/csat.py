@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import keyboards
+from bot import keyboards, texts
 from bot.services import notify, reasons
 from bot.services.actors import Actor
 from bot.services.tickets import TicketService
@@ -31,7 +31,7 @@ async def ask(uow: UnitOfWork, ticket: Ticket, now: datetime, close_after_minute
     clock = clock_of(await uow.directory.schedule(contract.schedule))
     close_at = clock.due(now, close_after_minutes)
     await drafts.ask_resolution(uow.session, ticket.id, now, close_at)
-    close_words = notify.render_due(due_words(close_at, now, client.timezone))
+    close_words = texts.render("moment_words", w=due_words(close_at, now, client.timezone))
     notify.to_user(
         uow,
         ticket,
@@ -55,8 +55,9 @@ async def reopen(uow: UnitOfWork, svc: TicketService, ticket: Ticket, user_id: i
     ticket = await svc.reopen(uow, ticket_id, Actor.user(user_id), reasons.NOT_SOLVED)
     await drafts.answer_resolution(uow.session, ticket_id, answer="reopened")
     await notify.refresh_card(uow, ticket)
-    await notify.to_topic(uow, ticket, "staff_reopened")
-    notify.to_user(uow, ticket, "reopened_user", owner=await notify.owner_name(uow, ticket))
+    owner = await notify.person(uow, ticket.owner_id)  # mentioned: Telegram notifies them
+    await notify.to_topic(uow, ticket, "staff_reopened", owner=owner, by=None)
+    notify.to_user(uow, ticket, "reopened_user", owner=owner.name)
 
 
 async def rate(uow: UnitOfWork, ticket: Ticket, user_id: int, score: int, now: datetime) -> None:

@@ -4,6 +4,8 @@
   consultant's name; the first one records the SLA reaction and moves a new
   ticket to «в работе»;
 - a message starting with ``!`` (or ``/note``) is a note for staff only;
+- a message starting with ``/`` is a command, known or not: it never reaches
+  the user and is not kept (``bot.handlers.staff.messages`` answers it);
 - a line-2 engineer's message stays in the topic until the owner passes it on
   (``/pass`` in reply to it): the client speaks with consultants.
 """
@@ -35,6 +37,10 @@ def is_note(msg: Incoming) -> bool:
     return msg.text.lstrip().startswith(NOTE_PREFIX)
 
 
+def is_command(msg: Incoming) -> bool:
+    return msg.text.lstrip().startswith("/")
+
+
 async def from_staff(
     uow: UnitOfWork,
     svc: TicketService,
@@ -43,8 +49,14 @@ async def from_staff(
     msg: Incoming,
     now: datetime,
 ) -> None:
-    """Relay a staff message written in the topic, or keep it internal."""
+    """Relay a staff message written in the topic, or keep it internal.
+
+    Only what reaches the user counts as the reaction: never a command, a note
+    or a line-2 engineer's message.
+    """
     assert ticket.id is not None
+    if is_command(msg):
+        return
     internal = is_note(msg) or staff.line is Line.TWO
     author = "note" if is_note(msg) else ("engineer" if staff.line is Line.TWO else "staff")
     kind = "media" if msg.has_media else "text"

@@ -15,6 +15,7 @@ from enum import Enum
 
 from bot.outbox import enqueue
 from bot.services import cards, csat, notify
+from bot.services import priority as priority_changes
 from bot.services.actors import Actor
 from bot.services.tickets import TicketService
 from desk.enums import Priority
@@ -68,37 +69,67 @@ async def take(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: in
 
 
 class Assigned(Enum):
-    """How ``/assign @username`` went."""
+    """How ``/assign`` went."""
 
     DONE = "done"  # the named member owns the ticket now
     ALREADY = "already"  # they owned it already: nothing changes, nobody is told
-    UNKNOWN = "unknown"  # no active member of the ticket's team has that username
+    UNKNOWN = "unknown"  # no active member of the ticket's team goes by that name
+    SEVERAL = "several"  # more than one does: the consultant has to say whom
+
+
+def _words(text: str) -> list[str]:
+    return text.casefold().replace("ё", "е").split()
+
+
+def matching(members: list[Staff], wanted: str) -> list[Staff]:
+    """The active ``members`` that ``wanted`` names: a @username (the @ may be left
+    out), the full name, or some of its words («Борис», «Ким», «ким борис»)."""
+    query = _words(wanted.lstrip("@"))
+    if not query:
+        return []
+    active = [s for s in members if s.active]
+    by_username = [s for s in active if [(s.username or "").casefold()] == query]
+    if by_username:
+        return by_username
+    return [s for s in active if all(word in _words(s.name) for word in query)]
+
+
+async def team_people(uow: UnitOfWork, ticket: Ticket) -> list[Staff]:
+    """The active members of the ticket's team, by name (whom /assign can name)."""
+    members = await uow.directory.team_staff(await team_name(uow, ticket))
+    return sorted((s for s in members if s.active), key=lambda s: s.name)
 
 
 async def assign(
-    uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int, username: str
+    uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int, wanted: str
 ) -> Assigned:
-    """Reassign to an active member of the ticket's team named by @username.
+    """Reassign to the active member of the ticket's team that ``wanted`` names.
 
-    The topic gets a note of who handed it to whom, the user is told who handles it now.
+    Naming oneself is taking the ticket (``take``).  Otherwise the topic gets a
+    note mentioning the new owner, and the user is told who handles it now.
     """
-    wanted = username.lstrip("@").lower()
-    members = await uow.directory.team_staff(await team_name(uow, ticket))
-    target = next((s for s in members if s.active and (s.username or "").lower() == wanted), None)
-    if target is None:
+    found = matching(await team_people(uow, ticket), wanted)
+    if not found:
         return Assigned.UNKNOWN
+    if len(found) > 1:
+        return Assigned.SEVERAL
+    target = found[0]
+    if target.telegram_id == ticket.owner_id:
+        return Assigned.ALREADY
+    if target.telegram_id == actor_id:
+        await take(uow, svc, ticket, actor_id)
+        return Assigned.DONE
     before = ticket.owner_id
     ticket = await svc.assign(uow, _id(ticket), Actor.staff(actor_id), target.telegram_id)
-    if ticket.owner_id == before:
-        return Assigned.ALREADY
     await notify.refresh_card(uow, ticket)
     await notify.to_topic(
         uow,
         ticket,
         "staff_assigned",
-        owner=target.name,
+        owner=notify.person_of(target, target.telegram_id),
         by=await notify.staff_name(uow, actor_id),
         previous=await notify.staff_name(uow, before),
+        status=ticket.status.value,
     )
     notify.to_user(uow, ticket, "owner_changed_user", owner=target.name)
     return Assigned.DONE
@@ -115,27 +146,14 @@ async def set_priority(
     actor: Actor,
     priority: Priority,
     now: datetime,
+    reason: str | None = None,
 ) -> bool:
-    """Change the priority (by staff or, while new, the requester) and tell the user.
+    """Change the priority (by staff or, while new, the requester) and tell the user
+    (``bot.services.priority.change``).
 
     False if the ticket already has ``priority``: nothing changes, nothing is recorded.
     """
-    if priority is ticket.priority:
-        return False
-    ticket = await svc.change_priority(uow, _id(ticket), actor, priority)
-    client = await uow.directory.client(ticket.client_code)
-    await notify.refresh_card(uow, ticket)
-    due = notify.dues(ticket, client, now)
-    notify.to_user(
-        uow,
-        ticket,
-        "changed_user",
-        what="priority",
-        value=ticket.priority.value,
-        reaction=due["reaction"],
-        resolution=due["resolution"],
-    )
-    return True
+    return await priority_changes.change(uow, svc, ticket, actor, priority, now, reason)
 
 
 async def restore_buttons(uow: UnitOfWork, ticket: Ticket, chat_id: int, message_id: int) -> None:
@@ -157,22 +175,32 @@ async def _is_card(uow: UnitOfWork, ticket: Ticket, message_id: int) -> bool:
     return topic is not None and topic.card_message_id == message_id
 
 
-async def escalate(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> bool:
+class Escalated(Enum):
+    """How an escalation went."""
+
+    CALLED = "called"  # on line 2 now, the team's engineers are mentioned in the topic
+    NOBODY = "nobody"  # on line 2 now, but the team has no engineer: the topic says what to set
+    ALREADY = "already"  # it was on line 2: nothing changes
+
+
+async def escalate(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> Escalated:
     """Involve line 2 (one way): a note in the topic calls the team's engineers.
 
-    False if the ticket already was on line 2 (nothing changes).
+    With no engineer in the team the ticket is still marked as escalated, and
+    the note says how to configure one.
     """
     if ticket.escalated:
-        return False
+        return Escalated.ALREADY
     ticket = await svc.escalate(uow, _id(ticket), Actor.staff(actor_id), on=True)
     await notify.refresh_card(uow, ticket)
+    team = await team_name(uow, ticket)
     engineers = [
         {"id": s.telegram_id, "name": s.name, "username": s.username}
-        for s in await uow.directory.team_staff(await team_name(uow, ticket))
+        for s in await uow.directory.team_staff(team)
         if s.line is Line.TWO and s.active and s.telegram_id != actor_id
     ]
-    await notify.to_topic(uow, ticket, "staff_escalated", engineers=engineers)
-    return True
+    await notify.to_topic(uow, ticket, "staff_escalated", engineers=engineers, team=team)
+    return Escalated.CALLED if engineers else Escalated.NOBODY
 
 
 async def wait(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:
@@ -226,9 +254,11 @@ async def reopen(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: 
     if was_closed:
         await notify.reopen_topic(uow, ticket)
     await notify.refresh_card(uow, ticket)
-    notify.to_user(
-        uow, ticket, "reopened_by_staff_user", owner=await notify.owner_name(uow, ticket)
+    owner = await notify.person(uow, ticket.owner_id)
+    await notify.to_topic(
+        uow, ticket, "staff_reopened", owner=owner, by=await notify.staff_name(uow, actor_id)
     )
+    notify.to_user(uow, ticket, "reopened_by_staff_user", owner=owner.name)
 
 
 def _id(ticket: Ticket) -> int:

@@ -73,7 +73,8 @@ async def test_taking_hides_the_take_button_and_a_takeover_is_noted(
     desk: Desk, desk_app: App
 ) -> None:
     """The owner's «Взять» leaves the card saying whose it is, without «Взять»; another
-    consultant's /take moves it and the topic gets «Заявку взял(а) X (была у Y)»."""
+    consultant's /take moves it and the topic gets «X взял(а) заявку в работу (предыдущий
+    ответственный — Y)»; the card says «Ответственный» in every state."""
     thread, card, _ = await _ticket(desk)
     assert _labels(card) == CARD_LABELS
     assert "ещё не взята" in text_of(card)
@@ -82,16 +83,19 @@ async def test_taking_hides_the_take_button_and_a_takeover_is_noted(
 
     await desk.press(owner, STAFF_CHAT, card, "Взять")
     taken = await _card_when(desk, card, lambda m: "Взять" not in _labels(m), "«Взять» gone")
-    assert f"В работе у: {NAMES[owner]}" in text_of(taken)
+    assert f"Ответственный: {NAMES[owner]}\n" in text_of(taken)
+    assert "ещё не взята" not in text_of(taken)
     assert "Приоритет" in _labels(taken)
 
     sent = await desk.say(other, STAFF_CHAT, "/take", message_thread_id=thread)
-    note = await desk.bot_says(STAFF_CHAT, "Заявку взял(а)", thread_id=thread, after=sent)
-    assert text_of(note) == f"Заявку взял(а) {NAMES[other]} (была у {NAMES[owner]})"
+    note = await desk.bot_says(STAFF_CHAT, "взял(а) заявку", thread_id=thread, after=sent)
+    assert text_of(note) == (
+        f"{NAMES[other]} взял(а) заявку в работу (предыдущий ответственный — {NAMES[owner]})."
+    )
     await _card_when(
         desk,
         card,
-        lambda m: f"В работе у: {NAMES[other]}" in text_of(m),
+        lambda m: f"Ответственный: {NAMES[other]}" in text_of(m),
         "the new owner on the card",
     )
     assert await _owner(desk_app) == other
@@ -244,9 +248,10 @@ async def _queued(app: App, chat_id: int) -> list[str]:
 
 
 async def test_assign_is_noted_in_the_topic_and_told_to_the_user(desk: Desk, desk_app: App) -> None:
-    """/assign @boris in the topic: the topic reads «Заявку передал(а) Анна Смирнова →
-    Борис Ким», the user learns who handles the ticket now; assigning to the owner again
-    answers «Заявка уже у Борис Ким.» and posts no second note or message to the user."""
+    """/assign @boris in the topic: the topic reads «Ответственный теперь — Борис Ким:
+    назначил(а) Анна Смирнова», the user learns who handles the ticket now; assigning to
+    the owner again answers «Ответственный по заявке уже Борис Ким.» and posts no second
+    note or message to the user."""
     thread, _, confirmation = await _ticket(desk)
     if await _owner(desk_app) != CONSULTANT:
         await desk.say(CONSULTANT, STAFF_CHAT, "/take", message_thread_id=thread)
@@ -255,17 +260,19 @@ async def test_assign_is_noted_in_the_topic_and_told_to_the_user(desk: Desk, des
         )
 
     sent = await desk.say(CONSULTANT, STAFF_CHAT, "/assign @boris", message_thread_id=thread)
-    note = await desk.bot_says(STAFF_CHAT, "Заявку передал(а)", thread_id=thread, after=sent)
-    assert text_of(note) == f"Заявку передал(а) {NAMES[CONSULTANT]} → {NAMES[SECOND_CONSULTANT]}"
+    note = await desk.bot_says(STAFF_CHAT, "Ответственный теперь", thread_id=thread, after=sent)
+    assert text_of(note).startswith(
+        f"Ответственный теперь — {NAMES[SECOND_CONSULTANT]}: назначил(а) {NAMES[CONSULTANT]}."
+    )
     told = await desk.bot_says(USER, "теперь занимается", after=confirmation["message_id"])
     assert text_of(told) == f"Заявкой DEMO-1 теперь занимается {NAMES[SECOND_CONSULTANT]}."
     assert await _owner(desk_app) == SECOND_CONSULTANT
     before = await _events(desk_app)
 
     sent = await desk.say(CONSULTANT, STAFF_CHAT, "/assign @Boris", message_thread_id=thread)
-    same = await desk.bot_says(STAFF_CHAT, "Заявка уже у", thread_id=thread, after=sent)
-    assert text_of(same) == f"Заявка уже у {NAMES[SECOND_CONSULTANT]}."
-    notes = [t for t in await _queued(desk_app, STAFF_CHAT) if "Заявку передал(а)" in t]
+    same = await desk.bot_says(STAFF_CHAT, "уже", thread_id=thread, after=sent)
+    assert text_of(same) == f"Ответственный по заявке уже {NAMES[SECOND_CONSULTANT]}."
+    notes = [t for t in await _queued(desk_app, STAFF_CHAT) if "Ответственный теперь" in t]
     told_user = [t for t in await _queued(desk_app, USER) if NAMES[SECOND_CONSULTANT] in t]
     assert (len(notes), len(told_user)) == (1, 1)
     assert await _events(desk_app) == before

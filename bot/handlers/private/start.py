@@ -1,4 +1,9 @@
-"""/start with or without an invite code, the answer to another client's invite, and /help."""
+"""/start with or without an invite code, the answer to another client's invite, and /help.
+
+A staff member gets the staff help for /start without a code and for /help: the
+client onboarding text is not for them (an invite link still binds, so a
+consultant can try the bot as a client).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.callbacks import RebindCb
 from bot.outbox import enqueue
-from bot.services import rebind
+from bot.services import rebind, staff_help
 from desk.model import User
 from storage.uow import UnitOfWork
 
@@ -23,6 +28,11 @@ async def start(
     assert message.from_user is not None
     person = message.from_user
     code = (command.args or "").strip()
+    if not code and await _is_staff(uow, person.id):  # an invite still binds (to try the bot)
+        enqueue.send(
+            uow.session, message.chat.id, staff_help.render(private=True, name=person.first_name)
+        )
+        return
     known = await uow.users.get(person.id)
     invite = await uow.directory.invite(code) if code else None
     if code and invite is None:
@@ -63,7 +73,19 @@ async def rebind_answer(
 
 
 async def help_(message: Message, uow: UnitOfWork) -> None:
-    enqueue.send(uow.session, message.chat.id, texts.render("help_user"))
+    assert message.from_user is not None
+    person = message.from_user
+    if await _is_staff(uow, person.id):
+        html = staff_help.render(private=True, name=person.first_name)
+    else:
+        html = texts.render("help_user")
+    enqueue.send(uow.session, message.chat.id, html)
+
+
+async def _is_staff(uow: UnitOfWork, telegram_id: int) -> bool:
+    """A consultant or engineer (active) gets the staff help here, not the client's."""
+    member = await uow.directory.staff(telegram_id)
+    return member is not None and member.active
 
 
 def build() -> Router:

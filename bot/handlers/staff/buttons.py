@@ -83,8 +83,12 @@ async def back(query: CallbackQuery, ticket: Ticket, uow: UnitOfWork) -> None:
 async def escalate(
     query: CallbackQuery, member: Staff, ticket: Ticket, uow: UnitOfWork, tickets: TicketService
 ) -> None:
-    done = await staff.escalate(uow, tickets, ticket, member.telegram_id)
-    await query.answer(texts.render("staff_escalated_ok" if done else "staff_already_escalated"))
+    escalated = await staff.escalate(uow, tickets, ticket, member.telegram_id)
+    if escalated is staff.Escalated.ALREADY:
+        await query.answer(texts.render("staff_already_escalated"))
+        return
+    html = texts.render("staff_escalated_ok", engineers=escalated is staff.Escalated.CALLED)
+    await query.answer(html)
 
 
 async def wait(

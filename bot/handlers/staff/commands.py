@@ -1,8 +1,9 @@
 """Commands in a ticket's topic (or in reply to its card in a plain group), one handler each.
 
-/take /assign @user /priority N /escalate /wait /route /resolve /close /reopen
-/history /note text /pass (in reply to an engineer's message) /faq (in reply
-to a consultant's answer).  The router takes only these commands and only from
+/take /assign @user (or a name) /priority N /escalate /wait /route /resolve
+/close /reopen /history /note text /pass (in reply to an engineer's message)
+/faq (in reply to a consultant's answer); /help anywhere in the group (the
+staff help, ``bot.services.staff_help``).  The router takes only these commands and only from
 active staff of the group's team (``IsStaff`` gives the handler ``member``);
 each handler also needs the ticket of the topic (``InTicket`` gives ``ticket``),
 and the ticket service re-checks that the move is allowed.  A staff command
@@ -20,9 +21,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import keyboards, texts
-from bot.handlers.filters import InTicket, IsStaff
+from bot.handlers.filters import InTicket, IsStaff, place_of
 from bot.outbox import enqueue
-from bot.services import history, notify, relay, staff
+from bot.services import history, notify, relay, staff, staff_help
 from bot.services.actors import Actor
 from bot.services.tickets import TicketService
 from bot.settings import Settings
@@ -66,20 +67,24 @@ async def assign(
     uow: UnitOfWork,
     tickets: TicketService,
 ) -> None:
-    args = (command.args or "").split()
-    if not args:
+    wanted = (command.args or "").strip()
+    if not wanted:
         _usage(uow, message, ticket, "assign")
         return
-    username = args[0]
-    assigned = await staff.assign(uow, tickets, ticket, member.telegram_id, username)
+    assigned = await staff.assign(uow, tickets, ticket, member.telegram_id, wanted)
     if assigned is staff.Assigned.ALREADY:
         owner = await notify.owner_name(uow, ticket)
         _reply(uow, message, texts.render("staff_already_owner", owner=owner), ticket)
-    elif assigned is staff.Assigned.UNKNOWN:
+    elif assigned in (staff.Assigned.UNKNOWN, staff.Assigned.SEVERAL):
         html = texts.render(
             "staff_unknown_staff",
-            who="@" + username.lstrip("@"),
+            who=wanted if wanted.startswith("@") else f"«{wanted}»",
+            several=assigned is staff.Assigned.SEVERAL,
             team=await staff.team_name(uow, ticket),
+            people=[
+                {"name": s.name, "username": s.username, "line": s.line.value}
+                for s in await staff.team_people(uow, ticket)
+            ],
         )
         _reply(uow, message, html, ticket)
 
@@ -105,7 +110,8 @@ async def priority(
 async def escalate(
     message: Message, member: Staff, ticket: Ticket, uow: UnitOfWork, tickets: TicketService
 ) -> None:
-    if not await staff.escalate(uow, tickets, ticket, member.telegram_id):
+    escalated = await staff.escalate(uow, tickets, ticket, member.telegram_id)
+    if escalated is staff.Escalated.ALREADY:
         _reply(uow, message, texts.render("staff_already_escalated"), ticket)
 
 
@@ -193,6 +199,12 @@ async def faq(message: Message, ticket: Ticket, uow: UnitOfWork, kb: KnowledgeBa
     _reply(uow, message, html, ticket)
 
 
+async def help_(message: Message, uow: UnitOfWork) -> None:
+    """/help anywhere in the group: the staff commands (in the topic it was asked in)."""
+    ticket = await staff.ticket_at(uow, place_of(message))
+    _reply(uow, message, staff_help.render(), ticket)
+
+
 async def no_ticket(message: Message, uow: UnitOfWork) -> None:
     """A staff command typed outside any ticket's topic."""
     _reply(uow, message, texts.render("staff_no_ticket"))
@@ -218,7 +230,8 @@ COMMANDS = tuple(HANDLERS)
 
 def build() -> Router:
     router = Router(name="staff.commands")
-    router.message.filter(Command(*COMMANDS, ignore_mention=True), IsStaff())
+    router.message.filter(Command(*COMMANDS, "help", ignore_mention=True), IsStaff())
+    router.message.register(help_, Command("help", ignore_mention=True))
     for name, handler in HANDLERS.items():
         router.message.register(handler, Command(name, ignore_mention=True), InTicket())
     router.message.register(no_ticket)

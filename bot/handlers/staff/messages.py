@@ -2,6 +2,11 @@
 
 Only staff's messages in a ticket's topic match (``IsStaff``, ``InTicket``);
 an outsider's message, or one in the team's general chat, reaches nobody.
+What reaches the client is a consultant's real message only — text, a
+caption or media — and only that counts as the SLA reaction: a message
+starting with «/» (a command the staff handlers did not take, with or without
+@botname) is answered with the staff help instead; service messages (a
+topic edited, a pin...) and stickers or polls are not relayed.
 """
 
 from __future__ import annotations
@@ -9,15 +14,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.types import Message
 
-from bot.handlers.filters import InTicket, IsStaff
-from bot.services import relay
-from bot.services.incoming import incoming
+from bot.handlers.filters import HasAny, InTicket, IsStaff, SlashText, place_of
+from bot.outbox import enqueue
+from bot.services import relay, staff, staff_help
+from bot.services.incoming import MEDIA_TYPES, incoming
 from bot.services.tickets import TicketService
 from desk.model import Staff, Ticket
 from storage.uow import UnitOfWork
+
+
+async def not_a_command(
+    message: Message, command: str, mention: str | None, uow: UnitOfWork, bot: Bot
+) -> None:
+    """An unknown command (or anything starting with «/»): the staff help, where it was
+    typed; a command addressed to another bot is left to it."""
+    if mention is not None and mention.casefold() != ((await bot.me()).username or "").casefold():
+        return
+    ticket = await staff.ticket_at(uow, place_of(message))
+    enqueue.send(
+        uow.session,
+        message.chat.id,
+        staff_help.render(unknown=command),
+        ticket_id=ticket.id if ticket else None,
+        topic=ticket is not None,
+    )
 
 
 async def in_topic(
@@ -34,5 +57,6 @@ async def in_topic(
 def build() -> Router:
     router = Router(name="staff.messages")
     router.message.filter(IsStaff())
-    router.message.register(in_topic, InTicket())
+    router.message.register(not_a_command, SlashText())
+    router.message.register(in_topic, HasAny(("text", "caption", *MEDIA_TYPES)), InTicket())
     return router
