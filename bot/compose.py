@@ -29,6 +29,7 @@ from bot.services.tickets import TicketService
 from bot.session import KeepResponseModels, make_session
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
+from knowledge.embedding import Embedder, HttpEmbedder, LocalE5
 from storage.database import Database
 
 
@@ -83,6 +84,28 @@ def make_bot(settings: Settings, limiter: RateLimiter) -> Bot:
     )
 
 
+def embedder_of(settings: Settings) -> Embedder | None:
+    """The FAQ's embedder as the settings choose it (None: words only)."""
+    if settings.faq_embeddings == "local":
+        return LocalE5()
+    if settings.faq_embeddings == "http" and settings.faq_embeddings_url:
+        key = settings.faq_embeddings_key
+        return HttpEmbedder(
+            settings.faq_embeddings_url,
+            settings.faq_embeddings_model,
+            api_key=key.get_secret_value() if key else None,
+            dim=settings.faq_embeddings_dim,
+        )
+    return None
+
+
+def knowledge_base(settings: Settings) -> KnowledgeBase:
+    """The FAQ; its vectors are built in the background (words answer until then)."""
+    path = settings.knowledge_path
+    vectors = settings.faq_vector_dir or (path / ".vectors" if path.is_dir() else None)
+    return KnowledgeBase(path, embedder=embedder_of(settings), vector_dir=vectors, background=True)
+
+
 async def compose(
     settings: Settings,
     *,
@@ -94,7 +117,7 @@ async def compose(
     """Build the application; ``db`` and ``kb`` may be given (tests share them);
     ``limits`` replaces Telegram's flood limits (benchmarks against a sandbox without them)."""
     database = db or await Database.open(settings.database_url)  # queued on SQLite
-    knowledge = kb or KnowledgeBase(settings.knowledge_path)
+    knowledge = kb or knowledge_base(settings)
     limiter = RateLimiter(limits or (Limits() if settings.flood_limits else UNLIMITED))
     bot = make_bot(settings, limiter)
     tickets = TicketService(now)

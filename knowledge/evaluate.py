@@ -11,6 +11,10 @@ Figures:
 * ``mrr`` — mean reciprocal rank of the expected entry within the first ten;
 * ``coverage`` — share of in-FAQ cases that got at least one confident suggestion;
 * ``false_suggestion_rate`` — share of out-of-FAQ cases that got one;
+* ``answered`` — share of in-FAQ cases whose entry is among the suggestions
+  the bot would show (the confident ones among the first ``SHOWN``);
+* ``shown_precision`` — share of the cases shown any suggestion whose shown
+  set holds the right entry (an out-of-FAQ case shown one counts as a miss);
 * ``p50_ms`` / ``p99_ms`` — latency of one ``suggest`` call.
 """
 
@@ -30,6 +34,7 @@ from knowledge.errors import SourceError
 from knowledge.normalize import normalize
 
 RANK_DEPTH = 10
+SHOWN = 3  # suggestions the bot shows at most
 Ranker = Callable[[str], Sequence[tuple[str, bool]]]  # query -> [(entry id, confident)]
 
 
@@ -45,6 +50,11 @@ class Outcome:
     ranked: tuple[str, ...]
     confident: tuple[bool, ...]
     ms: float
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """What the bot would show: the confident ones among the first ``SHOWN``."""
+        return tuple(r for r, c in zip(self.ranked[:SHOWN], self.confident, strict=False) if c)
 
     @property
     def rank(self) -> int | None:
@@ -66,6 +76,8 @@ class Report:
     p99_ms: float
     n_in_faq: int = 0
     n_out_of_faq: int = 0
+    answered: float = 0.0
+    shown_precision: float = 0.0
     outcomes: tuple[Outcome, ...] = field(default=(), repr=False)
 
     def figures(self) -> dict[str, float | int]:
@@ -77,6 +89,8 @@ class Report:
             "mrr": round(self.mrr, 4),
             "false_suggestion_rate": round(self.false_suggestion_rate, 4),
             "coverage": round(self.coverage, 4),
+            "answered": round(self.answered, 4),
+            "shown_precision": round(self.shown_precision, 4),
             "p50_ms": round(self.p50_ms, 3),
             "p99_ms": round(self.p99_ms, 3),
         }
@@ -134,6 +148,7 @@ def summarize(outcomes: Sequence[Outcome]) -> Report:
     outside = [o for o in outcomes if o.case.expected is None]
     ranks = [o.rank for o in inside]
     latencies = np.asarray([o.ms for o in outcomes] or [0.0])
+    shown = [o for o in outcomes if o.shown]
     return Report(
         n=len(outcomes),
         top1=_share(sum(r == 1 for r in ranks), len(inside)),
@@ -145,6 +160,8 @@ def summarize(outcomes: Sequence[Outcome]) -> Report:
         p99_ms=float(np.percentile(latencies, 99)),
         n_in_faq=len(inside),
         n_out_of_faq=len(outside),
+        answered=_share(sum(o.case.expected in o.shown for o in inside), len(inside)),
+        shown_precision=_share(sum(o.case.expected in o.shown for o in shown), len(shown)),
         outcomes=tuple(outcomes),
     )
 

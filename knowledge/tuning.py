@@ -103,7 +103,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m knowledge.tuning")
     parser.add_argument("--kb", type=Path, default=Path("knowledge/faq"))
     parser.add_argument("--cases", type=Path, default=Path("tests/knowledge/data/dev_set.csv"))
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="tune the blend of lexical and embedding scores (knowledge.semantic)",
+    )
+    parser.add_argument(
+        "--report-on", type=Path, action="append", default=[], help="cases only reported on"
+    )
     args = parser.parse_args(argv)
+    if args.semantic:
+        semantic_main(args.kb, args.cases, args.report_on)
+        return
     entries = load(args.kb).entries
     cases, _ = read_cases(args.cases, entries)
     views = {
@@ -151,6 +162,108 @@ def _best_combo(ranked: dict[int, dict[str, list[Ranked]]], subset: list[int]) -
 
 def _fmt(values: dict[str, float]) -> str:
     return "  ".join(f"{k} {v:.3f}" for k, v in values.items())
+
+
+# -- the semantic blend (``--semantic``) --------------------------------------
+
+BLEND_GRID = {
+    "variant_w": (0.0, 1.0, 2.0, 3.0, 4.0),
+    "answer_w": (0.0, 1.0, 2.0, 3.0),
+    "base": (0.78, 0.8, 0.82, 0.84),
+    "absent": (-0.3, -0.15, 0.0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """Per part of a case (the whole text, then its long sentences): lexical
+    scores (NaN where the lexical ranker returned nothing) and the cosines."""
+
+    expected: int | None  # entry index
+    lexical: tuple[Any, ...]
+    variant: tuple[Any, ...]
+    answer: tuple[Any, ...]
+
+
+def signals(kb: Any, cases: Sequence[Case]) -> list[Signals]:
+    """Every case's signals from a ``KnowledgeBase`` with its vectors built."""
+    import numpy as np
+
+    from knowledge.base import LEXICAL_DEPTH
+    from knowledge.semantic import sentences
+
+    state = kb._state
+    index = state.semantic
+    position = {e.id: i for i, e in enumerate(state.entries)}
+    rows: list[Signals] = []
+    for case in cases:
+        lexical, variant, answer = [], [], []
+        for part in (case.query, *sentences(case.query)):
+            lex = np.full(len(state.entries), np.nan, dtype=np.float32)
+            for hit in state.retriever.search(part, LEXICAL_DEPTH):
+                lex[hit.entry] = hit.score
+            v, a = index.similarities(kb.embedder.query(part))
+            lexical.append(lex)
+            variant.append(v)
+            answer.append(a)
+        expected = position.get(case.expected) if case.expected else None
+        rows.append(Signals(expected, tuple(lexical), tuple(variant), tuple(answer)))
+    return rows
+
+
+def blended(rows: Sequence[Signals], blend: dict[str, float]) -> list[Ranked]:
+    import numpy as np
+
+    ranked: list[Ranked] = []
+    for row in rows:
+        best = None
+        for lex, var, ans in zip(row.lexical, row.variant, row.answer, strict=True):
+            score = np.where(np.isnan(lex), blend["absent"], lex)
+            score = score + blend["variant_w"] * (var - blend["base"])
+            score = score + blend["answer_w"] * (ans - blend["base"])
+            best = score if best is None else np.maximum(best, score)
+        assert best is not None
+        order = np.argsort(-best, kind="stable")[:10]
+        expected = None if row.expected is None else str(row.expected)
+        ranked.append(Ranked(expected, tuple(str(i) for i in order), float(best[order[0]])))
+    return ranked
+
+
+def tune_blend(train: Sequence[Signals]) -> tuple[dict[str, float], float]:
+    """The blend with the best MRR on ``train`` and its best threshold."""
+    combos = [
+        dict(zip(BLEND_GRID, values, strict=True))
+        for values in itertools.product(*BLEND_GRID.values())
+    ]
+    best = max(combos, key=lambda c: (mrr(blended(train, c)), -c["variant_w"] - c["answer_w"]))
+    return best, best_threshold(blended(train, best))
+
+
+def semantic_main(kb_path: Path, tune_on: Path, report_on: Sequence[Path]) -> None:
+    from knowledge.base import KnowledgeBase
+    from knowledge.embedding import LocalE5
+
+    kb = KnowledgeBase(kb_path, embedder=LocalE5(), vector_dir=kb_path / ".vectors")
+    cases, _ = read_cases(tune_on, kb.entries)
+    rows = signals(kb, cases)
+    order = list(range(len(rows)))
+    random.Random(13).shuffle(order)
+    held: list[Ranked] = []
+    thresholds: list[float] = []
+    for k in range(FOLDS):
+        fold = set(order[k::FOLDS])
+        blend, threshold = tune_blend([rows[i] for i in order if i not in fold])
+        thresholds.append(threshold)
+        held.extend(blended([rows[i] for i in sorted(fold)], blend))
+    mean = sum(thresholds) / len(thresholds)
+    print(f"{tune_on}: {len(rows)} cases, 5-fold cross-validation of the blend")
+    print(f"  held-out folds  {_fmt(figures(held, mean))}")
+    blend, threshold = tune_blend(rows)
+    print(f"refit on all of {tune_on.name}: {blend}, confident >= {threshold:.3f}")
+    for path in report_on:
+        other, _ = read_cases(path, kb.entries)
+        ranked = blended(signals(kb, other), blend)
+        print(f"  {path.name} (not used to choose)  {_fmt(figures(ranked, threshold))}")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ def register(faq: argparse.ArgumentParser) -> None:
     ev.add_argument("--cases", type=Path, required=True, help="CSV со столбцами query,expected")
     ev.add_argument("--json", action="store_true", help="один JSON-объект с показателями")
     ev.add_argument("--misses", action="store_true", help="показать промахи")
+    _embeddings_argument(ev, default="off")
     ev.set_defaults(handler=_eval)
 
     imp = commands.add_parser("import", help="импорт CSV/XLSX в файлы записей")
@@ -63,6 +64,7 @@ def register(faq: argparse.ArgumentParser) -> None:
     _kb_argument(suggest)
     suggest.add_argument("text", nargs="+", help="текст вопроса")
     suggest.add_argument("--limit", type=int, default=3)
+    _embeddings_argument(suggest, default="local")
     suggest.set_defaults(handler=_suggest)
 
 
@@ -70,6 +72,27 @@ def _kb_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kb", type=Path, default=DEFAULT_KB, help="каталог записей или CSV/XLSX-файл"
     )
+
+
+def _embeddings_argument(parser: argparse.ArgumentParser, *, default: str) -> None:
+    parser.add_argument(
+        "--embeddings",
+        choices=("local", "off"),
+        default=default,
+        help="учитывать смысл (local: встроенная модель multilingual-e5-small) "
+        f"или только слова (off); по умолчанию {default}",
+    )
+
+
+def _knowledge(args: argparse.Namespace) -> KnowledgeBase:
+    """The FAQ as the command asks: words only, or with the local model's vectors
+    (cached in ``.vectors`` inside the FAQ directory, as the bot keeps them)."""
+    if args.embeddings == "off":
+        return KnowledgeBase(args.kb)
+    from knowledge.embedding import LocalE5
+
+    vectors = args.kb / ".vectors" if args.kb.is_dir() else None
+    return KnowledgeBase(args.kb, embedder=LocalE5(), vector_dir=vectors)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -83,7 +106,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     try:
-        kb = KnowledgeBase(args.kb)
+        kb = _knowledge(args)
         cases, problems = read_cases(args.cases, kb.entries)
     except KnowledgeError as exc:
         return _fail(exc)
@@ -129,7 +152,7 @@ def _gaps(args: argparse.Namespace) -> int:
 
 def _suggest(args: argparse.Namespace) -> int:
     try:
-        kb = KnowledgeBase(args.kb)
+        kb = _knowledge(args)
     except KnowledgeError as exc:
         return _fail(exc)
     _print("faq_suggest", suggestions=kb.suggest(" ".join(args.text), args.limit))

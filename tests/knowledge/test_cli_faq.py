@@ -30,13 +30,15 @@ def test_check_passes_on_a_good_base(capsys: pytest.CaptureFixture[str]) -> None
 def test_eval_json_prints_one_object_with_the_figures(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`faq eval --json` prints exactly the documented keys."""
+    """`faq eval --json` prints exactly the documented keys (``answered`` and
+    ``shown_precision`` joined them with the semantic engine, issue 16)."""
     cases = tmp_path / "cases.csv"
     cases.write_text("query,expected\nзабыл пароль,forgot-password\nкурс доллара,\n", "utf-8")
     assert main(["faq", "eval", "--kb", str(MINI_KB), "--cases", str(cases), "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert set(figures) == {
         "n", "top1", "top3", "mrr", "false_suggestion_rate", "coverage", "p50_ms", "p99_ms",
+        "answered", "shown_precision",
     }  # fmt: skip
     assert figures["n"] == 2
     assert figures["top1"] == 1.0

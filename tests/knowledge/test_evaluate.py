@@ -49,6 +49,10 @@ def test_figures_count_ranks_coverage_and_false_suggestions() -> None:
     assert report.mrr == pytest.approx((1 + 1 / 3) / 3)
     assert report.coverage == pytest.approx(2 / 3)
     assert report.false_suggestion_rate == pytest.approx(1 / 2)
+    # what a user sees: q1 is shown the right entry; q3 and q4 are shown a wrong one
+    assert report.answered == pytest.approx(1 / 3)
+    assert report.shown_precision == pytest.approx(1 / 3)
     assert set(report.figures()) == {
         "n", "top1", "top3", "mrr", "false_suggestion_rate", "coverage", "p50_ms", "p99_ms",
+        "answered", "shown_precision",
     }  # fmt: skip

@@ -1,0 +1,112 @@
+"""Meaning beside words: sentence-embedding similarity fused with the lexical ranker.
+
+Each entry gives the semantic index two kinds of rows: its title and every
+question variant ("variant" rows; an entry scores its best one), and its title
+with the answer's text ("answer" row), which catches a user who describes a
+symptom only the answer mentions ("не приходит код" for an entry titled
+«Проблемы с авторизацией»).
+
+``Blend`` fuses them with the lexical score of ``knowledge.retrieval``::
+
+    score = lexical + variant_w · (variant_sim − base) + answer_w · (answer_sim − base)
+
+An entry the lexical ranker did not return at all counts ``absent`` for its
+lexical part. e5 cosines sit in a narrow band (about 0.75 for unrelated text,
+0.9 for a paraphrase), hence the ``base`` they are measured from. The weights
+and ``base`` are chosen by cross-validation (``python -m knowledge.tuning
+--semantic``); see ``knowledge/README.md``.
+
+A long message (several sentences: a screenshot caption, three paragraphs) is
+also matched sentence by sentence, and each entry keeps its best score, so
+the key sentence is not diluted by the rest.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.embedding import Embedder, EmbeddingUnavailable, VectorCache, Vectors, text_key
+from knowledge.entry import Entry
+from knowledge.inverted import FloatArray, IntArray
+
+_TAG = re.compile(r"<[^>]+>")
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
+ANSWER_CHARS = 1200  # of the answer that goes into its row (e5 reads 512 tokens)
+LONG_MESSAGE_WORDS = 18
+MAX_SENTENCES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Blend:
+    # Chosen by ``python -m knowledge.tuning --semantic`` (see knowledge/README.md).
+    variant_w: float = 2.0
+    answer_w: float = 2.0
+    base: float = 0.78
+    absent: float = -0.3
+
+
+def answer_text(entry: Entry) -> str:
+    plain = html.unescape(_TAG.sub(" ", entry.answer))
+    return f"{entry.title}. {' '.join(plain.split())}"[:ANSWER_CHARS]
+
+
+def entry_texts(entry: Entry) -> list[str]:
+    """The texts of an entry's rows: its variants, then its answer row."""
+    return [*entry.variants, answer_text(entry)]
+
+
+class SemanticIndex:
+    """Vectors of every entry's rows, built through a ``VectorCache``."""
+
+    def __init__(self, entries: Sequence[Entry], embedder: Embedder, cache: VectorCache) -> None:
+        self.embedder = embedder
+        owners: list[int] = []
+        variant_texts: list[str] = []
+        for number, entry in enumerate(entries):
+            for variant in entry.variants:
+                owners.append(number)
+                variant_texts.append(variant)
+        answers = [answer_text(e) for e in entries]
+        self._variants, fresh_v = cache.vectors(variant_texts, embedder)
+        self._answers, fresh_a = cache.vectors(answers, embedder)
+        self.embedded = fresh_v + fresh_a
+        cache.save(keep={text_key(t) for t in (*variant_texts, *answers)})
+        self._owners: IntArray = np.asarray(owners, dtype=np.int32)
+        self._count = len(entries)
+
+    def similarities(self, query: Vectors) -> tuple[FloatArray, FloatArray]:
+        """Per entry: the best variant's cosine and the answer row's cosine."""
+        variant_sims = self._variants @ query
+        best = np.full(self._count, -1.0, dtype=np.float32)
+        np.maximum.at(best, self._owners, variant_sims)
+        return best, (self._answers @ query).astype(np.float32)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a long message worth matching alone (none for a short one)."""
+    if len(text.split()) < LONG_MESSAGE_WORDS:
+        return []
+    parts = [p.strip() for p in _SENTENCE.split(text) if len(p.split()) >= 3]
+    if len(parts) < 2:
+        return []
+    return sorted(parts, key=lambda p: -len(p))[:MAX_SENTENCES]
+
+
+def semantic_scores(index: SemanticIndex, texts: Sequence[str], blend: Blend) -> FloatArray | None:
+    """The semantic part of every entry's score, the best over ``texts``;
+    None when the embedder cannot answer (the lexical ranking stands alone)."""
+    best: FloatArray | None = None
+    for text in texts:
+        try:
+            vector = index.embedder.query(text)
+        except EmbeddingUnavailable:
+            return None
+        variant, answer = index.similarities(vector)
+        part = blend.variant_w * (variant - blend.base) + blend.answer_w * (answer - blend.base)
+        best = part if best is None else np.maximum(best, part)
+    return best
