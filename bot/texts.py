@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bot.names import genitive
+from desk.followup import RECENT
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -37,6 +38,8 @@ def environment() -> Environment:
         auto_reload=False,  # templates ship with the code; no stat() of the file per render
     )
     env.filters["plural"] = plural
+    # how long after the last exchange a message is added to a ticket without asking
+    env.globals["followup_minutes"] = int(RECENT.total_seconds()) // 60
     env.filters["genitive"] = genitive  # "" where unsure: the template words it without a case
     return env
 

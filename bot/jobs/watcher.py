@@ -179,7 +179,7 @@ class Watcher:
             "resolved_ask",
             markup=keyboards.resolved(ticket_id),
             comment=texts.render("watch_auto_resolved_note"),
-            close_words=notify.render_due(due_words(close_at, now, client.timezone)),
+            close_words=texts.render("moment_words", w=due_words(close_at, now, client.timezone)),
         )
         await notify.to_topic(uow, ticket, "watch_auto_resolved_staff", waited=alert.spent_minutes)
         await notify.refresh_card(uow, ticket)

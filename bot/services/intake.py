@@ -16,7 +16,7 @@ from bot.services.cards import render_card, text_overflows
 from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
 from desk.enums import OPEN_STATUSES, Priority, Status
-from desk.followup import RECENT, Exchange, continues, is_thanks
+from desk.followup import Exchange, continues, is_thanks
 from desk.intake import guess, is_request, subject_of, visible
 from desk.model import Ticket, User
 from knowledge.base import KnowledgeBase, Suggestion
@@ -250,7 +250,7 @@ async def register(
     """Create the ticket from a user's message and queue the confirmation, the topic
     and the card."""
     guessed = guess(msg.text)
-    subject = subject_of(msg.text, texts.render("subject_fallback"))
+    subject = subject_of(msg.text or msg.shown, texts.render("subject_fallback"))
     ticket = await svc.create_ticket(
         uow,
         requester_id=user.telegram_id,
@@ -385,7 +385,6 @@ async def follow_up(
             "followup_added",
             markup=markup,
             subject=ticket.subject,
-            minutes=int(RECENT.total_seconds()) // 60,
             offer=offer_new,
         )
 

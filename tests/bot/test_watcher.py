@@ -183,7 +183,7 @@ async def test_waiting_ticket_is_reminded_then_resolved_with_a_clear_message(
     [reminder] = await _outbox(demo_uow_factory, start)
     assert reminder["chat"] == 1001
     assert "ждём вашего ответа" in reminder["text"]
-    assert "в пятницу, 8 мая, до 10:10 МСК" in reminder["text"]
+    assert "в пятницу, 8 мая, в 10:10 МСК мы сочтём вопрос решённым" in reminder["text"]
 
     clock.now = msk(8, 10, 11)
     assert (await w.run_pass(msk(8, 10, 11))).alerts == 1
