@@ -83,7 +83,7 @@ async def from_staff(
         msg.chat_id,
         msg.message_id,
         msg.html,
-        msg.text,
+        msg.shown,  # as the user's history shows it: «фото», «документ: имя.pdf»
         media=msg.has_media,
         now=now,
     )

@@ -234,17 +234,26 @@ async def test_a_split_corrects_the_confirmation_and_names_the_new_ticket(
 async def test_the_ticket_view_names_a_document_by_its_name(
     desk: Desk, desk_app: App, tmp_path: Path
 ) -> None:
-    """A document in the conversation reads «документ: счёт.pdf», not a paper clip."""
+    """A document in the conversation, the user's or the consultant's, reads
+    «документ: счёт.pdf», not a paper clip."""
     await _registered(desk, PRINTER)
     invoice = tmp_path / "счёт.pdf"
     invoice.write_bytes(b"%PDF-1.4 test")
     shot = await desk.say(USER, USER, "", file=invoice)
     await desk.bot_says(USER, "Добавил к заявке", after=shot)
+    act = tmp_path / "акт сверки.pdf"
+    act.write_bytes(b"%PDF-1.4 test")
+    topic = await desk.topic_of("DEMO-1")
+    await desk.say(
+        CONSULTANT, STAFF_CHAT, "", file=act, message_thread_id=topic["message_thread_id"]
+    )
+    await desk.wait_for(USER, lambda m: "document" in m, after=shot + 1, what="the act")
     asked = await desk.say(USER, USER, "/my")
     listing = await desk.bot_says(USER, "Ваши заявки", after=asked)
     await desk.press(USER, USER, listing, "DEMO-1")
     view = text_of(await desk.bot_says(USER, "Переписка", after=listing["message_id"]))
     assert "документ: счёт.pdf" in view
+    assert "документ: акт сверки.pdf" in view
     assert "📎" not in view
 
 
