@@ -152,6 +152,23 @@ class Ticket:
     created_at: datetime
     escalated: bool = False  # line 2 involved; a flag, not a status
     sla: SlaState | None = None
+    # the priority at registration and the highest it ever had (lowest number);
+    # None for a ticket built before they were kept: ``priority`` stands in
+    initial_priority: Priority | None = None
+    peak_priority: Priority | None = None
+
+    @property
+    def registered_priority(self) -> Priority:
+        return self.initial_priority or self.priority
+
+    @property
+    def highest_priority(self) -> Priority:
+        return min(self.peak_priority or self.priority, self.priority)
+
+    @property
+    def lowered(self) -> bool:
+        """Whether the priority now is lower than the highest it had."""
+        return self.priority > self.highest_priority
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,11 @@
 Plain Python over the counts the database aggregates (``storage.report_queries``):
 nothing here loops over tickets.
 
+Tickets count under the priority their SLA is measured against (the
+contract's basis, ``desk.terms.SlaBasis``: by default the highest they had);
+tickets whose priority changed are listed with the one at registration and the
+final one, lowered ones marked.
+
 Penalties follow the contract (``desk.terms.PenaltyRules``): each breached
 target costs ``percent_per_breach[priority]`` percent of the monthly fee; a
 CSAT average at or above ``csat_relief_from`` cuts the deduction by
@@ -105,12 +110,27 @@ class PriorityFigures:
 @dataclass(frozen=True)
 class BreachLine:
     number: str
-    priority: Priority
+    priority: Priority  # the one its SLA is measured against (the contract's basis)
     target: str  # "reaction" | "resolution"
     target_minutes: int | None
     actual_minutes: int | None  # None: still open, counted at the report's moment
     subject: str
     owner: str
+    initial: Priority | None = None  # at registration
+    final: Priority | None = None  # as it is now
+
+
+@dataclass(frozen=True)
+class PriorityChange:
+    """A ticket of the period whose priority now differs from the one at
+    registration, or is lower than the highest it had."""
+
+    number: str
+    initial: Priority
+    final: Priority
+    measured: Priority  # what its SLA counts against
+    lowered: bool  # now below the highest it had
+    subject: str
 
 
 @dataclass(frozen=True)
@@ -216,6 +236,7 @@ class Figures:
     faq: Faq
     consultants: tuple[ConsultantFigures, ...]
     survey: tuple[SurveyFigures, ...] = ()
+    changed: tuple[PriorityChange, ...] = ()  # priorities changed (lowered ones marked)
 
 
 @dataclass(frozen=True)

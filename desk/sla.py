@@ -7,6 +7,10 @@ the one the priority's target counts on, ``clock_for(target, schedule_clock)``
 schedule).  ``change_priority`` alone takes the schedule clock itself, since
 the old and the new targets may count on different clocks.
 
+A ticket's SLA is measured against one of its priorities, as the contract
+says (``desk.terms.SlaBasis``, ``measured_priority``): the highest it ever had
+by default, so lowering a P1 to P2 keeps the P1 due times.
+
 Time spent is net of waiting for the customer:
 ``spent = minutes_between(started_at, t) - paused_minutes - the current pause``.
 ``paused_minutes`` is the business time that does not count; when a priority
@@ -22,7 +26,8 @@ from datetime import UTC, datetime
 
 from desk.clock import BusinessClock, round_the_clock
 from desk.enums import Priority
-from desk.model import SlaState, SlaTarget
+from desk.model import SlaState, SlaTarget, Ticket
+from desk.terms import SlaBasis
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,15 @@ def default_targets(day_minutes: int) -> dict[Priority, SlaTarget]:
         Priority.LOW: SlaTarget(4 * 60, 3 * day_minutes),
         Priority.BACKGROUND: SlaTarget(day_minutes, None),
     }
+
+
+def measured_priority(ticket: Ticket, basis: SlaBasis) -> Priority:
+    """The priority whose targets ``ticket``'s SLA counts against under ``basis``."""
+    if basis is SlaBasis.INITIAL:
+        return ticket.registered_priority
+    if basis is SlaBasis.PEAK:
+        return ticket.highest_priority
+    return ticket.priority
 
 
 def clock_for(target: SlaTarget, schedule_clock: BusinessClock) -> BusinessClock:

@@ -1,8 +1,9 @@
-"""Operating terms of a contract: SLA alerts, penalties, report schedule; and
-the client managers of a client company.
+"""Operating terms of a contract: the SLA basis, SLA alerts, penalties, report
+schedule; and the client managers of a client company.
 
-The config states them next to the contract (``[contracts.NAME.watch]``,
-``[contracts.NAME.penalties]``, ``[contracts.NAME.reports]``) and the client
+The config states them next to the contract (``[contracts.NAME.sla]``,
+``[contracts.NAME.watch]``, ``[contracts.NAME.penalties]``,
+``[contracts.NAME.reports]``) and the client
 (``managers = [telegram ids]``); ``desk.config`` reads them.  Defaults
 are what a contract without these tables gets.
 """
@@ -10,9 +11,23 @@ are what a contract without these tables gets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from desk.enums import Priority
+
+
+class SlaBasis(StrEnum):
+    """Which of a ticket's priorities its SLA is measured against.
+
+    ``PEAK``: the highest it ever had (a P1 lowered to P2 stays measured as P1,
+    as clients expect); ``INITIAL``: the one at registration; ``FINAL``: the
+    one it has now (every change moves the due times).
+    """
+
+    PEAK = "peak"
+    INITIAL = "initial"
+    FINAL = "final"
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,7 @@ class ContractTerms:
     watch: WatchRules = WatchRules()
     penalties: PenaltyRules | None = None
     reports: ReportSchedule = ReportSchedule()
+    sla_basis: SlaBasis = SlaBasis.PEAK
 
 
 def terms_to_json(terms: ContractTerms) -> dict[str, Any]:
@@ -108,6 +124,7 @@ def terms_to_json(terms: ContractTerms) -> dict[str, Any]:
             "to_lead": r.to_lead,
             "format": r.format,
         },
+        "sla": {"measure": terms.sla_basis.value},
     }
 
 
@@ -122,4 +139,5 @@ def terms_from_json(data: dict[str, Any]) -> ContractTerms:
         watch=WatchRules(**data["watch"]),
         penalties=penalties,
         reports=ReportSchedule(**data["reports"]),
+        sla_basis=SlaBasis(data.get("sla", {}).get("measure", SlaBasis.PEAK.value)),
     )

@@ -130,6 +130,8 @@ def ticket_from_row(row: TicketRow) -> Ticket:
         owner_id=row.owner_id,
         created_at=row.created_at,
         escalated=row.escalated,
+        initial_priority=_priority(row.initial_priority),
+        peak_priority=_priority(row.peak_priority),
         sla=SlaState(
             reaction_due=row.reaction_due,
             resolution_due=row.resolution_due,
@@ -157,6 +159,8 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
         "subject": ticket.subject,
         "text": ticket.text,
         "priority": int(ticket.priority),
+        "initial_priority": _int(ticket.initial_priority),
+        "peak_priority": _int(ticket.peak_priority),
         "category": ticket.category.value,
         "status": ticket.status.value,
         "owner_id": ticket.owner_id,
@@ -175,6 +179,14 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
         "reaction_target": sla.reaction_target,
         "resolution_target": sla.resolution_target,
     }
+
+
+def _priority(value: int | None) -> Priority | None:
+    return None if value is None else Priority(value)
+
+
+def _int(priority: Priority | None) -> int | None:
+    return None if priority is None else int(priority)
 
 
 def copy_ticket_to_row(ticket: Ticket, row: TicketRow) -> None:

@@ -209,6 +209,22 @@ async def link_of(session: AsyncSession, chat_id: int, message_id: int) -> Messa
     return None if row is None else _link(row)
 
 
+async def first_bot_message(session: AsyncSession, ticket_id: int, chat_id: int) -> int | None:
+    """The id of the bot's first message about a ticket in ``chat_id`` (in its user's
+    chat: the registration); None before it is delivered."""
+    found: int | None = await session.scalar(
+        select(MessageLinkRow.message_id)
+        .where(
+            MessageLinkRow.ticket_id == ticket_id,
+            MessageLinkRow.chat_id == chat_id,
+            MessageLinkRow.author == "bot",
+        )
+        .order_by(MessageLinkRow.message_id)
+        .limit(1)
+    )
+    return found
+
+
 async def public_history(
     session: AsyncSession, ticket_id: int, limit: int = 30
 ) -> list[MessageLink]:

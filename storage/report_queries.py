@@ -4,7 +4,8 @@ Tickets of the period are those created in ``[start, end)``.  A target counts
 as *met* when it was reached and not breached, as *missed* when its breach was
 recorded, or when it is still not reached, not paused, and its due moment lies
 before ``cutoff`` (the end of the period, or now for a period still running).
-Targets neither reached nor due yet are not counted.
+Targets neither reached nor due yet are not counted.  A ticket counts under
+the priority its SLA is measured against (``desk.terms.SlaBasis``).
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from desk.reporting import (
     Faq,
     Figures,
     Met,
+    PriorityChange,
     PriorityFigures,
     SurveyFigures,
 )
+from desk.terms import SlaBasis
 from storage.tables import FaqLogRow, ResolutionRow, StaffRow, SurveyAnswerRow, SurveyRow, TicketRow
 
 T = TicketRow
@@ -65,6 +68,24 @@ class _Targets:
             _count(self.s_met),
             _count(self.s_missed),
         )
+
+
+def _initial() -> Any:
+    return func.coalesce(T.initial_priority, T.priority)
+
+
+def _peak() -> Any:
+    """The highest priority the ticket had (None for rows older than the column)."""
+    return case((T.peak_priority < T.priority, T.peak_priority), else_=T.priority)
+
+
+def measured(basis: SlaBasis) -> Any:
+    """The priority column a ticket's SLA counts against under ``basis``."""
+    if basis is SlaBasis.INITIAL:
+        return _initial()
+    if basis is SlaBasis.PEAK:
+        return _peak()
+    return T.priority
 
 
 def _met_pair(met: int, missed: int) -> Met:
@@ -109,6 +130,7 @@ async def report_figures(
     cutoff: datetime,
     *,
     breach_limit: int = 500,
+    basis: SlaBasis = SlaBasis.PEAK,
 ) -> tuple[Figures, list[SlaState | None]]:
     """The client's figures for ``[start, end)``, and for each listed breach the
     SLA state of a ticket still open (to count its time so far), else None.
@@ -120,9 +142,10 @@ async def report_figures(
     t = _Targets(cutoff)
     period = and_(T.client_code == client_code, T.created_at >= start, T.created_at < end)
     reacted = and_(T.reacted_at.is_not(None), T.reaction_minutes.is_not(None))
+    priority = measured(basis).label("priority")
     grouped = await session.execute(
         select(
-            T.priority,
+            priority,
             T.category,
             T.owner_id,
             ResolutionRow.rating,
@@ -137,7 +160,7 @@ async def report_figures(
         )
         .outerjoin(ResolutionRow, ResolutionRow.ticket_id == T.id)
         .where(period)
-        .group_by(T.priority, T.category, T.owner_id, ResolutionRow.rating)
+        .group_by(priority, T.category, T.owner_id, ResolutionRow.rating)
     )
     priorities: dict[int, _Sums] = {}
     owners: dict[int, _Sums] = {}
@@ -155,7 +178,7 @@ async def report_figures(
         )
         for p, s in sorted(priorities.items())
     )
-    breaches, states = await _breaches(session, period, t, breach_limit)
+    breaches, states = await _breaches(session, period, t, breach_limit, basis)
     tickets = sum(s.tickets for s in priorities.values())
     figures = Figures(
         by_priority=by_priority,
@@ -166,8 +189,32 @@ async def report_figures(
         faq=await _faq(session, client_code, start, end, tickets),
         consultants=await _consultants(session, owners),
         survey=await _survey(session, client_code, start, end),
+        changed=await _changed(session, period, basis, breach_limit),
     )
     return figures, states
+
+
+async def _changed(
+    session: AsyncSession, period: ColumnElement[bool], basis: SlaBasis, limit: int
+) -> tuple[PriorityChange, ...]:
+    """Tickets whose priority is not the one at registration, or below the highest."""
+    rows = await session.execute(
+        select(T.number, _initial(), T.priority, measured(basis), _peak(), T.subject)
+        .where(period, or_(_initial() != T.priority, _peak() < T.priority))
+        .order_by(T.created_at, T.id)
+        .limit(limit)
+    )
+    return tuple(
+        PriorityChange(
+            number=number,
+            initial=Priority(initial),
+            final=Priority(final),
+            measured=Priority(measured_),
+            lowered=final > peak,
+            subject=subject,
+        )
+        for number, initial, final, measured_, peak, subject in rows
+    )
 
 
 async def _consultants(
@@ -196,7 +243,11 @@ async def _consultants(
 
 
 async def _breaches(
-    session: AsyncSession, period: ColumnElement[bool], t: _Targets, limit: int
+    session: AsyncSession,
+    period: ColumnElement[bool],
+    t: _Targets,
+    limit: int,
+    basis: SlaBasis,
 ) -> tuple[list[BreachLine], list[SlaState | None]]:
     """The first ``limit`` breaches of each kind, in registration order."""
     lines: list[BreachLine] = []
@@ -205,6 +256,8 @@ async def _breaches(
         rows = await session.execute(
             select(
                 T.number,
+                measured(basis),
+                _initial(),
                 T.priority,
                 T.subject,
                 StaffRow.name,
@@ -226,7 +279,7 @@ async def _breaches(
             .limit(limit)
         )
         for row in rows:
-            (number, priority, subject, owner, owner_id, r_target, r_min, reacted,
+            (number, priority, initial, final, subject, owner, owner_id, r_target, r_min, reacted,
              s_target, s_min, resolved, started, paused, r_due, s_due) = row  # fmt: skip
             reaction = target == "reaction"
             actual = r_min if reaction else s_min
@@ -240,6 +293,8 @@ async def _breaches(
                     actual_minutes=actual if done is not None else None,
                     subject=subject,
                     owner=owner or str(owner_id),
+                    initial=Priority(initial),
+                    final=Priority(final),
                 )
             )
             states.append(

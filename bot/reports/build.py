@@ -35,7 +35,13 @@ async def build_report(
     start, end = period.bounds(client.timezone)
     cutoff = min(end, now)
     figures, states = await report_figures(
-        uow.session, client.code, start, end, cutoff, breach_limit=breach_limit
+        uow.session,
+        client.code,
+        start,
+        end,
+        cutoff,
+        breach_limit=breach_limit,
+        basis=terms.sla_basis,
     )
     defaults = sla.default_targets(schedule.day_minutes)
     lines = []

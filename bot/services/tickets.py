@@ -5,6 +5,10 @@ the ticket locked for change, re-checks the actor (``permissions``) and the
 status transition (``desk.enums.check_transition``), applies the SLA rules of
 ``desk.sla`` and appends a hash-chained audit event. A ticket is named by its
 id or its number (``"DEMO-12"``, any case).
+
+A ticket keeps its priority at registration and the highest it ever had; its
+SLA counts against the one the contract chooses (``[contracts.NAME.sla]
+measure``, ``desk.sla.measured_priority``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from desk.enums import Category, Priority, Status, check_transition
 from desk.errors import NotAllowed
 from desk.model import SlaState, Ticket
 from desk.numbering import format_number
+from desk.terms import SlaBasis
+from storage import ops
 from storage.uow import UnitOfWork
 
 __all__ = ["TicketRef", "TicketService", "utc_now"]
@@ -81,6 +87,8 @@ class TicketService:
                 owner_id=owner,
                 created_at=now,
                 sla=sla.start(now, target, sla.clock_for(target, terms.clock)),
+                initial_priority=priority,
+                peak_priority=priority,
             ),
             now,
         )
@@ -140,7 +148,7 @@ class TicketService:
         check_transition(ticket.status, status)
         await authorize(uow, actor, ticket, terms.client, Action.STATUS, status)
         now = self._now()
-        clock = terms.clock_for(ticket.priority)
+        clock = terms.clock_for(await self._measured(uow, ticket, terms))
         state = ticket.sla or SlaState(None, None)
         if ticket.status is Status.WAITING:
             state = sla.resume(state, now, clock)
@@ -206,17 +214,36 @@ class TicketService:
         priority: Priority,
         reason: str | None = None,
     ) -> Ticket:
-        """New SLA targets from now on; the business time already spent counts."""
+        """A new priority, recorded with who, when and ``reason``.
+
+        The ticket's highest priority follows; the SLA gets new targets from
+        now on (the business time already spent counts) only if the priority it
+        is measured against changed: under the default basis lowering a P1 to
+        P2 keeps the P1 due times.
+        """
         ticket, terms = await self._load(uow, ref)
         await authorize(uow, actor, ticket, terms.client, Action.PRIORITY)
         if priority is ticket.priority:
             return ticket
         now = self._now()
-        state = ticket.sla or SlaState(None, None)
-        old, new = terms.target(ticket.priority), terms.target(priority)
-        state = sla.change_priority(state, now, old, new, terms.clock)
-        changed = replace(ticket, priority=priority, sla=state)
+        changed = replace(
+            ticket,
+            priority=priority,
+            initial_priority=ticket.registered_priority,
+            peak_priority=min(ticket.highest_priority, priority),
+        )
+        basis = await self._basis(uow, terms)
+        was, measured = sla.measured_priority(ticket, basis), sla.measured_priority(changed, basis)
+        if measured is not was:
+            old, new = terms.target(was), terms.target(measured)
+            changed.sla = sla.change_priority(
+                ticket.sla or SlaState(None, None), now, old, new, terms.clock
+            )
         return await self._save(uow, ticket, changed, actor, now, "priority", reason)
+
+    async def measured_priority(self, uow: UnitOfWork, ticket: Ticket) -> Priority:
+        """The priority ``ticket``'s SLA counts against under its contract."""
+        return await self._measured(uow, ticket, await self.terms(uow, ticket.client_code))
 
     async def change_category(
         self,
@@ -275,7 +302,8 @@ class TicketService:
         if state.reacted_at is not None:
             return ticket
         now = self._now()
-        state = sla.record_reaction(state, now, terms.clock_for(ticket.priority))
+        clock = terms.clock_for(await self._measured(uow, ticket, terms))
+        state = sla.record_reaction(state, now, clock)
         changed = replace(ticket, sla=state)
         return await self._save(uow, ticket, changed, actor, now, "reaction", None)
 
@@ -290,6 +318,12 @@ class TicketService:
     async def _load(self, uow: UnitOfWork, ref: TicketRef) -> tuple[Ticket, Terms]:
         ticket = await find_ticket(uow, ref, for_update=True)
         return ticket, await self._cache.terms(uow, ticket.client_code)
+
+    async def _basis(self, uow: UnitOfWork, terms: Terms) -> SlaBasis:
+        return (await ops.terms_of(uow.session, terms.contract.name)).sla_basis
+
+    async def _measured(self, uow: UnitOfWork, ticket: Ticket, terms: Terms) -> Priority:
+        return sla.measured_priority(ticket, await self._basis(uow, terms))
 
     async def _save(
         self,

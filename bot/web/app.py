@@ -31,6 +31,7 @@ from bot.web import pages
 from bot.web.guard import Guard, PageLimits
 from bot.web.logs import runner_options
 from bot.web.signing import BadLink, Grant, LinkSigner
+from desk import sla
 from desk.enums import Priority, Status
 from desk.errors import NotFound
 from desk.model import Client
@@ -176,8 +177,10 @@ async def ticket_page(request: web.Request) -> web.Response:
             raise pages.not_found()
         history = await messaging.public_history(uow.session, ticket.id, limit=200)
         owner = await _Names(uow).of(ticket.owner_id)
+        basis = (await ops.terms_of(uow.session, client.contract)).sla_basis
     return pages.page(
         "client_ticket",
+        measured=sla.measured_priority(ticket, basis),
         client=client,
         token=request.match_info["token"],
         ticket=ticket,

@@ -49,6 +49,8 @@ MESSAGES.update(
     {
         "number_range": "«{key}» должен быть числом от {low:g} до {high:g}",
         "resolve_before_remind": "«resolve_after» должен быть позже «remind_after»",
+        "bad_sla_measure": "неизвестная основа SLA «{value}»: допустимы peak (самый высокий"
+        " приоритет заявки), initial (приоритет при регистрации) и final (последний)",
         "bad_report_format": "неизвестный формат отчёта «{value}»: допустимы html и xlsx",
         "bad_manager": "«managers» должен быть списком Telegram id (целых чисел), а не {value!r}",
     }

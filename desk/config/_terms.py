@@ -1,5 +1,6 @@
 """Reading a contract's operating terms and a client's managers from the config.
 
+    [contracts.NAME.sla]         measure = "peak" | "initial" | "final"  (default "peak")
     [contracts.NAME.watch]       warn_percent = 75, remind_after = "1d", resolve_after = "3d"
     [contracts.NAME.penalties]   monthly_fee = 150000, per_breach = { P1 = 5, P2 = 3 },
                                  cap_percent = 15, csat_relief_from = 4.8,
@@ -21,9 +22,9 @@ from desk.config._lines import KeyPath
 from desk.config._messages import reason
 from desk.config._reader import Reader, Table
 from desk.enums import Priority
-from desk.terms import ContractTerms, PenaltyRules, ReportSchedule, WatchRules
+from desk.terms import ContractTerms, PenaltyRules, ReportSchedule, SlaBasis, WatchRules
 
-TERM_KEYS = {"watch", "penalties", "reports"}
+TERM_KEYS = {"sla", "watch", "penalties", "reports"}
 REPORT_FORMATS = ("html", "xlsx")
 
 
@@ -38,7 +39,18 @@ def contract_terms(r: Reader, t: Table, path: KeyPath, day_minutes: int) -> Cont
     reports = ReportSchedule()
     if "reports" in t:
         reports = _reports(r, r.value(t, path, "reports", dict), (*path, "reports"))
-    return ContractTerms(watch, penalties, reports)
+    basis = SlaBasis.PEAK
+    if "sla" in t:
+        basis = _sla(r, r.value(t, path, "sla", dict), (*path, "sla"))
+    return ContractTerms(watch, penalties, reports, basis)
+
+
+def _sla(r: Reader, t: Table, path: KeyPath) -> SlaBasis:
+    r.check_keys(t, path, {"measure"})
+    measure = r.value(t, path, "measure", str, SlaBasis.PEAK.value)
+    if measure not in {b.value for b in SlaBasis}:
+        r.fail((*path, "measure"), reason("bad_sla_measure", value=measure))
+    return SlaBasis(measure)
 
 
 def client_managers(r: Reader, t: Table, path: KeyPath) -> tuple[int, ...]:

@@ -29,17 +29,18 @@ async def test_a_helpful_suggestion_ends_the_request_as_a_deflection(
 
 
 async def test_the_user_corrects_the_priority_with_one_tap(desk: Desk, desk_app: App) -> None:
-    """Buttons under the confirmation change the priority; the new due times are told."""
+    """Buttons under the confirmation change the priority; the new due times are told.
+    (Lowering takes one tap; a raise to P1/P2 asks for a reason: tests/e2e/test_priority.py.)"""
     sent = await desk.say(USER, USER, "Нужно добавить пользователя Иванову в базу")
     confirmation = await desk.bot_says(USER, "зарегистрирована", after=sent)
     assert "P4" in text_of(confirmation)
     await desk.press(USER, USER, confirmation, "приоритет")
     choose = await desk.bot_says(USER, "Выберите приоритет", after=confirmation["message_id"])
-    await desk.press(USER, USER, choose, "P2")
+    await desk.press(USER, USER, choose, "P5")
     told = await desk.bot_says(USER, "приоритет теперь", after=choose["message_id"])
     assert "Решим:" in text_of(told)
     async with desk_app.db.uow() as uow:
-        assert (await uow.tickets.get("DEMO-1")).priority is Priority.HIGH
+        assert (await uow.tickets.get("DEMO-1")).priority is Priority.BACKGROUND
 
 
 async def test_with_two_open_tickets_the_bot_asks_which_one(desk: Desk, desk_app: App) -> None:

@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery
 from bot import keyboards, texts
 from bot.callbacks import FaqCb, PickCb, UserCb
 from bot.outbox import enqueue
-from bot.services import csat, intake, notify, staff
+from bot.services import csat, intake, notify, priority
 from bot.services.actors import Actor
 from bot.services.tickets import TicketService
 from desk.enums import Category, Priority
@@ -150,9 +150,11 @@ async def ticket_action(
             markup=keyboards.categories(ticket.id),
         )
     elif action == "setp":
-        priority = Priority(int(value))
-        if not await staff.set_priority(uow, tickets, ticket, actor, priority, now()):
-            await query.answer(texts.render("priority_same", priority=priority.value))
+        chosen = Priority(int(value))
+        if priority.needs_reason(ticket, chosen):  # a raise to P1/P2 waits for one line of why
+            await priority.ask_reason(uow, tickets, ticket, user_id, chosen, now())
+        elif not await priority.change(uow, tickets, ticket, actor, chosen, now()):
+            await query.answer(texts.render("priority_same", priority=chosen.value))
             return  # the picker stays: another priority may still be chosen
     elif action == "setc":
         ticket = await tickets.change_category(uow, callback_data.ticket, actor, Category(value))

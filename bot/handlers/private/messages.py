@@ -11,7 +11,7 @@ from aiogram.types import Message
 from bot import texts
 from bot.handlers.filters import HasAny
 from bot.outbox import enqueue
-from bot.services import csat, intake
+from bot.services import csat, intake, priority
 from bot.services.incoming import MEDIA_TYPES, incoming
 from bot.services.tickets import TicketService
 from knowledge.base import KnowledgeBase
@@ -34,6 +34,8 @@ async def request(
     if waiting is not None and waiting[0] == csat.COMMENT and waiting[1] is not None and msg.text:
         ticket = await uow.tickets.get_by_id(waiting[1])
         await csat.comment(uow, ticket, msg.user_id, msg.text, moment)
+        return
+    if waiting is not None and await priority.take_reason(uow, tickets, waiting, msg, moment):
         return
     if waiting is not None:
         await drafts.stop_awaiting(uow.session, msg.user_id)

@@ -98,12 +98,13 @@ async def priority(
     tickets: TicketService,
     now: Clock,
 ) -> None:
-    value = (command.args or "").strip()
+    value, _, why = (command.args or "").strip().partition(" ")  # /priority 2 [reason]
     if value not in {"1", "2", "3", "4", "5"}:
         _usage(uow, message, ticket, "priority")
         return
     actor = Actor.staff(member.telegram_id)
-    if not await staff.set_priority(uow, tickets, ticket, actor, Priority(int(value)), now()):
+    chosen, reason = Priority(int(value)), why.strip() or None
+    if not await staff.set_priority(uow, tickets, ticket, actor, chosen, now(), reason):
         _reply(uow, message, texts.render("priority_same", priority=int(value)), ticket)
 
 
