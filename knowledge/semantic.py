@@ -38,7 +38,7 @@ _TAG = re.compile(r"<[^>]+>")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 ANSWER_CHARS = 1200  # of the answer that goes into its row (e5 reads 512 tokens)
 LONG_MESSAGE_WORDS = 18
-MAX_SENTENCES = 4
+MAX_SENTENCES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +76,21 @@ class SemanticIndex:
         self._answers, fresh_a = cache.vectors(answers, embedder)
         self.embedded = fresh_v + fresh_a
         cache.save(keep={text_key(t) for t in (*variant_texts, *answers)})
-        self._owners: IntArray = np.asarray(owners, dtype=np.int32)
+        # every entry has at least its title, and its rows are consecutive: the
+        # best per entry is a segment maximum
+        owner_array = np.asarray(owners, dtype=np.int32)
+        self._starts: IntArray = np.flatnonzero(np.r_[True, np.diff(owner_array) != 0]).astype(
+            np.int64
+        )
         self._count = len(entries)
 
     def similarities(self, query: Vectors) -> tuple[FloatArray, FloatArray]:
         """Per entry: the best variant's cosine and the answer row's cosine."""
+        if self._count == 0:
+            empty: FloatArray = np.empty(0, dtype=np.float32)
+            return empty, empty
         variant_sims = self._variants @ query
-        best = np.full(self._count, -1.0, dtype=np.float32)
-        np.maximum.at(best, self._owners, variant_sims)
+        best = np.maximum.reduceat(variant_sims, self._starts).astype(np.float32)
         return best, (self._answers @ query).astype(np.float32)
 
 
