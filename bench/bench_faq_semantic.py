@@ -52,6 +52,39 @@ def _quality(e5: LocalE5) -> None:
             print(f"  {name:<14} " + "  ".join(f"{k} {figures[k]}" for k in KEYS))
 
 
+def _removed(e5: LocalE5) -> None:
+    """30 % of the entries removed: how often a question whose entry is gone
+    still gets a confident (so wrong) suggestion, on the blind set."""
+    import random
+    import shutil
+
+    lemmatizer = default_lemmatizer()
+    entries = load(STARTER).entries
+    gone = set(random.Random(5).sample([e.id for e in entries], k=len(entries) * 3 // 10))
+    with tempfile.TemporaryDirectory() as tmp:
+        kept = Path(tmp) / "kb"
+        shutil.copytree(STARTER, kept)
+        for entry in entries:
+            if entry.id in gone:
+                (kept / Path(entry.source).name).unlink()
+        cases, _ = read_cases(BLIND_SET, entries)
+        orphans = [c for c in cases if c.expected in gone]
+        print(
+            f"\n30 % of entries removed ({len(gone)}); {len(orphans)} blind questions lost theirs:"
+        )
+        for name, kb in (
+            ("words only", KnowledgeBase(kept, lemmatizer=lemmatizer)),
+            (
+                "words+meaning",
+                KnowledgeBase(
+                    kept, lemmatizer=lemmatizer, embedder=e5, vector_dir=kept / ".vectors"
+                ),
+            ),
+        ):
+            wrong = sum(any(s.confident for s in kb.suggest(c.query, 3)) for c in orphans)
+            print(f"  {name:<14} confident wrong suggestion for {wrong / len(orphans):.3f}")
+
+
 def _prefill(directory: Path, vectors: Path, dim: int, name: str) -> None:
     cache = VectorCache(vectors, name)
     rng = np.random.default_rng(7)
@@ -116,6 +149,7 @@ def main() -> None:
     e5 = LocalE5()
     print(f"machine: {_machine()}")
     _quality(e5)
+    _removed(e5)
     _speed(e5)
 
 
