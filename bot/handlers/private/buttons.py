@@ -111,15 +111,13 @@ async def pick(
     user = await uow.users.get(user_id)
     if user is None:
         raise NotAllowed(f"{user_id} is not bound")
-    if callback_data.ticket == 0:
-        if draft.state == "offer":  # it went to the open ticket already
-            await intake.split_off(uow, draft)
-        await intake.faq_or_register(uow, tickets, kb, user, draft.id, now())
+    if callback_data.ticket == 0 and draft.state == "offer":  # it went to the open ticket
+        await intake.split_off(uow, tickets, user, draft, message_id, now())
     else:
-        ticket = await _own_ticket(uow, callback_data.ticket, user_id)
-        await intake.follow_up(
-            uow, tickets, ticket, intake.from_draft(draft, user), now(), offer_new=False
-        )
+        chosen = None
+        if callback_data.ticket != 0:
+            chosen = await _own_ticket(uow, callback_data.ticket, user_id)
+        await intake.picked(uow, tickets, kb, user, draft, chosen, now())
     await query.answer()
 
 

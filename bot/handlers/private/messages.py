@@ -1,11 +1,16 @@
-"""Whatever a user writes: a request, a follow-up, a rating comment, or something we cannot take."""
+"""Whatever a user writes: a request, a follow-up, a rating comment, or something we cannot take.
+
+A command the bot does not know (``/new``; the known ones are routed before this
+module) is not a request: it gets the user's help.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.types import Message
 
 from bot import texts
@@ -18,6 +23,8 @@ from knowledge.base import KnowledgeBase
 from storage import drafts
 from storage.uow import UnitOfWork
 
+# What Telegram takes for a command: a slash, Latin letters, digits or "_", maybe @bot.
+COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(@\w+)?(\s|$)")
 UNSUPPORTED = ("sticker", "location", "contact", "venue", "poll", "dice", "game")
 
 
@@ -42,6 +49,12 @@ async def request(
     await intake.receive(uow, tickets, kb, msg, moment)
 
 
+async def unknown_command(message: Message, uow: UnitOfWork) -> None:
+    command = COMMAND.match(message.text or "")
+    name = command.group("name") if command else ""
+    enqueue.send(uow.session, message.chat.id, texts.render("unknown_command", command=name))
+
+
 async def unsupported(message: Message, uow: UnitOfWork) -> None:
     kind = next((k for k in UNSUPPORTED if getattr(message, k, None) is not None), "other")
     enqueue.send(uow.session, message.chat.id, texts.render("unsupported", kind=kind))
@@ -49,6 +62,7 @@ async def unsupported(message: Message, uow: UnitOfWork) -> None:
 
 def build() -> Router:
     router = Router(name="private.messages")
+    router.message.register(unknown_command, F.text.regexp(COMMAND))
     router.message.register(request, HasAny(("text", "caption", *MEDIA_TYPES)))
     router.message.register(unsupported)
     return router
