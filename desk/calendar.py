@@ -24,6 +24,13 @@ This reproduces the official calendars: 2024 — 22.02, 07.03, 08.05, 11.06,
 Years without a government decree yet get the statutory holidays only.
 
 ``None`` is the plain week: Monday to Friday working, weekends off.
+
+Either may be corrected day by day (``get_calendar(name, changes)``): the
+config's ``calendar_changes`` of a schedule make a date a day off, a working
+day or a shortened one, whatever the calendar said -- a decree published after
+a release, or a client's regional holiday, needs no upgrade.  A correction
+changes that date only (the day before an added holiday is not shortened by
+itself: say so with a shortened day).
 """
 
 from __future__ import annotations
@@ -53,13 +60,18 @@ class UnknownCalendar(ValueError):
         self.name = name
 
 
-class ProductionCalendar:
-    """Day kinds of one calendar, computed once per year and cached."""
+Changes = tuple[tuple[date, DayKind], ...]  # corrections: (date, what it is), any order
 
-    def __init__(self, name: str | None) -> None:
+
+class ProductionCalendar:
+    """Day kinds of one calendar, computed once per year and cached; ``changes``
+    override the kinds of their dates."""
+
+    def __init__(self, name: str | None, changes: Changes = ()) -> None:
         if name not in SUPPORTED:
             raise UnknownCalendar(str(name))
         self.name = name
+        self.changes = changes
         self._years: dict[int, tuple[DayKind, ...]] = {}
 
     def day_kind(self, d: date) -> DayKind:
@@ -79,6 +91,12 @@ class ProductionCalendar:
         return kinds
 
     def _build(self, year: int) -> tuple[DayKind, ...]:
+        if self.changes:
+            kinds = list(get_calendar(self.name).year_kinds(year))
+            for day, kind in self.changes:
+                if day.year == year:
+                    kinds[day.timetuple().tm_yday - 1] = DayKind(kind)
+            return tuple(kinds)
         days = [date(year, 1, 1) + timedelta(days=i) for i in range(_days_in_year(year))]
         if self.name is None:
             return tuple(DayKind.WORKING if d.weekday() < 5 else DayKind.OFF for d in days)
@@ -122,13 +140,15 @@ def _russian_year(year: int, days: list[date]) -> tuple[DayKind, ...]:
     return tuple(kinds)
 
 
-_CALENDARS: dict[str | None, ProductionCalendar] = {}
+_CALENDARS: dict[tuple[str | None, Changes], ProductionCalendar] = {}
 
 
-def get_calendar(name: str | None) -> ProductionCalendar:
-    """The shared calendar for ``"RU"`` or ``None``; ``UnknownCalendar`` otherwise."""
-    calendar = _CALENDARS.get(name)
+def get_calendar(name: str | None, changes: Changes = ()) -> ProductionCalendar:
+    """The shared calendar for ``"RU"`` or ``None`` with ``changes`` applied;
+    ``UnknownCalendar`` otherwise."""
+    key = (name, tuple(sorted(changes)))
+    calendar = _CALENDARS.get(key)
     if calendar is None:
-        calendar = ProductionCalendar(name)
-        _CALENDARS[name] = calendar
+        calendar = ProductionCalendar(name, key[1])
+        _CALENDARS[key] = calendar
     return calendar

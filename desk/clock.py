@@ -2,7 +2,8 @@
 
 A schedule's working time is a sorted list of intervals of real time (epoch
 seconds), built per local year from the daily hours, breaks, the production
-calendar (shortened days end an hour earlier) and reporting-close days.  Each
+calendar with the schedule's corrections (shortened days end an hour earlier)
+and reporting-close days.  Each
 interval carries the business seconds counted up to its end, so ``due`` and
 ``minutes_between`` are two binary searches: their cost does not grow with the
 minutes, nor with the days crossed.  Real time is counted: on a DST change
@@ -50,7 +51,10 @@ class BusinessClock:
     def __init__(self, spec: ScheduleSpec) -> None:
         self.spec = spec
         self.tz = ZoneInfo(spec.timezone)
-        self.calendar = get_calendar(None if spec.round_the_clock else spec.calendar)
+        if spec.round_the_clock:
+            self.calendar = get_calendar(None)
+        else:
+            self.calendar = get_calendar(spec.calendar, spec.calendar_changes)
         self._day = _cut(spec.hours, spec.breaks)
         self.day_minutes: int = (
             _DAY if spec.round_the_clock else sum(r.end - r.start for r in self._day)

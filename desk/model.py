@@ -7,10 +7,14 @@ Times are timezone-aware UTC datetimes (ARCHITECTURE.md, invariant 5).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from desk.enums import Category, Priority, Status
+
+if TYPE_CHECKING:  # (an annotation only: desk.calendar loads the holidays package)
+    from desk.calendar import DayKind
 
 
 class Line(IntEnum):
@@ -42,7 +46,10 @@ class ScheduleSpec:
 
     ``round_the_clock`` ignores every other field but ``timezone``.
     ``calendar`` is ``"RU"`` for the Russian production calendar or ``None``
-    (then Saturday and Sunday are the only days off).
+    (then Saturday and Sunday are the only days off). ``calendar_changes``
+    corrects it day by day, sorted by date: an extra day off (a decree published
+    after a release, a client's regional holiday), a transferred working day, a
+    shortened day.
     """
 
     name: str
@@ -52,6 +59,7 @@ class ScheduleSpec:
     breaks: tuple[TimeRange, ...] = ()
     calendar: str | None = "RU"
     close_days: CloseDays | None = None
+    calendar_changes: tuple[tuple[date, DayKind], ...] = ()
 
 
 @dataclass(frozen=True)

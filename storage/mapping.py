@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from desk.calendar import DayKind
 from desk.enums import Category, Priority, Status
 from desk.model import (
     AuditEvent,
@@ -41,6 +43,11 @@ def schedule_from_row(row: ScheduleRow) -> ScheduleSpec:
         breaks=tuple(TimeRange(start, end) for start, end in row.breaks),
         calendar=row.calendar,
         close_days=close,
+        calendar_changes=tuple(
+            sorted(
+                (date.fromisoformat(d), DayKind(k)) for d, k in (row.calendar_changes or {}).items()
+            )
+        ),
     )
 
 
@@ -57,6 +64,7 @@ def schedule_to_row(spec: ScheduleSpec) -> ScheduleRow:
         close_until=None if close is None else close.until,
         close_last=None if close is None else close.last,
         close_first=None if close is None else close.first,
+        calendar_changes={d.isoformat(): k.value for d, k in spec.calendar_changes} or None,
     )
 
 

@@ -13,10 +13,12 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from desk.calendar import DayKind
 from desk.clock import clock_of
 from desk.config._fields import Duration, format_range, parse_duration, parse_range, parse_time
 from desk.config._lines import KeyPath
@@ -53,8 +55,8 @@ class DeskConfig:
     clients: dict[str, Client] = field(default_factory=dict)
     staff: dict[int, Staff] = field(default_factory=dict)
     invites: dict[str, Invite] = field(default_factory=dict)
-    # Operating terms per contract and managers per client (desk.config._terms); not
-    # part of the synced sections above: storage.ops keeps them.
+    # Operating terms per contract and managers per client (desk.config._terms), synced
+    # and audited like the sections above (kinds "terms" and "managers" of the diff).
     terms: dict[str, ContractTerms] = field(default_factory=dict)
     managers: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
@@ -121,7 +123,10 @@ def _zone(r: Reader, table: Table, path: KeyPath, default: str) -> str:
 
 
 def _schedule(r: Reader, name: str, t: Table, path: KeyPath) -> ScheduleSpec:
-    keys = {"timezone", "round_the_clock", "hours", "breaks", "calendar", "close_days"}
+    keys = {
+        "timezone", "round_the_clock", "hours", "breaks", "calendar", "close_days",
+        "calendar_changes",
+    }  # fmt: skip
     r.check_keys(t, path, keys)
     timezone = _zone(r, t, path, "Europe/Moscow")
     if r.value(t, path, "round_the_clock", bool, False):
@@ -153,6 +158,10 @@ def _schedule(r: Reader, name: str, t: Table, path: KeyPath) -> ScheduleSpec:
         close = _close_days(
             r, r.value(t, path, "close_days", dict), (*path, "close_days"), hours.end
         )
+    changes: tuple[tuple[date, DayKind], ...] = ()
+    if "calendar_changes" in t:
+        raw = r.value(t, path, "calendar_changes", dict)
+        changes = _calendar_changes(r, raw, (*path, "calendar_changes"))
     return ScheduleSpec(
         name=name,
         timezone=timezone,
@@ -160,7 +169,45 @@ def _schedule(r: Reader, name: str, t: Table, path: KeyPath) -> ScheduleSpec:
         breaks=tuple(breaks),
         calendar=None if calendar == "none" else calendar,
         close_days=close,
+        calendar_changes=changes,
     )
+
+
+# [schedules.NAME.calendar_changes]: what each list makes of its dates.
+CALENDAR_CHANGES = {
+    "days_off": DayKind.OFF,
+    "working_days": DayKind.WORKING,
+    "short_days": DayKind.SHORTENED,
+}
+
+
+def _calendar_changes(r: Reader, t: Table, path: KeyPath) -> tuple[tuple[date, DayKind], ...]:
+    """``days_off = [2027-01-08]``, ``working_days = [...]``, ``short_days = [...]``:
+    TOML dates (or "YYYY-MM-DD" strings); a date given twice is refused."""
+    r.check_keys(t, path, CALENDAR_CHANGES)
+    found: dict[date, tuple[DayKind, KeyPath]] = {}
+    for key, kind in CALENDAR_CHANGES.items():
+        for raw in r.value(t, path, key, list, []):
+            day = _day(raw)
+            if day is None:
+                r.fail((*path, key), reason("bad_day", value=raw))
+            if day in found:
+                first = r.line(found[day][1])
+                r.fail((*path, key), reason("day_twice", value=day.isoformat(), line=first))
+            found[day] = (kind, (*path, key))
+    return tuple(sorted((day, kind) for day, (kind, _) in found.items()))
+
+
+def _day(raw: object) -> date | None:
+    """A calendar date from a TOML date or an ISO string; None if it is not one."""
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _close_days(r: Reader, t: Table, path: KeyPath, day_end: int) -> CloseDays:

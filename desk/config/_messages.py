@@ -23,6 +23,8 @@ MESSAGES: dict[str, str] = {
     "breaks_overlap": "перерывы «{first}» и «{second}» пересекаются",
     "round_the_clock_conflict": "круглосуточное расписание не сочетается с ключом «{key}»",
     "close_days_range": "«{key}» должен быть от {low} до {high}",
+    "bad_day": "неверная дата «{value}»: нужна дата ГГГГ-ММ-ДД, например 2027-01-08",
+    "day_twice": "дата {value} уже указана в строке {line}: у дня может быть одна поправка",
     "bad_priority": "неизвестный приоритет «{value}»: допустимы P1…P5",
     "bad_line": "линия поддержки должна быть 1 или 2, а не {value}",
     "bad_code": "неверный код «{value}»: {detail}",
