@@ -1,4 +1,4 @@
-"""Repositories of SLA operations: contract terms and client managers, the
+"""Repositories of SLA operations: reading contract terms and client managers, the
 watcher's schedule and alert claims (report files: ``storage.report_files``).
 
 Every function takes the unit of work's session and never commits.  A claim
@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from desk.config import DeskConfig
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.model import SlaState
-from desk.terms import ContractTerms, terms_from_json, terms_to_json
+from desk.terms import ContractTerms, terms_from_json
 from storage.dialect import insert_for, insert_new
 from storage.tables import (
     AlertSentRow,
@@ -35,23 +34,7 @@ from storage.tables import (
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
 
 
-# -- terms and managers (written by `config apply`) ------------------------------
-
-
-async def save_terms(session: AsyncSession, config: DeskConfig) -> None:
-    """Make the stored terms and managers what ``config`` says (idempotent)."""
-    await session.execute(delete(ContractTermsRow))
-    await session.execute(delete(ClientManagerRow))
-    terms = [{"contract": k, "terms": terms_to_json(v)} for k, v in config.terms.items()]
-    if terms:
-        await session.execute(insert(ContractTermsRow), terms)
-    managers = [
-        {"client_code": code, "telegram_id": tid}
-        for code, ids in config.managers.items()
-        for tid in sorted(set(ids))
-    ]
-    if managers:
-        await session.execute(insert(ClientManagerRow), managers)
+# -- terms and managers (written by `config apply`: storage.repos.directory) ------
 
 
 async def terms_of(session: AsyncSession, contract: str) -> ContractTerms:

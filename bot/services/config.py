@@ -3,18 +3,19 @@
 Runs in the caller's transaction: every change is written and audited
 (actor ``config``, what ``config.<kind>``, old and new as JSON), so a refusal
 half-way -- e.g. removing a client that still has tickets -- rolls back all.
-Applying the same config again finds no changes and writes nothing.
+Every field the file states is in the diff, a contract's operating terms and a
+client's managers too (kinds ``terms`` and ``managers``). Applying the same
+config again finds no changes and writes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
 from bot.services.actors import Actor
 from desk.config import KIND_NAMES, Action, Change, DeskConfig, describe, diff, reason
 from desk.errors import ConfigError
-from storage import ops
 from storage.errors import StillReferenced
 from storage.repos.directory import DirectoryRepository
 from storage.uow import UnitOfWork
@@ -31,8 +32,7 @@ async def apply_config(
     """Make the database say what ``config`` says; return what changed.
 
     ``only`` limits the sync to those actions: the demo adds what its config
-    has and the database lacks and changes nothing an operator set, so the
-    stored contract terms and client managers are then left as they are.
+    has and the database lacks and changes nothing an operator set.
     """
     changes = diff(await uow.directory.load(), config)
     if only is not None:
@@ -52,32 +52,36 @@ async def apply_config(
             new=describe(change.new),
             reason=f"{change.action.value} {change.key}",
         )
-    if only is None:
-        await ops.save_terms(uow.session, config)  # contract terms and client managers
     return changes
 
 
 async def _write(directory: DirectoryRepository, change: Change) -> None:
     if change.action is Action.REMOVE:
-        await _REMOVE[change.kind](directory, change.old)
+        await _REMOVE[change.kind](directory, change)
     else:
-        await _PUT[change.kind](directory, change.new)
+        await _PUT[change.kind](directory, change)
 
 
-_PUT: dict[str, Any] = {
-    "schedule": DirectoryRepository.put_schedule,
-    "contract": DirectoryRepository.put_contract,
-    "team": DirectoryRepository.put_team,
-    "client": DirectoryRepository.put_client,
-    "staff": DirectoryRepository.put_staff,
-    "invite": DirectoryRepository.put_invite,
+_Step = Callable[[DirectoryRepository, Change], Awaitable[None]]
+
+_PUT: dict[str, _Step] = {
+    "schedule": lambda d, c: d.put_schedule(c.new),
+    "contract": lambda d, c: d.put_contract(c.new),
+    "terms": lambda d, c: d.put_terms(c.key, c.new),
+    "team": lambda d, c: d.put_team(c.new),
+    "client": lambda d, c: d.put_client(c.new),
+    "managers": lambda d, c: d.put_managers(c.key, c.new),
+    "staff": lambda d, c: d.put_staff(c.new),
+    "invite": lambda d, c: d.put_invite(c.new),
 }
 
-_REMOVE: dict[str, Any] = {
-    "schedule": lambda d, old: d.remove_schedule(old.name),
-    "contract": lambda d, old: d.remove_contract(old.name),
-    "team": lambda d, old: d.remove_team(old.name),
-    "client": lambda d, old: d.remove_client(old.code),
-    "staff": lambda d, old: d.remove_staff(old.telegram_id),
-    "invite": lambda d, old: d.remove_invite(old.code),
+_REMOVE: dict[str, _Step] = {
+    "schedule": lambda d, c: d.remove_schedule(c.old.name),
+    "contract": lambda d, c: d.remove_contract(c.old.name),
+    "terms": lambda d, c: d.remove_terms(c.key),
+    "team": lambda d, c: d.remove_team(c.old.name),
+    "client": lambda d, c: d.remove_client(c.old.code),
+    "managers": lambda d, c: d.remove_managers(c.key),
+    "staff": lambda d, c: d.remove_staff(c.old.telegram_id),
+    "invite": lambda d, c: d.remove_invite(c.old.code),
 }

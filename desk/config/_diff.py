@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from desk.config._loader import DeskConfig
+from desk.terms import ContractTerms, terms_to_json
 
 
 class Action(StrEnum):
@@ -17,8 +18,9 @@ class Action(StrEnum):
 
 
 # Sections in the order their rows may be written (each refers only to earlier ones);
-# removals go in the reverse order.
-KINDS = ("schedule", "contract", "team", "client", "staff", "invite")
+# removals go in the reverse order. "terms" are a contract's operating terms (keyed by
+# the contract), "managers" a client's managers (keyed by the client code).
+KINDS = ("schedule", "contract", "terms", "team", "client", "managers", "staff", "invite")
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,8 @@ class Change:
     kind: str  # one of KINDS
     key: str
     action: Action
-    old: Any  # the desk.model object before (None when added)
-    new: Any  # ... and after (None when removed)
+    old: Any  # the desk.model object before (None when added); terms: ContractTerms,
+    new: Any  # ... and after (None when removed); managers: a sorted tuple of ids
 
 
 def _section(config: DeskConfig, kind: str) -> dict[Any, Any]:
@@ -38,6 +40,9 @@ def _section(config: DeskConfig, kind: str) -> dict[Any, Any]:
         "client": config.clients,
         "staff": config.staff,
         "invite": config.invites,
+        "terms": config.terms,
+        # a client without managers has no entry (nothing to store)
+        "managers": {k: tuple(sorted(set(v))) for k, v in config.managers.items() if v},
     }
     return sections[kind]
 
@@ -66,4 +71,10 @@ def describe(value: Any) -> str | None:
     """A config object as canonical JSON (what the audit trail keeps)."""
     if value is None:
         return None
-    return json.dumps(asdict(value), ensure_ascii=False, sort_keys=True, default=str)
+    if isinstance(value, ContractTerms):
+        data: Any = terms_to_json(value)
+    elif isinstance(value, tuple):
+        data = list(value)
+    else:
+        data = asdict(value)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)

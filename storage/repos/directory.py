@@ -1,4 +1,5 @@
-"""The directory: schedules, contracts, teams, clients, staff and invites.
+"""The directory: schedules, contracts (and their operating terms), teams,
+clients (and their managers), staff and invites.
 
 Reads return ``desk.model`` objects; writes are what ``config apply`` syncs.
 """
@@ -9,7 +10,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +18,7 @@ from desk.config import DeskConfig
 from desk.enums import Priority
 from desk.errors import NotFound
 from desk.model import Client, Contract, Invite, ScheduleSpec, SlaTarget, Staff, Team
+from desk.terms import ContractTerms, terms_from_json, terms_to_json
 from storage.errors import StillReferenced
 from storage.mapping import (
     client_from_row,
@@ -31,9 +33,11 @@ from storage.mapping import (
 from storage.tables import (
     AssignmentCursorRow,
     Base,
+    ClientManagerRow,
     ClientRow,
     ContractRow,
     ContractTargetRow,
+    ContractTermsRow,
     InviteRow,
     ScheduleRow,
     StaffRow,
@@ -82,13 +86,23 @@ class DirectoryRepository:
             r.name: Contract(r.name, r.schedule, targets.get(r.name, {}), dict(r.contacts))
             for r in await s.scalars(select(ContractRow))
         }
+        clients = {r.code: client_from_row(r) for r in await s.scalars(select(ClientRow))}
+        managers: dict[str, list[int]] = {code: [] for code in clients}
+        rows = await s.scalars(select(ClientManagerRow).order_by(ClientManagerRow.telegram_id))
+        for m in rows:
+            managers.setdefault(m.client_code, []).append(m.telegram_id)
         return DeskConfig(
             schedules=schedules,
             contracts=contracts,
             teams={r.name: team_from_row(r) for r in await s.scalars(select(TeamRow))},
-            clients={r.code: client_from_row(r) for r in await s.scalars(select(ClientRow))},
+            clients=clients,
             staff={r.telegram_id: staff_from_row(r) for r in await s.scalars(select(StaffRow))},
             invites={r.code: Invite(r.code, r.client) for r in await s.scalars(select(InviteRow))},
+            terms={
+                r.contract: terms_from_json(dict(r.terms))
+                for r in await s.scalars(select(ContractTermsRow))
+            },
+            managers={code: tuple(ids) for code, ids in managers.items()},
         )
 
     async def version(self) -> int | None:
@@ -194,6 +208,30 @@ class DirectoryRepository:
     @_changes
     async def put_invite(self, invite: Invite) -> None:
         await self._session.merge(InviteRow(code=invite.code, client=invite.client))
+
+    @_changes
+    async def put_terms(self, contract: str, terms: ContractTerms) -> None:
+        await self._session.merge(ContractTermsRow(contract=contract, terms=terms_to_json(terms)))
+
+    @_changes
+    async def remove_terms(self, contract: str) -> None:
+        await self._session.execute(
+            delete(ContractTermsRow).where(ContractTermsRow.contract == contract)
+        )
+
+    @_changes
+    async def put_managers(self, client: str, telegram_ids: tuple[int, ...]) -> None:
+        """The client's managers are exactly ``telegram_ids``."""
+        await self.remove_managers(client)
+        if telegram_ids:  # Core, as the delete: rows load() read stay out of the way
+            rows = [{"client_code": client, "telegram_id": tid} for tid in sorted(telegram_ids)]
+            await self._session.execute(insert(ClientManagerRow), rows)
+
+    @_changes
+    async def remove_managers(self, client: str) -> None:
+        await self._session.execute(
+            delete(ClientManagerRow).where(ClientManagerRow.client_code == client)
+        )
 
     @_changes
     async def remove_invite(self, code: str) -> None:

@@ -23,6 +23,8 @@ def _snapshot(url: str) -> tuple[object, ...]:
             "clients",
             "staff",
             "invites",
+            "contract_terms",
+            "client_managers",
             "audit_events",
         )
     )
@@ -43,7 +45,9 @@ def test_apply_adds_everything_and_audits_each_change(
     assert "+ клиент ROGA" in result.out
     assert "+ сотрудник 2003" in result.out
     assert sql(migrated_url, "SELECT code FROM clients ORDER BY code") == [("ROGA",), ("VOST",)]
-    assert sql(migrated_url, "SELECT count(*) FROM audit_events WHERE actor = 'config'") == [(14,)]
+    assert "+ условия договора standard" in result.out
+    # 14 entries and the terms of its 2 contracts
+    assert sql(migrated_url, "SELECT count(*) FROM audit_events WHERE actor = 'config'") == [(16,)]
 
 
 def test_a_second_apply_changes_nothing(
@@ -86,7 +90,7 @@ BAD_FILES = [
         'hours = "09:00-25:00"', "неверное время «25:00»", id="bad time",
     ),
     pytest.param(
-        DEMO.replace('schedule = "office"', 'schedule = "night"'),
+        DEMO.replace('schedule = "office"', 'schedule = "night"', 1),
         'schedule = "night"', "неизвестное расписание «night»", id="unknown schedule",
     ),
     pytest.param(

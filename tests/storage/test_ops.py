@@ -3,6 +3,7 @@ managers follow the config, report files stay with their client."""
 
 from __future__ import annotations
 
+from bot.services.config import apply_config
 from desk.config import DeskConfig
 from desk.terms import ContractTerms, ReportSchedule
 from storage import ops, report_files
@@ -53,19 +54,20 @@ async def test_terms_and_managers_follow_the_config_each_time_it_is_applied(
 ) -> None:
     weekly = ContractTerms(reports=ReportSchedule(weekly=True))
     first = DeskConfig(**{**demo_config.__dict__, "terms": {"demo": weekly},
-                          "managers": {"DEMO": (5001, 5002)}})  # fmt: skip
+                          "managers": {"DEMO": (5002, 5001)}})  # fmt: skip
     async with demo_uow_factory() as uow:
-        await ops.save_terms(uow.session, first)
-        await ops.save_terms(uow.session, first)  # idempotent
+        assert await apply_config(uow, first, source="first", now=NOW)
+        assert await apply_config(uow, first, source="first", now=NOW) == []  # idempotent
     async with demo_uow_factory() as uow:
         assert (await ops.terms_of(uow.session, "demo")).reports.weekly
         assert (await ops.client_terms(uow.session))["DEMO"] == weekly
         assert await ops.managers_of(uow.session, "DEMO") == [5001, 5002]
         assert await ops.managed_by(uow.session, 5002) == ["DEMO"]
-        await ops.save_terms(uow.session, demo_config)  # the terms and managers removed
+        await apply_config(uow, demo_config, source="demo", now=NOW)  # back to the demo's
     async with demo_uow_factory() as uow:
         assert await ops.terms_of(uow.session, "demo") == ContractTerms()
         assert await ops.managed_by(uow.session, 5002) == []
+        assert await ops.managers_of(uow.session, "DEMO") == list(demo_config.managers["DEMO"])
 
 
 async def test_a_report_file_is_read_back_only_for_its_client(
