@@ -1,11 +1,15 @@
 """``supportdesk demo``: the product offline — the Bot API sandbox, its web chat and the bot.
 
 Starts the sandbox (``sandbox.server.running_sandbox``) with the demo's people
-(user 1001, consultants 2001 and 2002, the staff forum supergroup
--1001000000001 with the bot as admin), prepares the SQLite database in the
-data directory (migrations, then ``bot/demo_config.toml`` through the
-config-apply service) and runs the bot against the sandbox's URL — the same
-bot code that runs against Telegram when a token is set. Ctrl-C (SIGINT) or
+(``PEOPLE``: five users of the client «Демо», 1003 its manager; a user of a
+second client, «Урал-Снаб»; consultants 2001 and 2002 and line-2 engineer 2003
+in the staff forum supergroup -1001000000001 with the bot as admin), prepares
+the SQLite database in the data directory (migrations, then
+``bot/demo_config.toml`` through the config-apply service) and runs the bot
+against the sandbox's URL — the same bot code that runs against Telegram when
+a token is set — with the client page on the next port (its link secret is
+made once and kept in the data directory). On the first run every user joins
+their client through the bot's own ``/start <invite>``. Ctrl-C (SIGINT) or
 SIGTERM stops everything; a second run finds the data where it was.
 
 The demo config is applied in full on the first run only.  Later runs add
@@ -23,6 +27,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import secrets
 import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -30,6 +35,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import SecretStr
@@ -45,10 +51,37 @@ REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / "bot" / "demo_config.toml"
 STARTER_FAQ = REPO / "knowledge" / "faq"
 
+
+@dataclass(frozen=True)
+class Person:
+    telegram_id: int
+    first_name: str
+    last_name: str
+    username: str
+    role: str  # what the banner says they are
+    invite: str | None = None  # the demo config's invite they join with (users only)
+
+
+PEOPLE = (
+    Person(1001, "Ольга", "Петрова", "olga_buh", "бухгалтер «Демо»", "demo"),
+    Person(1002, "Игорь", "Соколов", "igor_sklad", "кладовщик «Демо»", "demo"),
+    Person(1003, "Светлана", "Иванова", "svetlana_fd", "финансовый директор «Демо», "
+           "менеджер клиента: /tickets и страница клиента", "demo"),
+    Person(1004, "Марина", "Кузнецова", "marina_kassa", "кассир «Демо»", "demo"),
+    Person(1005, "Алексей", "Морозов", "alexey_econ", "экономист «Демо»", "demo"),
+    Person(1101, "Дарья", "Волкова", "darya_ural", "бухгалтер «Урал-Снаб» (другой клиент: "
+           "заявок «Демо» не видит)", "ural"),
+    Person(2001, "Анна", "Смирнова", "anna", "консультант, 1-я линия"),
+    Person(2002, "Борис", "Ким", "boris", "консультант, 1-я линия, руководитель группы"),
+    Person(2003, "Дмитрий", "Орлов", "dmitry", "инженер 2-й линии"),
+)  # fmt: skip
+USERS = tuple(p for p in PEOPLE if p.invite is not None)
+STAFF = tuple(p for p in PEOPLE if p.invite is None)
 USER_ID = 1001
+MANAGER_ID = 1003
 CONSULTANT_IDS = (2001, 2002)
 STAFF_CHAT_ID = -1001000000001
-INVITE_CODE = "demo"  # the demo config's invite for the client "Демо"
+WEB_SECRET_FILE = "web_secret"  # in the data directory: the client page's link secret
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 QUIET_LOGGERS = ("alembic", "pymorphy3", "aiogram.event")
@@ -58,6 +91,9 @@ RunBot = Callable[..., Coroutine[Any, Any, None]]
 
 def register(demo: argparse.ArgumentParser) -> None:
     demo.add_argument("--port", type=int, default=8080, help="порт песочницы и веб-чата")
+    demo.add_argument(
+        "--web-port", type=int, default=None, help="порт страницы клиента (по умолчанию --port + 1)"
+    )
     demo.add_argument("--host", default="127.0.0.1", help="адрес, на котором слушать")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"), help="каталог данных демо")
     demo.add_argument(
@@ -86,20 +122,38 @@ def _say(template: str, **context: Any) -> None:
 
 def seed(sandbox: Sandbox) -> None:
     """The demo's people and the staff group (idempotent: names are refreshed)."""
-    sandbox.ensure_user(USER_ID, "Ольга", "Петрова", "olga_buh")
-    sandbox.ensure_user(CONSULTANT_IDS[0], "Анна", "Смирнова", "anna")
-    sandbox.ensure_user(CONSULTANT_IDS[1], "Борис", "Ким", "boris")
+    for person in PEOPLE:
+        sandbox.ensure_user(
+            person.telegram_id, person.first_name, person.last_name, person.username
+        )
     sandbox.ensure_chat(
         STAFF_CHAT_ID,
         "Поддержка 1С — команда «Демо»",
         is_forum=True,
         bot_status=ADMINISTRATOR,
-        members={CONSULTANT_IDS[0]: MEMBER, CONSULTANT_IDS[1]: ADMINISTRATOR},
+        members={p.telegram_id: ADMINISTRATOR if p.telegram_id == 2002 else MEMBER for p in STAFF},
     )
 
 
-def demo_settings(handle: SandboxHandle, data_dir: Path) -> Settings:
+def web_secret(data_dir: Path) -> SecretStr:
+    """The client page's link secret: made on the first run, kept in the data
+    directory (readable by its owner only), so links stay valid across restarts."""
+    path = data_dir / WEB_SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32), encoding="ascii")
+    return SecretStr(path.read_text(encoding="ascii").strip())
+
+
+def demo_settings(handle: SandboxHandle, data_dir: Path, web_port: int | None = None) -> Settings:
+    """The bot's settings against the sandbox; the client page on ``web_port``
+    (default: the sandbox's port + 1) of the sandbox's host."""
     database = data_dir / "supportdesk.sqlite3"
+    where = urlsplit(handle.url)
+    host = where.hostname or "127.0.0.1"
+    port = (where.port or 80) + 1 if web_port is None else web_port
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # what a browser can open
     return Settings(
         bot_token=SecretStr(handle.token),
         telegram_api_url=handle.url,
@@ -107,6 +161,11 @@ def demo_settings(handle: SandboxHandle, data_dir: Path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{database}",
         config_file=DEMO_CONFIG,
         knowledge_path=STARTER_FAQ,
+        web_host=host,
+        web_port=port,
+        web_base_url=f"http://{shown}:{port}",
+        web_secret=web_secret(data_dir),
+        web_in_bot=True,
     )
 
 
@@ -175,11 +234,13 @@ def _bot_runner() -> tuple[RunBot | None, str]:
     return runner, ""
 
 
-async def _join_demo_user(handle: SandboxHandle) -> None:
-    """On the first run, user 1001 joins the client through the bot's own invite flow."""
-    if handle.sandbox.state.chat_messages(USER_ID):
-        return
-    await handle.control.send(USER_ID, USER_ID, f"/start {INVITE_CODE}")
+async def _join_demo_users(handle: SandboxHandle) -> None:
+    """On the first run, each user joins their client through the bot's own invite
+    flow (``/start <invite>``); one who has written before is left as they are."""
+    for user in USERS:
+        if not handle.sandbox.state.chat_messages(user.telegram_id):
+            chat = user.telegram_id
+            await handle.control.send(user.telegram_id, chat, f"/start {user.invite}")
 
 
 RESTART_FIRST = 1.0
@@ -231,6 +292,7 @@ async def run_demo(
     stop: asyncio.Event,
     with_bot: bool = True,
     reset: bool = False,
+    web_port: int | None = None,
 ) -> bool:
     """Serve the demo until ``stop`` is set (``data_dir`` absolute).
 
@@ -239,7 +301,7 @@ async def run_demo(
     moved = reset_data(data_dir) if reset else None
     async with running_sandbox(data_dir / "sandbox", port=port, host=host) as handle:
         seed(handle.sandbox)
-        settings = demo_settings(handle, data_dir)
+        settings = demo_settings(handle, data_dir, web_port)
         runner, problem = _bot_runner() if with_bot else (None, "запущено без бота")
         config_state = DemoConfigState()
         if runner is not None:
@@ -254,8 +316,10 @@ async def run_demo(
             api_url=handle.url,
             token=handle.token,
             data_dir=data_dir,
-            user_id=USER_ID,
-            consultant_ids=CONSULTANT_IDS,
+            page_url=settings.web_base_url,
+            users=USERS,
+            staff=STAFF,
+            manager_id=MANAGER_ID,
             staff_chat_id=STAFF_CHAT_ID,
             bot_ready=runner is not None,
             bot_problem=problem,
@@ -266,7 +330,7 @@ async def run_demo(
         bot_task: asyncio.Task[int] | None = None
         if runner is not None:
             bot_task = asyncio.create_task(supervise(runner, settings, stop), name="demo-bot")
-            await _join_demo_user(handle)
+            await _join_demo_users(handle)
         await stop.wait()
         if bot_task is not None:
             await asyncio.wait([bot_task])
@@ -280,7 +344,12 @@ async def _main(args: argparse.Namespace) -> bool:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     return await run_demo(
-        args.data_dir, port=args.port, host=args.host, stop=stop, reset=args.reset
+        args.data_dir,
+        port=args.port,
+        host=args.host,
+        stop=stop,
+        reset=args.reset,
+        web_port=args.web_port,
     )
 
 

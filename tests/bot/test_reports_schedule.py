@@ -33,7 +33,7 @@ format = "xlsx"
 async def _configure(factory: UnitOfWorkFactory, tmp_path: Path) -> None:
     text = (
         DEMO_CONFIG.read_text(encoding="utf-8")
-        .replace('name = "Демо"', 'name = "Демо"\nmanagers = [5001, 5002]')
+        .replace("managers = [1003]", "managers = [5001, 5002]")
         .replace("lead = 2002", f"lead = 2002\nlead_chat_id = {LEAD_CHAT}")
     )
     path = tmp_path / "config.toml"

@@ -22,10 +22,10 @@ from bot.services.tickets import TicketService
 from bot.web.app import make_web_app
 from bot.web.guard import Guard, PageLimits
 from bot.web.signing import LinkSigner
-from desk.config import load_config
+from desk.config import DeskConfig, load_config
 from desk.enums import Category, Priority
 from desk.model import User
-from storage import messaging, ops, report_files
+from storage import messaging, report_files
 from storage.uow import UnitOfWorkFactory
 
 DEMO_CONFIG = Path(__file__).parents[2] / "bot" / "demo_config.toml"
@@ -44,9 +44,7 @@ managers = [5002]
 async def seed_two_clients(factory: UnitOfWorkFactory, tmp_path: Path) -> None:
     """DEMO with tickets DEMO-1 (P3, "Не проводится реализация") and DEMO-2 (P4,
     "Добавить пользователя"); OTHR with OTHR-1 ("Секрет чужой компании")."""
-    text = DEMO_CONFIG.read_text(encoding="utf-8").replace(
-        'name = "Демо"', 'name = "Демо"\nmanagers = [5001]'
-    )
+    text = DEMO_CONFIG.read_text(encoding="utf-8").replace("managers = [1003]", "managers = [5001]")
     config_file = tmp_path / "two.toml"
     config_file.write_text(text + OTHER_CLIENT, encoding="utf-8")
     service = TicketService(now=lambda: NOW - timedelta(days=1))
@@ -183,7 +181,8 @@ async def test_a_manager_removed_from_the_config_loses_the_page(
     link = demo_link()
     async with demo_uow_factory() as uow:
         config = await uow.directory.load()
-        await ops.save_terms(uow.session, config)  # a config without managers
+        without = DeskConfig(**{**config.__dict__, "managers": {}})
+        await apply_config(uow, without, source="without managers", now=NOW)
     status, _ = await _get(client, link)
     assert status == 403
 

@@ -24,9 +24,7 @@ def test_staff_revoke_a_managers_links_from_the_cli(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
-        DEMO_CONFIG.read_text(encoding="utf-8").replace(
-            'name = "Демо"', 'name = "Демо"\nmanagers = [5001]'
-        ),
+        DEMO_CONFIG.read_text(encoding="utf-8").replace("managers = [1003]", "managers = [5001]"),
         encoding="utf-8",
     )
     run_cli(capsys, "config", "apply", str(config), "--database-url", migrated_url)
@@ -58,7 +56,7 @@ async def test_a_manager_revokes_their_links_with_revoke(
     config = tmp_path / "config.toml"
     config.write_text(
         DEMO_CONFIG.read_text(encoding="utf-8").replace(
-            'name = "Демо"', f'name = "Демо"\nmanagers = [{USER}]'
+            "managers = [1003]", f"managers = [{USER}]"
         ),
         encoding="utf-8",
     )

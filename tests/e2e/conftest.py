@@ -78,6 +78,8 @@ def product(
     knowledge: KnowledgeBase,
     faq_dir: Path,
 ) -> Product:
+    # the demo config's manager of DEMO: scheduled reports go to them
+    seeded_sandbox.sandbox.ensure_user(1003, "Светлана", username="svetlana_fd")
     return Product(settings_for(seeded_sandbox, migrated_url, faq_dir), database, knowledge)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import signal
 import socket
 import sys
@@ -12,7 +14,17 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.cli.demo import CONSULTANT_IDS, STAFF_CHAT_ID, USER_ID, seed
+from bot.cli.demo import (
+    MANAGER_ID,
+    PEOPLE,
+    STAFF,
+    STAFF_CHAT_ID,
+    USER_ID,
+    USERS,
+    WEB_SECRET_FILE,
+    seed,
+)
+from sandbox.client import SandboxControl
 from sandbox.core import Sandbox, SandboxConfig
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,8 +37,11 @@ def _free_port() -> int:
         return port
 
 
-async def _start(port: int, data: Path, log: Path) -> tuple[asyncio.subprocess.Process, str]:
+async def _start(
+    port: int, data: Path, log: Path, web_port: int | None = None
+) -> tuple[asyncio.subprocess.Process, str]:
     """Start the demo and return it with its banner (read up to the Ctrl-C hint)."""
+    web = ["--web-port", str(web_port or _free_port())]
     with log.open("ab") as errors:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -35,6 +50,7 @@ async def _start(port: int, data: Path, log: Path) -> tuple[asyncio.subprocess.P
             "demo",
             "--port",
             str(port),
+            *web,
             "--data-dir",
             str(data),
             cwd=REPO,
@@ -70,12 +86,12 @@ async def test_the_demo_runs_the_bot_behind_the_web_chat_and_keeps_data(tmp_path
     base = f"http://127.0.0.1:{port}"
     proc, banner = await _start(port, data, log)
     try:
-        assert f"Веб-чат:        {base}/" in banner
+        assert f"Веб-чат:           {base}/" in banner
         assert "Бот запущен на SQLite" in banner, banner
         async with aiohttp.ClientSession() as session:
             state = await _get(session, f"{base}/sandbox/api/state")
             assert state["bot"]["token"] in banner
-            assert {u["id"] for u in state["users"]} == {USER_ID, *CONSULTANT_IDS}
+            assert {u["id"] for u in state["users"]} == {p.telegram_id for p in PEOPLE}
             # the demo user joined the client through the bot's own invite flow
             welcome = await _get(
                 session, f"{base}/sandbox/api/messages", chat_id=USER_ID, after=1, wait=60
@@ -100,16 +116,66 @@ async def test_the_demo_runs_the_bot_behind_the_web_chat_and_keeps_data(tmp_path
         await _stop(proc)
 
 
+async def _bot_says(
+    control: SandboxControl, chat_id: int, wanted: str, after: int = 0
+) -> dict[str, Any]:
+    """The first bot message in ``chat_id`` after ``after`` whose JSON holds ``wanted``."""
+    while True:
+        messages = await control.messages(chat_id, after=after, wait=30)
+        for message in messages:
+            if message["from"]["is_bot"] and wanted in json.dumps(message, ensure_ascii=False):
+                return message
+        assert messages, f"no message with {wanted!r} in chat {chat_id}"
+        after = messages[-1]["message_id"]
+
+
+@pytest.mark.slow
+async def test_the_demo_shows_every_role_and_its_page_logs_no_token(tmp_path: Path):
+    """Every demo user joins their client (five of «Демо», one of «Урал-Снаб»);
+    manager 1003 gets a link from /tickets and the page at the address the banner
+    printed opens with it; neither the link's token nor the page's secret appears
+    anywhere in what the demo printed or logged."""
+    port, web_port = _free_port(), _free_port()
+    data, log = tmp_path / "demo", tmp_path / "demo.log"
+    page = f"http://127.0.0.1:{web_port}"
+    proc, banner = await _start(port, data, log, web_port)
+    try:
+        assert f"Страница клиента:  {page}" in banner
+        for person in PEOPLE:
+            assert f"{person.telegram_id} — {person.first_name} {person.last_name}" in banner
+        async with aiohttp.ClientSession() as session:
+            control = SandboxControl(f"http://127.0.0.1:{port}", session)
+            for user in USERS:  # each joined through the bot's own invite flow
+                client = "Урал-Снаб" if user.invite == "ural" else "Демо"
+                await _bot_says(control, user.telegram_id, client)
+            sent = await control.send(MANAGER_ID, MANAGER_ID, "/tickets")
+            answer = await _bot_says(control, MANAGER_ID, f"{page}/c/", after=sent)
+            found = re.search(rf"{re.escape(page)}/c/([A-Za-z0-9_.-]+)", json.dumps(answer))
+            assert found is not None
+            token = found.group(1)
+            async with session.get(found.group(0)) as response:
+                assert response.status == 200
+                assert "Демо" in await response.text()
+    finally:
+        printed = banner + await _stop(proc)
+    logged = log.read_text(encoding="utf-8")
+    assert "GET /c/" in logged  # the page's access was logged ...
+    secret = (data / WEB_SECRET_FILE).read_text(encoding="ascii").strip()
+    for output in (printed, logged):
+        assert token not in output  # ... without the token
+        assert secret not in output
+
+
 def test_seeding_is_idempotent(tmp_path: Path):
     sandbox = Sandbox(SandboxConfig(tmp_path))
     seed(sandbox)
     seed(sandbox)
-    assert sorted(sandbox.state.users) == [USER_ID, *CONSULTANT_IDS]
+    assert sorted(sandbox.state.users) == sorted(p.telegram_id for p in PEOPLE)
     staff = sandbox.state.chats[STAFF_CHAT_ID]
     assert (staff.type, staff.is_forum) == ("supergroup", True)
     assert staff.status_of(sandbox.state.bot.id) == "administrator"
-    assert {staff.status_of(c) for c in CONSULTANT_IDS} <= {"member", "administrator"}
-    assert len(sandbox.state.chats) == 4  # three private chats and the staff forum
+    assert {staff.status_of(p.telegram_id) for p in STAFF} <= {"member", "administrator"}
+    assert len(sandbox.state.chats) == len(PEOPLE) + 1  # a private chat each, the staff forum
     sandbox.store.close()
 
 

@@ -22,7 +22,7 @@ async def test_what_was_applied_loads_back_equal(
         assert await uow.directory.client("DEMO") == demo_config.clients["DEMO"]
         assert await uow.directory.contract("demo") == demo_config.contracts["demo"]
         assert await uow.directory.team_of_chat(-1001000000001) == demo_config.teams["demo"]
-        assert [s.telegram_id for s in await uow.directory.team_staff("demo")] == [2001, 2002]
+        assert [s.telegram_id for s in await uow.directory.team_staff("demo")] == [2001, 2002, 2003]
     for section in ("schedules", "contracts", "teams", "clients", "staff", "invites"):
         assert getattr(loaded, section) == getattr(demo_config, section), section
 
