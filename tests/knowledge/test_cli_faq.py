@@ -1,6 +1,7 @@
 """`supportdesk faq ...` as a person runs it."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -83,9 +84,13 @@ def test_gaps_groups_texts_from_a_file(tmp_path: Path, capsys: pytest.CaptureFix
     assert lines[3].split() == ["1", "курс", "доллара"]
 
 
-def test_suggest_shows_confidence(capsys: pytest.CaptureFixture[str]) -> None:
-    """`faq suggest` shows what the bot would offer."""
-    assert main(["faq", "suggest", "--kb", str(MINI_KB), "ytn", "ghjdjlrb"]) == 0
+def test_suggest_shows_confidence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`faq suggest` shows what the bot would offer (words and meaning, as the bot
+    does; a copy, since the vectors are cached inside the FAQ directory)."""
+    kb = tmp_path / "kb"
+    shutil.copytree(MINI_KB, kb)
+    assert main(["faq", "suggest", "--kb", str(kb), "ytn", "ghjdjlrb"]) == 0
+    assert (kb / ".vectors").is_dir()
     assert (
         capsys.readouterr()
         .out.splitlines()[0]
