@@ -71,3 +71,40 @@ def test_assign_finds_a_username_a_name_or_a_word_of_it() -> None:
     assert matching(team, "Вася") == []
     assert matching(team, "@") == []
     assert matching(team, "Ким") == [boris, alena]
+
+
+def _card(**changes: object) -> list[str]:
+    context: dict[str, object] = {
+        "status": "new",
+        "number": "DEMO-7",
+        "escalated": False,
+        "client": "Демо",
+        "user": "Ольга",
+        "username": None,
+        "category": "incident",
+        "priority": 3,
+        "initial": 3,
+        "priority_reason": None,
+        "owner": Person(2001, "Анна Смирнова"),
+        "reaction": None,
+        "reacted": False,
+        "resolution": None,
+        "routed_to": None,
+        "blocked": False,
+        "undelivered": 0,
+        "attachments": 0,
+        "text": "Не проводится реализация",
+        "truncated": False,
+    }
+    context.update(changes)
+    return texts.render("card", **context).splitlines()
+
+
+def test_the_card_keeps_priority_and_owner_on_their_own_lines() -> None:
+    """With or without a reason or a changed priority, «Ответственный» starts its
+    own line (an ``{% endif %}`` at a line's end once glued them together)."""
+    for changes in ({}, {"priority": 1, "initial": 3}, {"priority_reason": "стоит отгрузка"}):
+        lines = _card(**changes)
+        priority = next(line for line in lines if line.startswith("Приоритет:"))
+        assert "Ответственный" not in priority
+        assert any(line.startswith("Ответственный:") for line in lines)
