@@ -55,11 +55,18 @@ def default_targets(day_minutes: int) -> dict[Priority, SlaTarget]:
 
 def measured_priority(ticket: Ticket, basis: SlaBasis) -> Priority:
     """The priority whose targets ``ticket``'s SLA counts against under ``basis``."""
+    return measured_of(ticket.priority, ticket.initial_priority, ticket.peak_priority, basis)
+
+
+def measured_of(
+    priority: Priority, initial: Priority | None, peak: Priority | None, basis: SlaBasis
+) -> Priority:
+    """``measured_priority`` from the three priorities as stored (None: not recorded)."""
     if basis is SlaBasis.INITIAL:
-        return ticket.registered_priority
+        return initial or priority
     if basis is SlaBasis.PEAK:
-        return ticket.highest_priority
-    return ticket.priority
+        return min(peak or priority, priority)
+    return priority
 
 
 def clock_for(target: SlaTarget, schedule_clock: BusinessClock) -> BusinessClock:

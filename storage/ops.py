@@ -82,6 +82,8 @@ WATCH_COLUMNS = (
     TicketRow.updated_at,
     TicketRow.client_code,
     TicketRow.priority,
+    TicketRow.initial_priority,
+    TicketRow.peak_priority,
     TicketRow.status,
     TicketRow.sla_started_at,
     TicketRow.reaction_due,
@@ -105,12 +107,14 @@ class WatchFacts:
     updated_at: datetime
     client_code: str
     priority: Priority
+    initial_priority: Priority | None
+    peak_priority: Priority | None
     status: Status
     sla: SlaState
 
 
 def _facts(row: Any) -> WatchFacts:
-    (tid, updated, client, priority, status, started, reaction_due, resolution_due,
+    (tid, updated, client, priority, initial, peak, status, started, reaction_due, resolution_due,
      reacted, resolved, paused, paused_minutes, r_breached, s_breached, r_target,
      s_target) = row  # fmt: skip
     state = SlaState(
@@ -126,7 +130,16 @@ def _facts(row: Any) -> WatchFacts:
         reaction_target=r_target,
         resolution_target=s_target,
     )
-    return WatchFacts(tid, updated, client, Priority(priority), Status(status), state)
+    return WatchFacts(
+        tid,
+        updated,
+        client,
+        Priority(priority),
+        None if initial is None else Priority(initial),
+        None if peak is None else Priority(peak),
+        Status(status),
+        state,
+    )
 
 
 async def stale_watches(

@@ -31,8 +31,8 @@ from bot.services.tickets import TicketService
 from desk import sla
 from desk.clock import BusinessClock, clock_of
 from desk.config import DeskConfig
-from desk.enums import Priority, Status
-from desk.model import SlaState, Ticket
+from desk.enums import Priority
+from desk.model import Ticket
 from desk.terms import ContractTerms
 from desk.timefmt import due_words
 from desk.watch import Alert, AlertKind, Plan, plan
@@ -62,9 +62,14 @@ class _Terms:
         target = targets.get(priority) or sla.default_targets(self.schedule.day_minutes)[priority]
         return sla.clock_for(target, self.schedule)
 
-    def plan(self, state: SlaState, status: Status, priority: Priority, now: datetime) -> Plan:
-        clock = self.sla_clock(priority)
-        return plan(state, status, now, clock, self.schedule, self.terms.watch)
+    def plan(self, facts: ops.WatchFacts, now: datetime) -> Plan:
+        """The ticket's alerts, on the clock of the priority its SLA is measured
+        against (a P1 lowered to P2 under the "peak" basis keeps P1's 24/7 clock)."""
+        measured = sla.measured_of(
+            facts.priority, facts.initial_priority, facts.peak_priority, self.terms.sla_basis
+        )
+        clock = self.sla_clock(measured)
+        return plan(facts.sla, facts.status, now, clock, self.schedule, self.terms.watch)
 
 
 class Watcher:
@@ -107,7 +112,7 @@ class Watcher:
                 sent = await ops.sent_keys_for(uow.session, [f.ticket_id for f in facts])
                 rows = []
                 for f in facts:
-                    p = terms[f.client_code].plan(f.sla, f.status, f.priority, now)
+                    p = terms[f.client_code].plan(f, now)
                     rows.append(
                         {
                             "ticket_id": f.ticket_id,
@@ -128,7 +133,7 @@ class Watcher:
         if facts is None:
             return 0
         terms = by_client[facts.client_code]
-        p = terms.plan(facts.sla, facts.status, facts.priority, now)
+        p = terms.plan(facts, now)
         sent = set(await ops.sent_keys(uow.session, ticket_id))
         count, changed = 0, False
         for alert in p.due(now, frozenset(sent)):

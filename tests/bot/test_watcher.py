@@ -200,3 +200,33 @@ async def test_waiting_ticket_is_reminded_then_resolved_with_a_clear_message(
     assert to_user[0]["markup"] is not None  # confirm / reopen buttons
     assert any(m["chat"] == STAFF_CHAT and "решена автоматически" in m["text"] for m in after)
     assert (await w.run_pass(msk(9, 10, 0))).alerts == 0
+
+
+async def test_a_p1_lowered_to_p2_is_watched_on_p1s_round_the_clock_time(
+    demo_uow_factory: UnitOfWorkFactory, service: TicketService, clock: FakeClock
+) -> None:
+    """Under the default "peak" basis a P1 lowered to P2 keeps P1's targets and
+    24/7 clock: on a Friday evening its warning and breach come that evening,
+    not on Monday morning by P2's office hours."""
+    clock.now = msk(8, 20, 0)  # Friday 8 May 2026, after hours
+    async with demo_uow_factory() as uow:
+        ticket = await service.create_ticket(
+            uow,
+            requester_id=1001,
+            subject="1С не запускается у всех",
+            text="1С не запускается у всех, работа стоит",
+            priority=Priority.CRITICAL,
+            category=Category.INCIDENT,
+        )
+    clock.now = msk(8, 20, 1)
+    async with demo_uow_factory() as uow:
+        lowered = await service.change_priority(
+            uow, ticket.id or 0, Actor.staff(2001), Priority.HIGH, "не у всех, у одного"
+        )
+    assert lowered.priority is Priority.HIGH
+    w = watcher(demo_uow_factory, service)
+    start = await _last_id(demo_uow_factory)
+    assert (await w.run_pass(msk(8, 20, 13))).alerts == 1  # 75 % of P1's 15 minutes
+    sent = await _outbox(demo_uow_factory, start)
+    assert any("до срока реакции" in m.get("text", "") for m in sent)
+    assert (await w.run_pass(msk(8, 20, 16))).alerts == 1  # the reaction breach, that evening
