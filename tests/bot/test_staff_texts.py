@@ -39,10 +39,13 @@ def test_the_assign_note_names_who_handed_the_ticket_to_whom() -> None:
     )
 
 
-def test_a_takeover_note_needs_no_case_of_the_name() -> None:
-    """«была у Борис Ким» is gone: the previous owner is named in the nominative."""
+def test_a_takeover_note_names_the_previous_owner_in_the_right_case() -> None:
+    """«была у Бориса Кима», not «была у Борис Ким»; where pymorphy3 is unsure of
+    a name's case the note needs none («предыдущий ответственный — Ли Мин»)."""
     html = texts.render("staff_taken_over", number="DEMO-1", taker=ANNA, previous=BORIS)
-    assert html == f"{ANNA} взял(а) заявку в работу (предыдущий ответственный — {BORIS})."
+    assert html == f"{ANNA} взял(а) заявку в работу (была у Бориса Кима)."
+    unsure = texts.render("staff_taken_over", number="DEMO-1", taker=ANNA, previous="Ли Мин")
+    assert unsure == f"{ANNA} взял(а) заявку в работу (предыдущий ответственный — Ли Мин)."
 
 
 def test_an_overdue_time_keeps_its_zone_inside_the_brackets() -> None:
