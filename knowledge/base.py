@@ -20,6 +20,10 @@ confident. The entries' vectors come from a ``VectorCache`` (``vector_dir``);
 with ``background=True`` (the bot) they are built in a thread and swapped in
 when ready, the lexical engine answering alone until then, so a cold start
 or a reload never makes a user wait.
+
+``set_feedback`` and ``add_feedback`` tell it what users did with its
+suggestions (``knowledge.feedback``): an entry users keep rejecting for a kind
+of query is held below the confidence threshold for queries like those.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,16 +41,18 @@ import numpy as np
 
 from knowledge.analysis import Analyzer
 from knowledge.confidence import DEFAULT_THRESHOLDS, Thresholds
-from knowledge.embedding import Embedder, VectorCache
+from knowledge.embedding import Embedder, EmbeddingUnavailable, VectorCache, Vectors
 from knowledge.entry import Entry
 from knowledge.errors import EntryError, KnowledgeError
+from knowledge.feedback import DEMOTION, Feedback, Pair
 from knowledge.loader import entry_paths, load
 from knowledge.morph import Lemmatizer, default_lemmatizer
 from knowledge.retrieval import Params, Retriever
-from knowledge.semantic import Blend, SemanticIndex, semantic_scores, sentences
+from knowledge.semantic import Blend, SemanticIndex, semantic_part, sentences
 
 log = logging.getLogger(__name__)
 LEXICAL_DEPTH = 50  # lexical hits fused with the semantic scores
+DEMOTION_DEPTH = 5  # entries past ``limit`` that may move up when one above is demoted
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +100,7 @@ class KnowledgeBase:
         self._background = background
         self._building = threading.Lock()
         self.analyzer = Analyzer(lemmatizer or default_lemmatizer())
+        self.feedback = Feedback(self.analyzer, embedder)
         self.check_interval = check_interval
         self.deep_interval = deep_interval
         self.last_error: KnowledgeError | None = None
@@ -122,34 +129,76 @@ class KnowledgeBase:
         """Up to ``limit`` entries for ``text``, best first, each flagged confident or not."""
         self._maybe_reload()
         state = self._state
+        feedback = self.feedback.active
+        depth = limit + DEMOTION_DEPTH if feedback else limit
+        ranked: list[tuple[int, float]] | None = None
+        vector: Vectors | None = None
+        threshold = self.thresholds.confident
         if state.semantic is not None:
-            fused = self._fused(state, state.semantic, text, limit)
+            fused = self._fused(state, state.semantic, text, depth)
             if fused is not None:
-                return fused
-        hits = state.retriever.search(text, limit)
+                (ranked, vector), threshold = fused, self.thresholds.fused
+        if ranked is None:
+            ranked = [
+                (h.entry, h.score)
+                for h in state.retriever.search(text, depth)
+                if h.score >= self.thresholds.floor
+            ]
+        if feedback:
+            ranked = self._demote(state, text, ranked, vector, threshold)
         return [
-            Suggestion(state.entries[h.entry], h.score, h.score >= self.thresholds.confident)
-            for h in hits
-            if h.score >= self.thresholds.floor
+            Suggestion(state.entries[i], score, score >= threshold) for i, score in ranked[:limit]
         ]
 
     def _fused(
         self, state: _State, index: SemanticIndex, text: str, limit: int
-    ) -> list[Suggestion] | None:
+    ) -> tuple[list[tuple[int, float]], Vectors] | None:
+        """The best entries by fused score, and the query's vector; None when the
+        embedder is out (the lexical ranking answers alone)."""
         best = np.full(len(state.entries), -np.inf, dtype=np.float32)
+        whole: Vectors | None = None
         for part in (text, *sentences(text)):
-            semantic = semantic_scores(index, [part], self.blend)
-            if semantic is None:
-                return None  # the embedder is out: the lexical ranking answers alone
+            try:
+                vector = index.embedder.query(part)
+            except EmbeddingUnavailable:
+                return None
+            whole = vector if whole is None else whole
             lexical = np.full(len(state.entries), self.blend.absent, dtype=np.float32)
             for hit in state.retriever.search(part, LEXICAL_DEPTH):
                 lexical[hit.entry] = hit.score
-            best = np.maximum(best, lexical + semantic)
+            best = np.maximum(best, lexical + semantic_part(index, vector, self.blend))
+        assert whole is not None
         order = np.argsort(-best, kind="stable")[:limit]
-        return [
-            Suggestion(state.entries[i], float(best[i]), float(best[i]) >= self.thresholds.fused)
-            for i in order.tolist()
+        return [(i, float(best[i])) for i in order.tolist()], whole
+
+    def _demote(
+        self,
+        state: _State,
+        text: str,
+        ranked: list[tuple[int, float]],
+        vector: Vectors | None,
+        threshold: float,
+    ) -> list[tuple[int, float]]:
+        """Entries users rejected for queries like this one sink below ``threshold``
+        (``knowledge.feedback``)."""
+        ids = [state.entries[i].id for i, _ in ranked]
+        demoted = self.feedback.demoted(text, ids, vector)
+        if not demoted:
+            return ranked
+        lowered = [
+            (i, min(score, threshold) - DEMOTION if state.entries[i].id in demoted else score)
+            for i, score in ranked
         ]
+        return sorted(lowered, key=lambda pair: -pair[1])
+
+    def set_feedback(self, rejections: Iterable[Pair], helped: Iterable[Pair]) -> None:
+        """What users did with the suggestions, ``(query, entry id)`` pairs, replacing
+        what was known: an entry often rejected for a kind of query is demoted for it."""
+        self.feedback.replace(rejections, helped)
+
+    def add_feedback(self, query: str, entry_id: str, *, helped: bool) -> None:
+        """One press («Помогло»: ``helped``; «Не то»: not), as it happens."""
+        self.feedback.add(query, entry_id, helped=helped)
 
     def confident(self, text: str, limit: int = 3) -> list[Suggestion]:
         """Only the suggestions worth showing to a user."""

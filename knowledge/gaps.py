@@ -38,16 +38,13 @@ def group_similar(
 ) -> list[Gap]:
     """Similar texts grouped, the largest group first (ties: first seen first)."""
     counts = Counter(t.strip() for t in texts if t.strip())
-    keys: dict[str, str] = {}
-    for text in counts:
-        terms = analyzer.analyze(text).terms
-        keys[text] = " ".join(sorted(set(terms))) or analyzer.analyze(text).surface
+    keys = {text: lemma_key(text, analyzer) for text in counts}
     leaders: list[str] = []
     members: dict[str, list[str]] = {}
     for text, _ in sorted(counts.items(), key=lambda item: -item[1]):
         key = keys[text]
         home = next(
-            (leader for leader in leaders if _similarity(key, keys[leader]) >= similarity),
+            (leader for leader in leaders if similarity_of(key, keys[leader]) >= similarity),
             None,
         )
         if home is None:
@@ -67,5 +64,12 @@ def group_similar(
     return gaps
 
 
-def _similarity(a: str, b: str) -> float:
+def lemma_key(text: str, analyzer: Analyzer) -> str:
+    """What two texts are compared by: their distinct lemmas, sorted (or the surface)."""
+    analysis = analyzer.analyze(text)
+    return " ".join(sorted(set(analysis.terms))) or analysis.surface
+
+
+def similarity_of(a: str, b: str) -> float:
+    """0–100: how alike two :func:`lemma_key` keys are."""
     return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2.0

@@ -113,7 +113,15 @@ def semantic_scores(index: SemanticIndex, texts: Sequence[str], blend: Blend) ->
             vector = index.embedder.query(text)
         except EmbeddingUnavailable:
             return None
-        variant, answer = index.similarities(vector)
-        part = blend.variant_w * (variant - blend.base) + blend.answer_w * (answer - blend.base)
+        part = semantic_part(index, vector, blend)
         best = part if best is None else np.maximum(best, part)
     return best
+
+
+def semantic_part(index: SemanticIndex, vector: Vectors, blend: Blend) -> FloatArray:
+    """The semantic part of every entry's score for one query vector."""
+    variant, answer = index.similarities(vector)
+    part: FloatArray = blend.variant_w * (variant - blend.base) + blend.answer_w * (
+        answer - blend.base
+    )
+    return part
