@@ -90,7 +90,7 @@ def _back(ticket_id: int, *, on_card: bool) -> InlineKeyboardButton:
 
 def categories(ticket_id: int) -> InlineKeyboardMarkup:
     labels = texts.lines("category_buttons")
-    chosen = [c for c in Category if c is not Category.OUT_OF_SCOPE]
+    chosen = [c for c in Category if c not in (Category.OUT_OF_SCOPE, Category.MONITORING)]
     rows = [
         [_button(label, UserCb(ticket=ticket_id, action="setc", value=c.value).pack())]
         for label, c in zip(labels, chosen, strict=True)

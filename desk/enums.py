@@ -26,6 +26,7 @@ class Category(StrEnum):
     BUG = "bug"
     ENHANCEMENT = "enhancement"
     OUT_OF_SCOPE = "out_of_scope"
+    MONITORING = "monitoring"  # an incident opened by the client's monitoring (an alert)
 
 
 class Status(StrEnum):

@@ -1,9 +1,9 @@
 """Operating terms of a contract: the SLA basis, SLA alerts, penalties, report
-schedule; and the client managers of a client company.
+schedule, monitoring alerts; and the client managers of a client company.
 
 The config states them next to the contract (``[contracts.NAME.sla]``,
 ``[contracts.NAME.watch]``, ``[contracts.NAME.penalties]``,
-``[contracts.NAME.reports]``) and the client
+``[contracts.NAME.reports]``, ``[contracts.NAME.alerts]``) and the client
 (``managers = [telegram ids]``); ``desk.config`` reads them.  Defaults
 are what a contract without these tables gets.
 """
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from desk.alerts import AlertRules, OnResolved, Severity
 from desk.enums import Priority
 
 
@@ -93,6 +94,7 @@ class ContractTerms:
     penalties: PenaltyRules | None = None
     reports: ReportSchedule = ReportSchedule()
     sla_basis: SlaBasis = SlaBasis.PEAK
+    alerts: AlertRules = field(default_factory=AlertRules)
 
 
 def terms_to_json(terms: ContractTerms) -> dict[str, Any]:
@@ -125,7 +127,28 @@ def terms_to_json(terms: ContractTerms) -> dict[str, Any]:
             "format": r.format,
         },
         "sla": {"measure": terms.sla_basis.value},
+        "alerts": _alerts_to_json(terms.alerts),
     }
+
+
+def _alerts_to_json(a: AlertRules) -> dict[str, Any]:
+    return {
+        "priorities": {s.value: int(p) for s, p in sorted(a.priorities.items())},
+        "repeat_every_minutes": a.repeat_every_minutes,
+        "on_resolved": a.on_resolved.value,
+        "reopen_within_minutes": a.reopen_within_minutes,
+    }
+
+
+def _alerts_from_json(data: dict[str, Any] | None) -> AlertRules:
+    if data is None:  # terms stored before alerts existed
+        return AlertRules()
+    return AlertRules(
+        priorities={Severity(k): Priority(v) for k, v in data["priorities"].items()},
+        repeat_every_minutes=data["repeat_every_minutes"],
+        on_resolved=OnResolved(data["on_resolved"]),
+        reopen_within_minutes=data["reopen_within_minutes"],
+    )
 
 
 def terms_from_json(data: dict[str, Any]) -> ContractTerms:
@@ -140,4 +163,5 @@ def terms_from_json(data: dict[str, Any]) -> ContractTerms:
         penalties=penalties,
         reports=ReportSchedule(**data["reports"]),
         sla_basis=SlaBasis(data.get("sla", {}).get("measure", SlaBasis.PEAK.value)),
+        alerts=_alerts_from_json(data.get("alerts")),
     )

@@ -4,7 +4,8 @@ Runs in the caller's transaction: every change is written and audited
 (actor ``config``, what ``config.<kind>``, old and new as JSON), so a refusal
 half-way -- e.g. removing a client that still has tickets -- rolls back all.
 Every field the file states is in the diff, a contract's operating terms and a
-client's managers too (kinds ``terms`` and ``managers``). Applying the same
+client's managers and monitoring API keys too (kinds ``terms``, ``managers`` and
+``alert_keys``). Applying the same
 config again finds no changes and writes nothing.
 """
 
@@ -71,6 +72,7 @@ _PUT: dict[str, _Step] = {
     "team": lambda d, c: d.put_team(c.new),
     "client": lambda d, c: d.put_client(c.new),
     "managers": lambda d, c: d.put_managers(c.key, c.new),
+    "alert_keys": lambda d, c: d.put_alert_keys(c.key, c.new),
     "staff": lambda d, c: d.put_staff(c.new),
     "invite": lambda d, c: d.put_invite(c.new),
 }
@@ -82,6 +84,7 @@ _REMOVE: dict[str, _Step] = {
     "team": lambda d, c: d.remove_team(c.old.name),
     "client": lambda d, c: d.remove_client(c.old.code),
     "managers": lambda d, c: d.remove_managers(c.key),
+    "alert_keys": lambda d, c: d.put_alert_keys(c.key, ()),
     "staff": lambda d, c: d.remove_staff(c.old.telegram_id),
     "invite": lambda d, c: d.remove_invite(c.old.code),
 }

@@ -20,7 +20,10 @@ class Action(StrEnum):
 # Sections in the order their rows may be written (each refers only to earlier ones);
 # removals go in the reverse order. "terms" are a contract's operating terms (keyed by
 # the contract), "managers" a client's managers (keyed by the client code).
-KINDS = ("schedule", "contract", "terms", "team", "client", "managers", "staff", "invite")
+# "alert_keys" are a client's monitoring API keys (keyed by the client code).
+KINDS = (
+    "schedule", "contract", "terms", "team", "client", "managers", "alert_keys", "staff", "invite",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ def _section(config: DeskConfig, kind: str) -> dict[Any, Any]:
         "terms": config.terms,
         # a client without managers has no entry (nothing to store)
         "managers": {k: tuple(sorted(set(v))) for k, v in config.managers.items() if v},
+        "alert_keys": {k: v for k, v in config.alert_keys.items() if v},
     }
     return sections[kind]
 
@@ -74,7 +78,7 @@ def describe(value: Any) -> str | None:
     if isinstance(value, ContractTerms):
         data: Any = terms_to_json(value)
     elif isinstance(value, tuple):
-        data = list(value)
+        data = [v if isinstance(v, int) else asdict(v) for v in value]  # ids or AlertKeys
     else:
         data = asdict(value)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)

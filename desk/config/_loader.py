@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from desk.alerts import AlertKey
 from desk.calendar import DayKind
 from desk.clock import clock_of
 from desk.config._fields import Duration, format_range, parse_duration, parse_range, parse_time
 from desk.config._lines import KeyPath
 from desk.config._messages import DUPLICATE_KINDS, reason, unknown_ref
 from desk.config._reader import Reader, Table
-from desk.config._terms import TERM_KEYS, client_managers, contract_terms
+from desk.config._terms import TERM_KEYS, client_alert_keys, client_managers, contract_terms
 from desk.enums import Priority
 from desk.errors import ConfigError
 from desk.model import (
@@ -59,6 +60,8 @@ class DeskConfig:
     # and audited like the sections above (kinds "terms" and "managers" of the diff).
     terms: dict[str, ContractTerms] = field(default_factory=dict)
     managers: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # API keys of a client's monitoring (kind "alert_keys"): names and SHA-256s.
+    alert_keys: dict[str, tuple[AlertKey, ...]] = field(default_factory=dict)
 
 
 def load_config(path: str | Path) -> DeskConfig:
@@ -106,7 +109,26 @@ def parse_config(text: str, file: str = "<config>") -> DeskConfig:
         for name, t, p in r.named_tables(data, "contracts")
     }
     managers = {t["code"]: client_managers(r, t, p) for t, p in r.array_tables(data, "clients")}
-    return DeskConfig(schedules, contracts, teams, clients, staff, invites, terms, managers)
+    alert_keys = _alert_keys(r, data)
+    return DeskConfig(
+        schedules, contracts, teams, clients, staff, invites, terms, managers, alert_keys
+    )
+
+
+def _alert_keys(r: Reader, data: Table) -> dict[str, tuple[AlertKey, ...]]:
+    """Each client's API keys; one key (its hash) serves one client only."""
+    found: dict[str, tuple[AlertKey, ...]] = {}
+    owner: dict[str, tuple[str, str]] = {}  # sha256 -> (client, name)
+    for t, p in r.array_tables(data, "clients"):
+        keys = client_alert_keys(r, t, p)
+        for key in keys:
+            if key.sha256 in owner:
+                other, _ = owner[key.sha256]
+                why = reason("alert_key_reused", name=key.name, client=t["code"], other=other)
+                r.fail((*p, "alert_keys"), why)
+            owner[key.sha256] = (t["code"], key.name)
+        found[t["code"]] = keys
+    return found
 
 
 def _day_minutes(spec: ScheduleSpec) -> int:
@@ -275,7 +297,7 @@ def _client(
     schedules: dict[str, ScheduleSpec],
 ) -> Client:
     required = {"code", "name", "contract", "team"}
-    r.check_keys(t, path, {*required, "timezone", "managers"}, required)
+    r.check_keys(t, path, {*required, "timezone", "managers", "alert_keys"}, required)
     code = r.value(t, path, "code", str)
     try:
         validate_client_code(code)

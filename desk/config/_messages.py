@@ -55,6 +55,17 @@ MESSAGES.update(
         " приоритет заявки), initial (приоритет при регистрации) и final (последний)",
         "bad_report_format": "неизвестный формат отчёта «{value}»: допустимы html и xlsx",
         "bad_manager": "«managers» должен быть списком Telegram id (целых чисел), а не {value!r}",
+        "bad_alert_priority": "приоритет оповещения должен быть от 1 до 5, а не {value}",
+        "bad_on_resolved": "неизвестное действие «{value}» при восстановлении: допустимы"
+        " resolve (решить заявку) и ask (спросить ответственного)",
+        "bad_alert_key": "«alert_keys» должен быть списком таблиц"
+        ' {{ name = "…", key_sha256 = "…" }}, а не {value!r}',
+        "bad_alert_key_name": "имя ключа API «{value}» должно быть непустым, до 64 знаков",
+        "bad_alert_key_hash": "«key_sha256» ключа «{name}» должен быть SHA-256 ключа:"
+        " 64 шестнадцатеричные цифры (их печатает supportdesk alert key)",
+        "alert_key_twice": "ключ API «{name}» у клиента уже есть: имена ключей не повторяются",
+        "alert_key_reused": "ключ API «{name}» клиента {client} совпадает с ключом клиента"
+        " {other}: у каждого клиента свои ключи",
     }
 )
 

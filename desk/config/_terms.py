@@ -8,7 +8,11 @@
                                  csat_extra_percent = 2
     [contracts.NAME.reports]     weekly = true, monthly = true, to_managers = true,
                                  to_lead = true, format = "html"
-    [[clients]] ... managers = [5001, 5002]
+    [contracts.NAME.alerts]      critical = 1, high = 2, warning = 3, info = 4,
+                                 repeat_every = "30m", on_resolved = "resolve" | "ask",
+                                 reopen_within = "30m"
+    [[clients]] ... managers = [5001, 5002],
+                    alert_keys = [{ name = "zabbix", key_sha256 = "<64 hex digits>" }]
 
 Every mistake fails with the file, line and reason (``Reader.fail``).
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desk.alerts import AlertKey, AlertRules, OnResolved, Severity
 from desk.config._fields import Duration, parse_duration
 from desk.config._lines import KeyPath
 from desk.config._messages import reason
@@ -24,7 +29,7 @@ from desk.config._reader import Reader, Table
 from desk.enums import Priority
 from desk.terms import ContractTerms, PenaltyRules, ReportSchedule, SlaBasis, WatchRules
 
-TERM_KEYS = {"sla", "watch", "penalties", "reports"}
+TERM_KEYS = {"sla", "watch", "penalties", "reports", "alerts"}
 REPORT_FORMATS = ("html", "xlsx")
 
 
@@ -42,7 +47,63 @@ def contract_terms(r: Reader, t: Table, path: KeyPath, day_minutes: int) -> Cont
     basis = SlaBasis.PEAK
     if "sla" in t:
         basis = _sla(r, r.value(t, path, "sla", dict), (*path, "sla"))
-    return ContractTerms(watch, penalties, reports, basis)
+    alerts = AlertRules()
+    if "alerts" in t:
+        alerts = _alerts(r, r.value(t, path, "alerts", dict), (*path, "alerts"))
+    return ContractTerms(watch, penalties, reports, basis, alerts)
+
+
+def _alerts(r: Reader, t: Table, path: KeyPath) -> AlertRules:
+    severities = [s.value for s in Severity]
+    r.check_keys(t, path, {*severities, "repeat_every", "on_resolved", "reopen_within"})
+    d = AlertRules()
+    priorities = dict(d.priorities)
+    for severity in Severity:
+        value = r.value(t, path, severity.value, int, int(d.priority(severity)))
+        if value not in {int(p) for p in Priority}:
+            r.fail((*path, severity.value), reason("bad_alert_priority", value=value))
+        priorities[severity] = Priority(value)
+    on_resolved = r.value(t, path, "on_resolved", str, d.on_resolved.value)
+    if on_resolved not in {o.value for o in OnResolved}:
+        r.fail((*path, "on_resolved"), reason("bad_on_resolved", value=on_resolved))
+    return AlertRules(
+        priorities=priorities,
+        repeat_every_minutes=_wall_minutes(r, t, path, "repeat_every", d.repeat_every_minutes),
+        on_resolved=OnResolved(on_resolved),
+        reopen_within_minutes=_wall_minutes(r, t, path, "reopen_within", d.reopen_within_minutes),
+    )
+
+
+def _wall_minutes(r: Reader, t: Table, path: KeyPath, key: str, default: int) -> int:
+    """A wall-clock interval ("30m", "2h", "1d" = 24 hours); "none" is refused."""
+    if key not in t:
+        return default
+    parsed: Duration | None = r.parsed(t, path, key, parse_duration)
+    if parsed is None:
+        r.fail((*path, key), reason("bad_duration", value=t[key]))
+    return parsed.total(24 * 60)
+
+
+def client_alert_keys(r: Reader, t: Table, path: KeyPath) -> tuple[AlertKey, ...]:
+    """``alert_keys = [{ name, key_sha256 }]`` of a ``[[clients]]`` entry: each key's
+    SHA-256 (the key itself never is in the config), names unique within the client."""
+    raw = r.value(t, path, "alert_keys", list, [])
+    keys: list[AlertKey] = []
+    for item in raw:
+        kpath = (*path, "alert_keys")
+        if not isinstance(item, dict):
+            r.fail(kpath, reason("bad_alert_key", value=item))
+        r.check_keys(item, kpath, {"name", "key_sha256"}, {"name", "key_sha256"})
+        name = r.value(item, kpath, "name", str).strip()
+        digest = r.value(item, kpath, "key_sha256", str).strip().lower()
+        if not name or len(name) > 64:
+            r.fail(kpath, reason("bad_alert_key_name", value=name))
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            r.fail(kpath, reason("bad_alert_key_hash", name=name))
+        if any(k.name == name for k in keys):
+            r.fail(kpath, reason("alert_key_twice", name=name))
+        keys.append(AlertKey(name, digest))
+    return tuple(sorted(keys, key=lambda k: k.name))
 
 
 def _sla(r: Reader, t: Table, path: KeyPath) -> SlaBasis:

@@ -1,5 +1,5 @@
 """The directory: schedules, contracts (and their operating terms), teams,
-clients (and their managers), staff and invites.
+clients (and their managers and monitoring API keys), staff and invites.
 
 Reads return ``desk.model`` objects; writes are what ``config apply`` syncs.
 """
@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from desk.alerts import AlertKey
 from desk.config import DeskConfig
 from desk.enums import Priority
 from desk.errors import NotFound
@@ -31,6 +32,7 @@ from storage.mapping import (
     team_to_row,
 )
 from storage.tables import (
+    ApiKeyRow,
     AssignmentCursorRow,
     Base,
     ClientManagerRow,
@@ -91,6 +93,9 @@ class DirectoryRepository:
         rows = await s.scalars(select(ClientManagerRow).order_by(ClientManagerRow.telegram_id))
         for m in rows:
             managers.setdefault(m.client_code, []).append(m.telegram_id)
+        keys: dict[str, list[AlertKey]] = {}
+        for k in await s.scalars(select(ApiKeyRow).order_by(ApiKeyRow.name)):
+            keys.setdefault(k.client_code, []).append(AlertKey(k.name, k.sha256))
         return DeskConfig(
             schedules=schedules,
             contracts=contracts,
@@ -103,6 +108,7 @@ class DirectoryRepository:
                 for r in await s.scalars(select(ContractTermsRow))
             },
             managers={code: tuple(ids) for code, ids in managers.items()},
+            alert_keys={code: tuple(found) for code, found in keys.items()},
         )
 
     async def version(self) -> int | None:
@@ -232,6 +238,14 @@ class DirectoryRepository:
         await self._session.execute(
             delete(ClientManagerRow).where(ClientManagerRow.client_code == client)
         )
+
+    @_changes
+    async def put_alert_keys(self, client: str, keys: tuple[AlertKey, ...]) -> None:
+        """The client's API keys are exactly ``keys`` (a key left out is revoked)."""
+        await self._session.execute(delete(ApiKeyRow).where(ApiKeyRow.client_code == client))
+        if keys:
+            rows = [{"client_code": client, "name": k.name, "sha256": k.sha256} for k in keys]
+            await self._session.execute(insert(ApiKeyRow), rows)
 
     @_changes
     async def remove_invite(self, code: str) -> None:

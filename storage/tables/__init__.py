@@ -7,6 +7,7 @@
                 conversations, resolutions, the FAQ log
     ops         SLA operations: watcher schedule and alerts, contract terms,
                 client managers, report files, surveys
+    alerts      monitoring alerts: clients' API keys (hashed), alert keys and their tickets
     edge        where the outside world comes in: update claims, unreadable
                 updates, revoked page links, outsider replies, rebind offers
 
@@ -22,6 +23,7 @@ from storage.tables._base import (
     BigId,
     UtcDateTime,
 )
+from storage.tables.alerts import ApiKeyRow, MonitoringAlertRow
 from storage.tables.core import (
     AssignmentCursorRow,
     AuditEventRow,
@@ -68,6 +70,7 @@ from storage.tables.ops import (
 __all__ = [
     "NAMING",
     "AlertSentRow",
+    "ApiKeyRow",
     "AssignmentCursorRow",
     "AuditEventRow",
     "AuditHeadRow",
@@ -85,6 +88,7 @@ __all__ = [
     "InviteRow",
     "LinkRevocationRow",
     "MessageLinkRow",
+    "MonitoringAlertRow",
     "OutboxRow",
     "OutsiderReplyRow",
     "OwnerLoadRow",

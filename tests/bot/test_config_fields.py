@@ -66,6 +66,15 @@ BASE: Data = {
                 "to_lead": True,
                 "format": "html",
             },
+            "alerts": {
+                "critical": 1,
+                "high": 2,
+                "warning": 3,
+                "info": 4,
+                "repeat_every": "30m",
+                "on_resolved": "resolve",
+                "reopen_within": "30m",
+            },
         },
         "retail": {"schedule": "office"},
     },
@@ -80,6 +89,7 @@ BASE: Data = {
             "contract": "standard",
             "team": "accounting",
             "managers": [5001],
+            "alert_keys": [{"name": "zabbix", "key_sha256": "a" * 64}],
         },
         {"code": "VOST", "name": "Восток", "contract": "retail", "team": "accounting"},
     ],
@@ -154,6 +164,7 @@ NOUNS = {
     "team": "команда",
     "client": "клиент",
     "managers": "менеджеры клиента",
+    "alert_keys": "ключи API клиента",
     "staff": "сотрудник",
     "invite": "приглашение",
 }
@@ -191,6 +202,8 @@ S = ("schedules", "office")
 C = ("contracts", "standard")
 PEN = (*C, "penalties")
 REP = (*C, "reports")
+ALERTS = (*C, "alerts")
+KEYS = ("change", "alert_keys", "ROGA")
 CASES = [
     Case("schedules.*.timezone", _set(*S, "timezone", to="Asia/Yekaterinburg"), (SCHEDULE,)),
     Case(
@@ -264,6 +277,18 @@ CASES = [
     Case("contracts.*.reports.to_lead", _set(*REP, "to_lead", to=False), (TERMS,)),
     Case("contracts.*.reports.format", _set(*REP, "format", to="xlsx"), (TERMS,)),
     *(
+        Case(f"contracts.*.alerts.{key}", _set(*ALERTS, key, to=value), (TERMS,))
+        for key, value in (
+            ("critical", 2),
+            ("high", 1),
+            ("warning", 4),
+            ("info", 5),
+            ("repeat_every", "1h"),
+            ("on_resolved", "ask"),
+            ("reopen_within", "2h"),
+        )
+    ),
+    *(
         Case(
             f"teams.*.{key}",
             _set("teams", "accounting", key, to=value),
@@ -311,6 +336,26 @@ CASES = [
         "clients[].managers",
         _set("clients", 0, "managers", to=[]),
         (("remove", "managers", "ROGA"),),
+    ),
+    Case(
+        "clients[].alert_keys[].name",
+        _set("clients", 0, "alert_keys", 0, "name", to="prometheus"),
+        (KEYS,),
+    ),
+    Case(
+        "clients[].alert_keys[].key_sha256",  # a key replaced: the old one is revoked
+        _set("clients", 0, "alert_keys", 0, "key_sha256", to="b" * 64),
+        (KEYS,),
+    ),
+    Case(
+        "clients[].alert_keys[].name",
+        _set("clients", 1, "alert_keys", to=[{"name": "zabbix", "key_sha256": "c" * 64}]),
+        (("add", "alert_keys", "VOST"),),
+    ),
+    Case(
+        "clients[].alert_keys[].key_sha256",  # every key of a client revoked
+        _set("clients", 0, "alert_keys", to=[]),
+        (("remove", "alert_keys", "ROGA"),),
     ),
     Case(
         "staff[].telegram_id",
