@@ -24,6 +24,7 @@ from aiohttp import web
 
 from bot import texts
 from bot.compose import App, compose
+from bot.jobs.faq_digest import run_faq_jobs
 from bot.jobs.housekeeping import run_jobs
 from bot.jobs.sla import run_sla_jobs
 from bot.polling import poll
@@ -142,6 +143,7 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
         asyncio.create_task(app.sender.run(stop), name="outbox"),
         asyncio.create_task(run_jobs(app, stop), name="jobs"),
         asyncio.create_task(run_sla_jobs(app, stop), name="sla-jobs"),
+        asyncio.create_task(run_faq_jobs(app, stop), name="faq-jobs"),
     ]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)

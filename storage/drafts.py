@@ -273,3 +273,83 @@ async def faq_shown(session: AsyncSession, log_id: int) -> list[dict[str, Any]]:
     """The suggestions an FAQ step showed, in the order shown."""
     row = await session.get(FaqLogRow, log_id)
     return [] if row is None else list(row.shown)
+
+
+async def reject_faq(session: AsyncSession, log_id: int, ticket_id: int) -> tuple[str, list[str]]:
+    """«Не то»: the step ends ``not_it`` with its ticket; the entry the user had opened
+    (or, if none, every entry shown) is marked ``rejected`` in ``shown``, and ``chosen``
+    is left free for the entry a consultant later answers with. The query and the
+    rejected entries' ids."""
+    row = await session.get(FaqLogRow, log_id)
+    if row is None:
+        return "", []
+    shown = [dict(item) for item in row.shown]
+    ids = [str(item["id"]) for item in shown]
+    rejected = [row.chosen] if row.chosen in ids else ids
+    for item in shown:
+        if item["id"] in rejected:
+            item["rejected"] = True
+    row.shown, row.outcome, row.chosen, row.ticket_id = shown, "not_it", None, ticket_id
+    return row.query, [str(r) for r in rejected]
+
+
+async def note_faq_answer(session: AsyncSession, ticket_id: int, entry_id: str) -> None:
+    """The entry a consultant answered a ticket with (``/faq``) goes into ``chosen`` of the
+    FAQ steps that ended in that ticket; their outcome stays."""
+    await session.execute(
+        update(FaqLogRow)
+        .where(FaqLogRow.ticket_id == ticket_id, FaqLogRow.outcome != "helped")
+        .values(chosen=entry_id)
+    )
+
+
+@dataclass(frozen=True)
+class FaqFeedback:
+    rejections: list[tuple[str, str]]  # (query, entry id)
+    helped: list[tuple[str, str]]
+
+
+async def faq_feedback(session: AsyncSession, since: datetime, limit: int = 20_000) -> FaqFeedback:
+    """What users did with the suggestions since ``since``, newest first: «Не то» per
+    rejected entry, and «Помогло» or a consultant's answer per entry that helped."""
+    rows = await session.execute(
+        select(FaqLogRow.query, FaqLogRow.shown, FaqLogRow.outcome, FaqLogRow.chosen)
+        .where(
+            FaqLogRow.at >= since,
+            FaqLogRow.outcome.in_(("helped", "unanswered", "not_it")),
+            (FaqLogRow.outcome == "not_it") | FaqLogRow.chosen.is_not(None),
+        )
+        .order_by(FaqLogRow.id.desc())
+        .limit(limit)
+    )
+    feedback = FaqFeedback([], [])
+    for query, shown, outcome, chosen in rows:
+        ids = [str(item["id"]) for item in shown]
+        rejected: list[str] = []
+        if outcome == "not_it":
+            marked = [str(item["id"]) for item in shown if item.get("rejected")]
+            if marked:  # ``chosen`` here is a consultant's answer
+                rejected = [i for i in marked if i != chosen]
+            else:  # marked before rejections were: ``chosen`` is the entry opened
+                rejected, chosen = ([chosen] if chosen in ids else ids), None
+        feedback.rejections.extend((query, entry_id) for entry_id in rejected)
+        # on a step still open or left alone, ``chosen`` may be an entry merely opened
+        if chosen is not None and outcome in ("helped", "unanswered", "not_it"):
+            feedback.helped.append((query, chosen))
+    return feedback
+
+
+async def faq_gap_queries(
+    session: AsyncSession, since: datetime, client_codes: list[str] | None = None
+) -> list[str]:
+    """Queries since ``since`` that found no answer or whose suggestions were rejected,
+    became tickets, and were not answered with an FAQ entry since (``chosen`` empty)."""
+    query = select(FaqLogRow.query).where(
+        FaqLogRow.at >= since,
+        FaqLogRow.outcome.in_(("unanswered", "not_it")),
+        FaqLogRow.ticket_id.is_not(None),
+        FaqLogRow.chosen.is_(None),
+    )
+    if client_codes is not None:
+        query = query.where(FaqLogRow.client_code.in_(client_codes))
+    return list(await session.scalars(query.order_by(FaqLogRow.id)))

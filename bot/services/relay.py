@@ -27,7 +27,7 @@ from desk.model import Line, Staff, Ticket
 from knowledge.base import KnowledgeBase
 from knowledge.entry import Entry
 from knowledge.writer import save_entry
-from storage import messaging
+from storage import drafts, messaging
 from storage.uow import UnitOfWork
 
 NOTE_PREFIX = "!"
@@ -199,5 +199,6 @@ async def save_faq(
     )
     path = save_entry(directory, entry)
     kb.reload()
-    saved = kb.get(path.stem)
-    return saved or entry
+    saved = kb.get(path.stem) or entry
+    await drafts.note_faq_answer(uow.session, ticket.id or 0, saved.id or path.stem)
+    return saved

@@ -82,12 +82,17 @@ async def faq(
     if callback_data.action == "helped":
         await drafts.close_faq(uow.session, draft.faq_log_id, "helped", chosen=chosen)
         enqueue.send(uow.session, user_id, texts.render("faq_helped"))
+        if chosen is not None:  # the FAQ learns at once (bot/jobs/faq_digest.py reloads all)
+            kb.add_feedback(draft.text, chosen, helped=True)
     else:
         user = await uow.users.get(user_id)
         if user is None:
             raise NotAllowed(f"{user_id} is not bound")
         ticket = await intake.register(uow, tickets, user, intake.from_draft(draft, user), now())
-        await drafts.close_faq(uow.session, draft.faq_log_id, "not_it", ticket_id=ticket.id)
+        assert ticket.id is not None
+        asked, rejected = await drafts.reject_faq(uow.session, draft.faq_log_id, ticket.id)
+        for entry_id in rejected:
+            kb.add_feedback(asked, entry_id, helped=False)
     await query.answer()
 
 
