@@ -32,13 +32,17 @@ def _web(args: argparse.Namespace) -> int:
     logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
 
     async def run(database: Database) -> int:
+        from bot.services.tickets import TicketService
+        from bot.web.alerts import AlertDeps
         from bot.web.app import serve_page
 
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        runner = await serve_page(settings, database.uow, _now)
+        # the bot's outbox sender polls: what an alert queues goes out within a second
+        deps = AlertDeps(TicketService(_now), lambda: None, settings.autoclose_minutes)
+        runner = await serve_page(settings, database.uow, _now, deps)
         if runner is None:
             complain("web_not_configured")
             return 1

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.jobs.reports import send_due_reports
 from bot.jobs.watcher import Watcher
+from bot.web.alerts import AlertDeps
 from bot.web.app import serve_page
 
 if TYPE_CHECKING:
@@ -25,7 +26,10 @@ log = logging.getLogger(__name__)
 
 async def run_sla_jobs(app: App, stop: asyncio.Event) -> None:
     settings = app.settings
-    runner = await serve_page(settings, app.db.uow, app.now) if settings.web_in_bot else None
+    runner = None
+    if settings.web_in_bot:
+        deps = AlertDeps(app.tickets, app.sender.wake, settings.autoclose_minutes)
+        runner = await serve_page(settings, app.db.uow, app.now, deps)
     watcher = Watcher(app.db.uow, app.tickets, autoclose_minutes=settings.autoclose_minutes)
     try:
         while not stop.is_set():

@@ -2,7 +2,9 @@
 
 Each function queues one or more rows of a kind (``bot.outbox.kinds``, where
 each kind says what the sender does with it); ``link`` and ``relay`` make the
-marks that ``send`` and ``copy`` may carry.
+marks that ``send`` and ``copy`` may carry. Nothing is queued for the
+requester of a monitoring alert (``desk.alerts.is_system_user``): no chat is
+theirs, so what would tell a user (registered, resolved, a staff reply) is dropped.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from bot.outbox import kinds
 from bot.outbox.deliver import CardView
 from bot.outbox.kinds import Link, Origin, Payload, Relay
 from bot.texts import CAPTION_LIMIT, split_html
+from desk.alerts import is_system_user
 from storage import outbox
 from storage.uow import Session
 
 
 def _put(session: Session, chat_id: int, payload: Payload, ticket_id: int | None = None) -> None:
+    if is_system_user(chat_id):
+        return  # a client's monitoring, the requester of its alerts, has no chat
     outbox.enqueue(session, chat_id, payload.kind.value, payload.to_json(), ticket_id=ticket_id)
 
 

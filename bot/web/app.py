@@ -3,6 +3,7 @@
     GET /c/{token}                 the client's tickets (filters: status, priority, q)
     GET /c/{token}/t/{number}      one ticket: public history and SLA times
     GET /c/{token}/r/{file_id}     a saved report, as a download
+    POST /api/v1/alerts[/alertmanager]   monitoring alerts in (``bot.web.alerts``)
 
 The token (``bot.web.signing``) names the client; every query is filtered by
 that client, and the manager it was given to must still be one of the
@@ -27,7 +28,8 @@ from aiohttp import web
 from bot.reports import fmt
 from bot.services.manager import signer_of
 from bot.settings import Settings
-from bot.web import pages
+from bot.web import alerts, pages
+from bot.web.alerts import AlertDeps
 from bot.web.guard import Guard, PageLimits
 from bot.web.logs import runner_options
 from bot.web.signing import BadLink, Grant, LinkSigner
@@ -56,9 +58,14 @@ _CONTENT_TYPES = {
 
 
 def make_web_app(
-    uow: Uow, signer: LinkSigner, now: Callable[[], datetime], guard: Guard | None = None
+    uow: Uow,
+    signer: LinkSigner,
+    now: Callable[[], datetime],
+    guard: Guard | None = None,
+    alert_deps: AlertDeps | None = None,
 ) -> web.Application:
-    """The page; ``guard`` (default limits unless given) watches every request."""
+    """The page; ``guard`` (default limits unless given) watches every request; with
+    ``alert_deps`` the monitoring alerts API too."""
     guard = guard or Guard(PageLimits())
     app = web.Application(middlewares=[guard.middleware])
     app[UOW], app[SIGNER], app[NOW], app[GUARD] = uow, signer, now, guard
@@ -66,6 +73,8 @@ def make_web_app(
     app.router.add_get("/c/{token}", tickets_page)
     app.router.add_get("/c/{token}/t/{number}", ticket_page)
     app.router.add_get("/c/{token}/r/{file_id}", report_download)
+    if alert_deps is not None:
+        alerts.add_routes(app, alert_deps, uow, now)
     return app
 
 
@@ -214,13 +223,17 @@ async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
 
 
 async def serve_page(
-    settings: Settings, uow: Uow, now: Callable[[], datetime]
+    settings: Settings,
+    uow: Uow,
+    now: Callable[[], datetime],
+    alert_deps: AlertDeps | None = None,
 ) -> web.AppRunner | None:
-    """Serve the page as ``settings`` say (None when it is not configured)."""
+    """Serve the page (and the alerts API, given ``alert_deps``) as ``settings`` say
+    (None when the page is not configured)."""
     signer = signer_of(settings)
     if signer is None:
         return None
-    app = make_web_app(uow, signer, now, Guard(PageLimits.of(settings)))
+    app = make_web_app(uow, signer, now, Guard(PageLimits.of(settings)), alert_deps)
     runner = await serve(app, settings.web_host, settings.web_port)
     log.info("client page on %s:%s", settings.web_host, settings.web_port)
     return runner
