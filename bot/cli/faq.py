@@ -11,12 +11,14 @@ import csv
 import io
 import json
 import sys
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.cli.database import add_database_option, with_database
 from knowledge.analysis import Analyzer
 from knowledge.base import KnowledgeBase
 from knowledge.errors import KnowledgeError
@@ -25,6 +27,9 @@ from knowledge.gaps import group_similar
 from knowledge.importer import import_table
 from knowledge.loader import load
 from knowledge.morph import default_lemmatizer
+
+if TYPE_CHECKING:
+    from storage.database import Database
 
 DEFAULT_KB = Path("knowledge/faq")
 
@@ -50,14 +55,23 @@ def register(faq: argparse.ArgumentParser) -> None:
     imp.set_defaults(handler=_import)
 
     gaps = commands.add_parser("gaps", help="частые запросы без хорошего ответа")
-    gaps.add_argument(
+    source = gaps.add_mutually_exclusive_group()
+    source.add_argument(
         "--from",
         dest="source",
         type=Path,
         default=None,
         help="файл с текстами (по одному в строке или CSV); без него — stdin",
     )
+    source.add_argument(
+        "--from-db",
+        action="store_true",
+        help="из журнала подсказок бота: запросы, на которые ответа не нашлось "
+        "или он не подошёл и которые стали заявками",
+    )
+    gaps.add_argument("--days", type=int, default=7, help="за сколько дней (с --from-db), 7")
     gaps.add_argument("--top", type=int, default=20, help="сколько групп показать")
+    add_database_option(gaps)
     gaps.set_defaults(handler=_gaps)
 
     suggest = commands.add_parser("suggest", help="подсказки для одного вопроса")
@@ -140,14 +154,29 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _gaps(args: argparse.Namespace) -> int:
+    if args.from_db:
+        return with_database(args, lambda database: _gaps_from_db(args, database))
     try:
         raw = args.source.read_text(encoding="utf-8-sig") if args.source else sys.stdin.read()
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(exc)
-    texts = _texts(raw, args.source)
-    groups = group_similar(texts, Analyzer(default_lemmatizer()))
-    _print("faq_gaps", gaps=groups[: max(args.top, 0)])
+    _print_gaps(_texts(raw, args.source), args.top, since=None)
     return 0
+
+
+async def _gaps_from_db(args: argparse.Namespace, database: Database) -> int:
+    from storage import drafts
+
+    since = datetime.now(UTC) - timedelta(days=max(args.days, 0))
+    async with database.uow() as uow:
+        texts = await drafts.faq_gap_queries(uow.session, since)
+    _print_gaps(texts, args.top, since=since)
+    return 0
+
+
+def _print_gaps(texts: list[str], top: int, *, since: datetime | None) -> None:
+    groups = group_similar(texts, Analyzer(default_lemmatizer()))
+    _print("faq_gaps", gaps=groups[: max(top, 0)], since=since)
 
 
 def _suggest(args: argparse.Namespace) -> int:
