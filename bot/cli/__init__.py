@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "links": ("bot.cli.links", "ссылки на страницу клиента: отзыв"),
     "web": ("bot.cli.web", "только страница клиента, отдельным процессом (настройки — из .env)"),
     "updates": ("bot.cli.updates", "входящие обновления Telegram"),
+    "alert": ("bot.cli.alert", "оповещения мониторинга: отправить через API, новый ключ API"),
 }
 
 Handler = Callable[[argparse.Namespace], int]

@@ -54,8 +54,9 @@ def _probe(*args: str, env: dict[str, str] | None = None) -> dict[str, object]:
         ),
         ("config", "check", EXAMPLE),
         ("faq", "suggest", "не", "проводится", "реализация"),
+        ("alert", "key", "--name", "zabbix"),
     ],
-    ids=["help", "sla-hours", "sla-due", "config-check", "faq-suggest"],
+    ids=["help", "sla-hours", "sla-due", "config-check", "faq-suggest", "alert-key"],
 )  # fmt: skip
 def test_commands_without_a_database_load_neither_telegram_nor_storage(
     args: tuple[str, ...],

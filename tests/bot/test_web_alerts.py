@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +28,7 @@ from desk.alerts import AlertKey
 from desk.enums import Category, Priority, Status
 from storage.tables import Base
 from storage.uow import UnitOfWorkFactory
+from tests.bot.test_cli_light import PROBE, ROOT
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 DEMO_KEY = "demo-alerts-key"
@@ -197,3 +200,31 @@ async def test_a_recovery_of_a_key_never_seen_is_200_and_opens_nothing(
     status, answer = await _post(api, {"key": "never", "status": "resolved"})
     assert (status, answer) == (200, {"ticket": None, "created": False})
     assert (await _counts(demo_uow_factory))["tickets"] == 0
+
+
+async def test_alert_send_posts_through_the_api_without_loading_telegram(
+    api: Client, demo_uow_factory: UnitOfWorkFactory
+) -> None:
+    """``supportdesk alert send`` opens the incident over HTTP like any monitoring;
+    the command loads neither aiogram nor SQLAlchemy."""
+    base = str(api.make_url("")).rstrip("/")
+    args = [
+        "alert", "send", "--client", "DEMO", "--key", "exchange-stuck", "--status", "firing",
+        "--summary", "Обмен с УТМ ЕГАИС стоит", "--severity", "high", "--api", base,
+        "--url", "https://zabbix.local/tr_events.php?triggerid=1",
+    ]  # fmt: skip
+    env = {**os.environ, "SUPPORTDESK_ALERT_KEY": DEMO_KEY}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", PROBE, *args, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    text = out.decode()
+    probe = json.loads(text.splitlines()[-1].removeprefix("PROBE"))
+    assert probe == {"code": 0, "aiogram": False, "sqlalchemy": False, "alembic": False}, err
+    assert "Открыта заявка DEMO-1" in text
+    async with demo_uow_factory() as uow:
+        ticket = await uow.tickets.get("DEMO-1")
+    assert ticket.subject == "Обмен с УТМ ЕГАИС стоит"
+    assert ticket.priority is Priority.HIGH
+    assert "https://zabbix.local/tr_events.php?triggerid=1" in ticket.text
