@@ -156,6 +156,15 @@ async def test_the_demo_shows_every_role_and_its_page_logs_no_token(tmp_path: Pa
             async with session.get(found.group(0)) as response:
                 assert response.status == 200
                 assert "Демо" in await response.text()
+            # the alerts API at the address the banner printed, with the demo client's key
+            assert f"API оповещений:    {page}/api/v1/alerts" in banner
+            alert = {"key": "1c-down", "status": "firing", "summary": "Сервер 1С не отвечает"}
+            headers = {"Authorization": "Bearer demo-alerts-key"}
+            async with session.post(f"{page}/api/v1/alerts", json=alert, headers=headers) as r:
+                assert r.status in (200, 201)
+                number = (await r.json())["ticket"]
+            assert number.startswith("DEMO-")
+            await _bot_says(control, STAFF_CHAT_ID, "Сервер 1С не отвечает")
     finally:
         printed = banner + await _stop(proc)
     logged = log.read_text(encoding="utf-8")
