@@ -100,17 +100,26 @@ def top_gaps(queries: list[str], analyzer: Analyzer) -> list[Gap]:
     return group_similar(queries, analyzer)[:DIGEST_TOP]
 
 
+DIGEST_AFTER_START = 120.0  # seconds
+
+
 async def run_faq_jobs(app: App, stop: asyncio.Event, *, every: float = REFRESH_EVERY) -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     while not stop.is_set():
         try:
             known = await refresh_feedback(app.db.uow, app.kb, app.now())
             log.debug("FAQ feedback reloaded: %d presses", known)
         except Exception:  # a failing pass is retried on the next one
             log.exception("reloading the FAQ feedback failed")
-        try:
-            if await send_faq_digests(app.db.uow, app.kb.analyzer, app.now()):
-                app.sender.wake()
-        except Exception:
-            log.exception("FAQ digest pass failed")
+        # The digest waits a while after a start: a bot restarted on a Monday
+        # afternoon should not post into the group the moment it comes up
+        # (nor amid a test's first messages); the week's claim keeps it once.
+        if loop.time() - started >= DIGEST_AFTER_START:
+            try:
+                if await send_faq_digests(app.db.uow, app.kb.analyzer, app.now()):
+                    app.sender.wake()
+            except Exception:
+                log.exception("FAQ digest pass failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
