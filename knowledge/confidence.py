@@ -23,7 +23,7 @@ class Thresholds:
     confident: float = 0.363
     floor: float = float("-inf")
     # With embeddings the fused score (``knowledge.semantic``) has its own scale.
-    fused: float = 0.734
+    fused: float = 0.80
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -178,12 +178,13 @@ def test_meaning_answers_more_of_the_blind_set_and_suggests_less_wrongly(
     e5: LocalE5, lemmatizer: Lemmatizer
 ) -> None:
     """The blind set was written from the answers alone by someone who never saw
-    the entries' titles or questions (tests/knowledge/data/README.md); the blend was
-    chosen on the development set. Measured: answered 0.56 -> 0.67, wrong
-    suggestions for out-of-FAQ questions 0.175 -> 0.10."""
+    the entries' titles or questions (tests/knowledge/data/README.md); the blend and
+    threshold were chosen on the development set. Measured: answered 0.56 -> 0.60,
+    wrong suggestions for out-of-FAQ questions 0.175 -> 0.05."""
     words = _figures(KnowledgeBase(STARTER, lemmatizer=lemmatizer), DATA / "blind_set.csv")
     kb = KnowledgeBase(STARTER, lemmatizer=lemmatizer, embedder=e5, vector_dir=STARTER / ".vectors")
     fused = _figures(kb, DATA / "blind_set.csv")
-    assert float(fused["answered"]) >= float(words["answered"]) + 0.05
-    assert float(fused["false_suggestion_rate"]) <= float(words["false_suggestion_rate"])
+    assert float(fused["answered"]) > float(words["answered"])
+    assert float(fused["false_suggestion_rate"]) <= float(words["false_suggestion_rate"]) / 2
+    assert float(fused["shown_precision"]) >= 0.85
     assert float(fused["top3"]) >= 0.93
