@@ -15,10 +15,8 @@ from enum import Enum
 
 from bot.outbox import enqueue
 from bot.services import cards, csat, notify
-from bot.services import priority as priority_changes
 from bot.services.actors import Actor
 from bot.services.tickets import TicketService
-from desk.enums import Priority
 from desk.errors import NotFound
 from desk.model import Line, Staff, Ticket
 from storage import messaging
@@ -137,23 +135,6 @@ async def assign(
 
 async def team_name(uow: UnitOfWork, ticket: Ticket) -> str:
     return (await uow.directory.client(ticket.client_code)).team
-
-
-async def set_priority(
-    uow: UnitOfWork,
-    svc: TicketService,
-    ticket: Ticket,
-    actor: Actor,
-    priority: Priority,
-    now: datetime,
-    reason: str | None = None,
-) -> bool:
-    """Change the priority (by staff or, while new, the requester) and tell the user
-    (``bot.services.priority.change``).
-
-    False if the ticket already has ``priority``: nothing changes, nothing is recorded.
-    """
-    return await priority_changes.change(uow, svc, ticket, actor, priority, now, reason)
 
 
 async def restore_buttons(uow: UnitOfWork, ticket: Ticket, chat_id: int, message_id: int) -> None:

@@ -19,6 +19,7 @@ from bot.handlers.filters import StaffPress
 from bot.outbox import enqueue
 from bot.services import staff
 from bot.services.actors import Actor
+from bot.services.priority import change as change_priority
 from bot.services.tickets import TicketService
 from bot.settings import Settings
 from desk.enums import Priority
@@ -65,9 +66,8 @@ async def set_priority(
 ) -> None:
     chat_id, message_id = _where(query)
     wanted = Priority(int(callback_data.value))
-    if not await staff.set_priority(
-        uow, tickets, ticket, Actor.staff(member.telegram_id), wanted, now()
-    ):
+    actor = Actor.staff(member.telegram_id)
+    if not await change_priority(uow, tickets, ticket, actor, wanted, now()):
         await staff.restore_buttons(uow, ticket, chat_id, message_id)
         await query.answer(texts.render("priority_same", priority=wanted.value))
         return

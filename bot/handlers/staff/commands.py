@@ -25,6 +25,7 @@ from bot.handlers.filters import InTicket, IsStaff, place_of
 from bot.outbox import enqueue
 from bot.services import history, notify, relay, staff, staff_help
 from bot.services.actors import Actor
+from bot.services.priority import change as change_priority
 from bot.services.tickets import TicketService
 from bot.settings import Settings
 from desk.enums import Priority
@@ -104,7 +105,7 @@ async def priority(
         return
     actor = Actor.staff(member.telegram_id)
     chosen, reason = Priority(int(value)), why.strip() or None
-    if not await staff.set_priority(uow, tickets, ticket, actor, chosen, now(), reason):
+    if not await change_priority(uow, tickets, ticket, actor, chosen, now(), reason):
         _reply(uow, message, texts.render("priority_same", priority=int(value)), ticket)
 
 
