@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.embedding import Embedder, EmbeddingUnavailable, VectorCache, Vectors, text_key
+from knowledge.embedding import Embedder, VectorCache, Vectors, text_key
 from knowledge.entry import Entry
 from knowledge.inverted import FloatArray, IntArray
 
@@ -49,15 +49,17 @@ class Blend:
     base: float = 0.78
     absent: float = -0.3
 
+    def weigh(self, variant: FloatArray, answer: FloatArray) -> FloatArray:
+        """The semantic part of a score from the two cosines."""
+        part: FloatArray = self.variant_w * (variant - self.base) + self.answer_w * (
+            answer - self.base
+        )
+        return part
+
 
 def answer_text(entry: Entry) -> str:
     plain = html.unescape(_TAG.sub(" ", entry.answer))
     return f"{entry.title}. {' '.join(plain.split())}"[:ANSWER_CHARS]
-
-
-def entry_texts(entry: Entry) -> list[str]:
-    """The texts of an entry's rows: its variants, then its answer row."""
-    return [*entry.variants, answer_text(entry)]
 
 
 class SemanticIndex:
@@ -104,24 +106,6 @@ def sentences(text: str) -> list[str]:
     return sorted(parts, key=lambda p: -len(p))[:MAX_SENTENCES]
 
 
-def semantic_scores(index: SemanticIndex, texts: Sequence[str], blend: Blend) -> FloatArray | None:
-    """The semantic part of every entry's score, the best over ``texts``;
-    None when the embedder cannot answer (the lexical ranking stands alone)."""
-    best: FloatArray | None = None
-    for text in texts:
-        try:
-            vector = index.embedder.query(text)
-        except EmbeddingUnavailable:
-            return None
-        part = semantic_part(index, vector, blend)
-        best = part if best is None else np.maximum(best, part)
-    return best
-
-
 def semantic_part(index: SemanticIndex, vector: Vectors, blend: Blend) -> FloatArray:
     """The semantic part of every entry's score for one query vector."""
-    variant, answer = index.similarities(vector)
-    part: FloatArray = blend.variant_w * (variant - blend.base) + blend.answer_w * (
-        answer - blend.base
-    )
-    return part
+    return blend.weigh(*index.similarities(vector))

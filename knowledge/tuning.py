@@ -211,16 +211,17 @@ def signals(kb: Any, cases: Sequence[Case]) -> list[Signals]:
     return rows
 
 
-def blended(rows: Sequence[Signals], blend: dict[str, float]) -> list[Ranked]:
+def blended(rows: Sequence[Signals], weights: dict[str, float]) -> list[Ranked]:
     import numpy as np
 
+    from knowledge.semantic import Blend
+
+    blend = Blend(**weights)
     ranked: list[Ranked] = []
     for row in rows:
         best = None
         for lex, var, ans in zip(row.lexical, row.variant, row.answer, strict=True):
-            score = np.where(np.isnan(lex), blend["absent"], lex)
-            score = score + blend["variant_w"] * (var - blend["base"])
-            score = score + blend["answer_w"] * (ans - blend["base"])
+            score = np.where(np.isnan(lex), blend.absent, lex) + blend.weigh(var, ans)
             best = score if best is None else np.maximum(best, score)
         assert best is not None
         order = np.argsort(-best, kind="stable")[:10]
