@@ -157,14 +157,7 @@ def main() -> None:
         queries = [c.query for c in cases] or ["не проводится документ"]
         for q in queries:  # warm the lemma cache the way a running bot has it
             big.suggest(q)
-        wall: list[float] = []
-        cpu: list[float] = []
-        for _ in range(5):
-            for q in queries:
-                w0, c0 = time.perf_counter(), time.process_time()
-                big.suggest(q, 3)
-                cpu.append(time.process_time() - c0)
-                wall.append(time.perf_counter() - w0)
+        wall, cpu = suggest_times(big, queries, rounds=5)
         print(f"suggest at {len(big.entries)} entries, {len(wall)} calls ({_machine()}):")
         print(f"  wall {_percentiles(wall)}")
         print(f"  CPU  {_percentiles(cpu)}")
@@ -190,6 +183,21 @@ def main() -> None:
             sample: list[Case] = cases[:: max(1, len(cases) // BASELINE_QUERIES_AT_10K[name])]
             report = evaluate(baseline_ranker(big.entries, scorer), sample)
             print(row(f"rapidfuzz {name} ({len(sample)} q)", report))
+
+
+def suggest_times(
+    kb: KnowledgeBase, queries: Sequence[str], rounds: int
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each ``suggest(q, 3)`` call, ``rounds`` times over ``queries``."""
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(rounds):
+        for q in queries:
+            w0, c0 = time.perf_counter(), time.process_time()
+            kb.suggest(q, 3)
+            cpu.append(time.process_time() - c0)
+            wall.append(time.perf_counter() - w0)
+    return wall, cpu
 
 
 def _percentiles(samples: list[float]) -> str:

@@ -22,7 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.bench_faq import DEV_SET, SIZE, STARTER, _machine, _percentiles, _rss_bytes, synthesize
+from bench.bench_faq import (
+    DEV_SET,
+    SIZE,
+    STARTER,
+    _machine,
+    _percentiles,
+    _rss_bytes,
+    suggest_times,
+    synthesize,
+)
 from knowledge.base import KnowledgeBase
 from knowledge.embedding import LocalE5, VectorCache, text_key
 from knowledge.entry import render_entry
@@ -131,14 +140,7 @@ def _speed(e5: LocalE5) -> None:
         queries = [c.query for c in cases]
         for q in queries[:20]:
             big.suggest(q)
-        wall: list[float] = []
-        cpu: list[float] = []
-        for _ in range(3):
-            for q in queries:
-                w0, c0 = time.perf_counter(), time.process_time()
-                big.suggest(q, 3)
-                cpu.append(time.process_time() - c0)
-                wall.append(time.perf_counter() - w0)
+        wall, cpu = suggest_times(big, queries, rounds=3)
         print(f"suggest with meaning at {len(big.entries)} entries, {len(wall)} calls:")
         print(f"  wall {_percentiles(wall)}")
         threads = os.environ.get("OMP_NUM_THREADS", "?")
