@@ -13,10 +13,13 @@ from sqlalchemy import text
 
 from bot.cli import main
 from bot.services.actors import Actor
+from bot.services.config import apply_config
 from bot.services.tickets import TicketService
+from desk.config import load_config
 from desk.enums import Category, Priority
 from desk.model import Ticket, User
 from storage.database import Database
+from storage.uow import UnitOfWorkFactory
 
 ROOT = Path(__file__).parents[2]
 DEMO_CONFIG = ROOT / "bot" / "demo_config.toml"
@@ -84,3 +87,16 @@ def seed_tickets(url: str, count: int, *, take: bool = False) -> list[Ticket]:
         return tickets
 
     return asyncio.run(go())
+
+
+async def demo_managed_by(factory: UnitOfWorkFactory, manager: int, tmp_path: Path) -> None:
+    """Apply the demo config with ``manager`` as the only manager of «Демо»."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        DEMO_CONFIG.read_text(encoding="utf-8").replace(
+            "managers = [1003]", f"managers = [{manager}]"
+        ),
+        encoding="utf-8",
+    )
+    async with factory() as uow:
+        await apply_config(uow, load_config(config), source="c", now=datetime.now(UTC))

@@ -16,13 +16,12 @@ from bot.app import run_app
 from bot.compose import App, compose
 from bot.jobs.watcher import Watcher
 from bot.services import survey
-from bot.services.config import apply_config
-from desk.config import load_config
 from knowledge.base import KnowledgeBase
 from sandbox.server import SandboxHandle
 from storage import surveys
 from storage.database import Database
 from storage.uow import UnitOfWorkFactory
+from tests.bot.cli_support import demo_managed_by
 from tests.e2e.conftest import faq_dir, knowledge, settings_for
 from tests.e2e.desk import CONSULTANT, STAFF_CHAT, STRANGER, USER, Desk, button, buttons, text_of
 from tests.sandbox.fixtures import sandbox, seeded_sandbox
@@ -83,15 +82,7 @@ async def test_report_command_in_the_staff_group_sends_the_document(desk: Desk) 
 async def test_a_client_manager_gets_tickets_and_the_latest_report(
     desk: Desk, desk_app: App, tmp_path: Path
 ) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        DEMO_CONFIG.read_text(encoding="utf-8").replace(
-            "managers = [1003]", f"managers = [{USER}]"
-        ),
-        encoding="utf-8",
-    )
-    async with desk_app.db.uow() as uow:
-        await apply_config(uow, load_config(config), source="c", now=desk_app.now())
+    await demo_managed_by(desk_app.db.uow, USER, tmp_path)
     await desk.say(CONSULTANT, STAFF_CHAT, "/report DEMO 2026-11")
     await desk.wait_for(STAFF_CHAT, lambda m: _is_document(m, "sla-DEMO-2026-11.html"))
 

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.compose import App
-from bot.services.config import apply_config
-from desk.config import load_config
-from tests.bot.cli_support import DEMO_CONFIG, run_cli, sql
+from tests.bot.cli_support import DEMO_CONFIG, demo_managed_by, run_cli, sql
 from tests.e2e.conftest import desk, desk_app, faq_dir, knowledge, product
 from tests.e2e.desk import USER, Desk, text_of
 from tests.sandbox.fixtures import sandbox, seeded_sandbox
@@ -53,15 +51,7 @@ def test_staff_revoke_a_managers_links_from_the_cli(
 async def test_a_manager_revokes_their_links_with_revoke(
     desk: Desk, desk_app: App, tmp_path: Path
 ) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        DEMO_CONFIG.read_text(encoding="utf-8").replace(
-            "managers = [1003]", f"managers = [{USER}]"
-        ),
-        encoding="utf-8",
-    )
-    async with desk_app.db.uow() as uow:
-        await apply_config(uow, load_config(config), source="c", now=desk_app.now())
+    await demo_managed_by(desk_app.db.uow, USER, tmp_path)
     await desk.say(USER, USER, "/revoke")
     reply = await desk.bot_says(USER, "отозваны")
     assert "Ссылки на страницу «Демо», выданные вам до этой минуты, отозваны" in text_of(reply)

@@ -7,6 +7,7 @@ returns once a message matching the predicate is in the chat.
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,14 @@ STAFF_CHAT = -1001000000001
 STRANGER = 3001
 
 Message = dict[str, Any]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on now (for a server a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def text_of(message: Message) -> str:

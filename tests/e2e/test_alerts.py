@@ -9,7 +9,6 @@ in the demo contract); DEMO's monitoring key is «demo-alerts-key».
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,7 @@ from desk.enums import Status
 from sandbox.server import SandboxHandle
 from storage.tables import Base
 from tests.e2e.conftest import Product
-from tests.e2e.desk import STAFF_CHAT, Desk, text_of
+from tests.e2e.desk import STAFF_CHAT, Desk, free_port, text_of
 
 KEY = "demo-alerts-key"
 
@@ -43,13 +42,6 @@ class Clock:
         self.offset += timedelta(minutes=minutes)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 class Api:
     def __init__(self, base: str, session: aiohttp.ClientSession) -> None:
         self.base = base
@@ -63,7 +55,7 @@ class Api:
 
 @asynccontextmanager
 async def _running(product: Product, clock: Clock) -> AsyncIterator[tuple[App, Api]]:
-    port = _free_port()
+    port = free_port()
     settings = product.settings.model_copy(
         update={
             "web_host": "127.0.0.1",

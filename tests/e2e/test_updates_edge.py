@@ -4,7 +4,6 @@ nothing new is dropped (issue 18, "A request can be lost without a trace")."""
 from __future__ import annotations
 
 import logging
-import socket
 from pathlib import Path
 
 import aiohttp
@@ -16,7 +15,7 @@ from bot.compose import App
 from sandbox.server import SandboxHandle, running_sandbox
 from storage import bad_updates
 from tests.e2e.conftest import Product
-from tests.e2e.desk import CONSULTANT, SECOND_CONSULTANT, STAFF_CHAT, USER, Desk, text_of
+from tests.e2e.desk import CONSULTANT, SECOND_CONSULTANT, STAFF_CHAT, USER, Desk, free_port, text_of
 
 CONSULTANTS = (CONSULTANT, SECOND_CONSULTANT)
 NO_FAQ = "Кассир не видит кнопку возврата"
@@ -52,18 +51,11 @@ async def test_an_unreadable_update_is_set_aside_and_the_next_request_registered
     await desk.wait_for(USER, _answer, after=again, what="an answer to the follow-up")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 async def test_the_webhook_confirms_an_unreadable_update_and_takes_the_next(
     seeded_sandbox: SandboxHandle, product: Product
 ) -> None:
     """Pushed, the unreadable update gets 200 (or Telegram would push it forever)."""
-    port = _free_port()
+    port = free_port()
     secret = "a-long-enough-webhook-secret"
     settings = product.settings.model_copy(
         update={

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import socket
-
 import aiohttp
 from pydantic import SecretStr
 
 from bot.app import WEBHOOK_PATH
 from sandbox.server import SandboxHandle
 from tests.e2e.conftest import Product
-from tests.e2e.desk import USER, Desk
+from tests.e2e.desk import USER, Desk, free_port
 
 SECRET = "a-long-enough-webhook-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def test_webhook_mode_registers_requests_and_refuses_pushes_without_the_secret(
     seeded_sandbox: SandboxHandle, product: Product
 ) -> None:
     """With a webhook URL set the bot takes pushed updates (secret checked) instead of polling."""
-    port = _free_port()
+    port = free_port()
     settings = product.settings.model_copy(
         update={
             "webhook_url": f"http://127.0.0.1:{port}",
