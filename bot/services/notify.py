@@ -102,11 +102,6 @@ async def staff_name(uow: UnitOfWork, telegram_id: int) -> str:
     return staff.name if staff else str(telegram_id)
 
 
-def render_due(words: DueWords | None) -> str:
-    """A due time in plain words ("сегодня до 14:30 МСК") as text."""
-    return texts.render("due_words", w=words)
-
-
 def dues(ticket: Ticket, client: Client, now: datetime) -> dict[str, DueWords | None]:
     """``reaction`` and ``resolution`` due times in the client's words."""
     sla = ticket.sla
