@@ -8,6 +8,8 @@
     ops         SLA operations: watcher schedule and alerts, contract terms,
                 client managers, report files, surveys
     alerts      monitoring alerts: clients' API keys (hashed), alert keys and their tickets
+    incidents   mass incidents: reports linked to an incident (issue 14)
+    catalogue   request forms and approvals (issue 15)
     edge        where the outside world comes in: update claims, unreadable
                 updates, revoked page links, outsider replies, rebind offers
 
@@ -23,6 +25,8 @@ from storage.tables._base import (
     BigId,
     UtcDateTime,
 )
+from storage.tables import catalogue as catalogue
+from storage.tables import incidents as incidents
 from storage.tables.alerts import ApiKeyRow, MonitoringAlertRow
 from storage.tables.core import (
     AssignmentCursorRow,
