@@ -2,6 +2,8 @@
 
 Long polling by default (``bot.polling``); with ``SUPPORTDESK_WEBHOOK_URL``
 set, an aiohttp server takes Telegram's pushes, checking the secret token.
+With ``SUPPORTDESK_MAX_TOKEN`` set, MAX's updates are polled beside them
+(``bot.channels.max_poller``) into the same dispatcher.
 Beside it run the outbox sender and the periodic jobs (closing resolved
 tickets nobody confirmed).  Setting ``stop`` ends everything cleanly; pending
 outbox rows stay in the database for the next start.
@@ -23,6 +25,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot import texts
+from bot.channels.max_poller import MaxPoller
 from bot.compose import App, compose
 from bot.jobs.faq_digest import run_faq_jobs
 from bot.jobs.housekeeping import run_jobs
@@ -145,6 +148,13 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
         asyncio.create_task(run_sla_jobs(app, stop), name="sla-jobs"),
         asyncio.create_task(run_faq_jobs(app, stop), name="faq-jobs"),
     ]
+    if app.max is not None:  # users on MAX too (bot.channels)
+        max_me = await app.max.client.get_me()
+        log.info("MAX bot @%s (%s) starting", max_me.username, max_me.user_id)
+        poller = MaxPoller(
+            app.dispatcher, app.max.bot, app.max.client, app.db.uow, app.max.reader, app.now
+        )
+        tasks.append(asyncio.create_task(poller.run(stop), name="max-updates"))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:

@@ -9,6 +9,7 @@ workflow data (``WorkflowData``) reaches handlers as keyword arguments.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,11 +18,13 @@ from typing import TypedDict
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
+from maxapi import Bot as MaxBot
 
+from bot.channels.max_session import MaxSession, MidBook
 from bot.handlers import build_router
 from bot.middlewares.db import UnitOfWorkMiddleware
 from bot.outbox.deliver import Deliverer
-from bot.outbox.ratelimit import UNLIMITED, Limits, RateLimiter
+from bot.outbox.ratelimit import MAX_LIMITS, UNLIMITED, Limits, RateLimiter
 from bot.outbox.sender import OutboxSender
 from bot.reader import UpdateReader
 from bot.services.cards import card_source
@@ -30,6 +33,7 @@ from bot.session import KeepResponseModels, make_session
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.embedding import Embedder, HttpEmbedder, LocalE5
+from storage import channels
 from storage.database import Database
 
 
@@ -52,6 +56,17 @@ def _utcnow() -> datetime:
 
 
 @dataclass
+class MaxChannel:
+    """The MAX side (``bot.channels``): the ``maxapi`` client, the aiogram bot whose
+    session speaks MAX (what handlers and the outbox call), its limiter and reader."""
+
+    client: MaxBot
+    bot: Bot
+    limiter: RateLimiter
+    reader: UpdateReader
+
+
+@dataclass
 class App:
     settings: Settings
     db: Database
@@ -64,12 +79,15 @@ class App:
     reader: UpdateReader
     tickets: TicketService
     now: Callable[[], datetime]
+    max: MaxChannel | None = None
 
     def sender_now(self) -> datetime:
         return self.now()
 
     async def close(self) -> None:
         await self.bot.session.close()
+        if self.max is not None:
+            await self.max.bot.session.close()
         await self.db.close()
 
 
@@ -82,6 +100,37 @@ def make_bot(settings: Settings, limiter: RateLimiter) -> Bot:
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+
+
+def make_max(settings: Settings, database: Database, limits: Limits | None) -> MaxChannel | None:
+    """The MAX side when ``SUPPORTDESK_MAX_TOKEN`` is set (None: Telegram alone)."""
+    if settings.max_token is None:
+        return None
+    token = settings.max_token.get_secret_value()
+    client = MaxBot(token, auto_check_subscriptions=False, after_input_media_delay=0.0)
+    if settings.max_api_url:
+        client.set_api_url(settings.max_api_url)
+    limiter = RateLimiter(limits or (MAX_LIMITS if settings.flood_limits else UNLIMITED))
+    session = MaxSession(client, mid_book(database))
+    session.middleware(limiter)
+    # aiogram wants a token shaped "<id>:<secret>"; the id names this bot in update claims
+    digest = int(hashlib.sha256(token.encode()).hexdigest()[:12], 16)
+    bot = Bot(token=f"{digest}:max", session=session)
+    return MaxChannel(client, bot, limiter, UpdateReader(bot, database.uow, _utcnow))
+
+
+def mid_book(database: Database) -> MidBook:
+    """MAX message ids kept in the database (``storage.channels``), each in its own
+    short transaction: the sender writes one per message sent."""
+
+    async def book(chat_key: int, seq: int, mid: str | None) -> str | None:
+        async with database.uow() as uow:
+            if mid is not None:
+                await channels.remember_mid(uow.session, chat_key, seq, mid, _utcnow())
+                return mid
+            return await channels.mid_of(uow.session, chat_key, seq)
+
+    return book
 
 
 def embedder_of(settings: Settings) -> Embedder | None:
@@ -121,7 +170,10 @@ async def compose(
     limiter = RateLimiter(limits or (Limits() if settings.flood_limits else UNLIMITED))
     bot = make_bot(settings, limiter)
     tickets = TicketService(now)
-    deliverer = Deliverer(bot, database.uow, card_source(tickets))
+    max_channel = make_max(settings, database, limits)
+    deliverer = Deliverer(
+        bot, database.uow, card_source(tickets), max_channel.bot if max_channel else None
+    )
     sender = OutboxSender(database.uow, deliverer, now=now)
     data: WorkflowData = {
         "settings": settings,
@@ -147,4 +199,5 @@ async def compose(
         reader,
         tickets,
         now,
+        max_channel,
     )

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8081
 
+    # MAX (users may write from the MAX messenger too). No token: Telegram alone.
+    max_token: SecretStr | None = None
+    # Base URL of the MAX Bot API; empty means MAX's own (the sandbox: http://HOST:PORT/max).
+    max_api_url: str = ""
+
     # Storage: SQLite by default; postgresql+asyncpg://user:pass@host/db for PostgreSQL.
     database_url: str = "sqlite+aiosqlite:///var/supportdesk.sqlite3"
 

@@ -119,7 +119,11 @@ class Invite:
 
 @dataclass(frozen=True)
 class User:
-    """A client employee's Telegram account, bound to a client by an invite."""
+    """A client employee, bound to a client by an invite.
+
+    ``telegram_id`` is the person's id: the chat key (``desk.channels``) of the
+    address they were first bound from (a Telegram id, or a MAX dialog's key).
+    """
 
     telegram_id: int
     client_code: str
@@ -150,7 +154,7 @@ class Ticket:
     id: int | None
     number: str  # "<CLIENT CODE>-<n>"
     client_code: str
-    requester_id: int  # Telegram id of the user
+    requester_id: int  # the person (``User.telegram_id``: the key they were bound from)
     subject: str
     text: str
     priority: Priority
@@ -164,6 +168,14 @@ class Ticket:
     # None for a ticket built before they were kept: ``priority`` stands in
     initial_priority: Priority | None = None
     peak_priority: Priority | None = None
+    # the chat (key, desk.channels) the request came from: answers go there;
+    # None for a ticket registered before it was kept (``requester_id``'s chat)
+    reply_chat: int | None = None
+
+    @property
+    def user_chat(self) -> int:
+        """Where the user hears about this ticket: the chat they wrote it from."""
+        return self.requester_id if self.reply_chat is None else self.reply_chat
 
     @property
     def registered_priority(self) -> Priority:

@@ -140,6 +140,7 @@ def ticket_from_row(row: TicketRow) -> Ticket:
         escalated=row.escalated,
         initial_priority=_priority(row.initial_priority),
         peak_priority=_priority(row.peak_priority),
+        reply_chat=row.reply_chat,
         sla=SlaState(
             reaction_due=row.reaction_due,
             resolution_due=row.resolution_due,
@@ -169,6 +170,7 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
         "priority": int(ticket.priority),
         "initial_priority": _int(ticket.initial_priority),
         "peak_priority": _int(ticket.peak_priority),
+        "reply_chat": ticket.reply_chat,
         "category": ticket.category.value,
         "status": ticket.status.value,
         "owner_id": ticket.owner_id,

@@ -25,6 +25,7 @@ from bot.outbox import enqueue
 from bot.reports.build import FORMATS
 from bot.reports.send import save_report, send_report
 from bot.services import manager, survey
+from bot.services.incoming import chat_of
 from bot.settings import Settings
 from desk.model import Staff
 from desk.reporting import BadPeriod, parse_period
@@ -55,7 +56,7 @@ async def tickets(
 
 async def report_file(query: CallbackQuery, callback_data: ManagerCb, uow: UnitOfWork) -> None:
     if await manager.may_get_report(uow, query.from_user.id, callback_data.file):
-        enqueue.document(uow.session, query.from_user.id, callback_data.file, None)
+        enqueue.document(uow.session, chat_of(query), callback_data.file, None)
         await query.answer()
     else:
         await query.answer(texts.render("client_not_manager"), show_alert=True)

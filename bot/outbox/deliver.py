@@ -19,8 +19,10 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
 
+from bot.channels import Bots
 from bot.outbox.kinds import (
     Card,
+    Carry,
     Copy,
     Document,
     Edit,
@@ -89,8 +91,15 @@ def _topic_not_modified(exc: TelegramBadRequest) -> bool:
 
 
 class Deliverer:
-    def __init__(self, bot: Bot, uow_factory: UnitOfWorkFactory, cards: CardSource) -> None:
-        self._bot = bot
+    def __init__(
+        self,
+        bot: Bot,
+        uow_factory: UnitOfWorkFactory,
+        cards: CardSource,
+        max_bot: Bot | None = None,
+    ) -> None:
+        self._bot = bot  # Telegram's: the staff side and Telegram users
+        self._bots = Bots(bot, max_bot)  # by chat: Telegram's or MAX's (desk.channels)
         self._uow = uow_factory
         self._cards = cards
         self._forum: dict[int, bool] = {}
@@ -105,6 +114,7 @@ class Deliverer:
             OutboxKind.MARKUP: _way(SetMarkup, self._set_markup),
             OutboxKind.EDIT: _way(Edit, self._edit),
             OutboxKind.DOCUMENT: _way(Document, self._document),
+            OutboxKind.CARRY: _way(Carry, self._carry),
         }
 
     def first_tries_after(self, last_id: int) -> None:
@@ -155,7 +165,7 @@ class Deliverer:
 
     async def _send(self, item: OutboxItem, send: Send) -> int:
         thread, reply = await self._place(item, send.topic)
-        message = await self._bot.send_message(
+        message = await self._bots.for_chat(item.chat_id).send_message(
             chat_id=item.chat_id,
             text=send.text,
             message_thread_id=thread,
@@ -166,7 +176,7 @@ class Deliverer:
 
     async def _copy(self, item: OutboxItem, copy: Copy) -> int:
         thread, reply = await self._place(item, copy.topic)
-        result = await self._bot.copy_message(
+        result = await self._bots.for_chat(item.chat_id).copy_message(
             chat_id=item.chat_id,
             from_chat_id=copy.from_chat_id,
             message_id=copy.message_id,
@@ -178,7 +188,7 @@ class Deliverer:
 
     async def _set_markup(self, item: OutboxItem, change: SetMarkup) -> None:
         try:
-            await self._bot.edit_message_reply_markup(
+            await self._bots.for_chat(item.chat_id).edit_message_reply_markup(
                 chat_id=item.chat_id, message_id=change.message_id, reply_markup=change.markup
             )
         except TelegramBadRequest as exc:
@@ -192,7 +202,7 @@ class Deliverer:
         if found is None:
             raise ValueError(f"report file {document.file_id} is gone")
         meta, content = found
-        message = await self._bot.send_document(
+        message = await self._bots.for_chat(item.chat_id).send_document(
             chat_id=item.chat_id,
             document=BufferedInputFile(content, filename=meta.filename),
             caption=document.caption,
@@ -201,7 +211,7 @@ class Deliverer:
 
     async def _edit(self, item: OutboxItem, edit: Edit) -> None:
         try:
-            await self._bot.edit_message_text(
+            await self._bots.for_chat(item.chat_id).edit_message_text(
                 chat_id=item.chat_id,
                 message_id=edit.message_id,
                 text=edit.text,
@@ -210,6 +220,46 @@ class Deliverer:
         except TelegramBadRequest as exc:
             if not _not_modified(exc):
                 raise
+
+    async def _carry(self, item: OutboxItem, carry: Carry) -> int:
+        """Each file fetched from its messenger and sent to this chat's; the id of the first."""
+        thread, reply = await self._place(item, carry.topic)
+        bot = self._bots.for_chat(item.chat_id)
+        first: int | None = None
+        for kind, file_id, name in carry.media:
+            data = await self._fetch(file_id)
+            caption = carry.caption if first is None else None
+            if kind == "photo":
+                sent = await bot.send_photo(
+                    chat_id=item.chat_id,
+                    photo=BufferedInputFile(data, filename=name or "photo.jpg"),
+                    caption=caption,
+                    message_thread_id=thread,
+                    reply_parameters=reply,
+                )
+            else:
+                sent = await bot.send_document(
+                    chat_id=item.chat_id,
+                    document=BufferedInputFile(data, filename=name or "file"),
+                    caption=caption,
+                    message_thread_id=thread,
+                    reply_parameters=reply,
+                )
+            first = sent.message_id if first is None else first
+        assert first is not None
+        return first
+
+    async def _fetch(self, file_id: str) -> bytes:
+        """A file's bytes: a MAX download URL through MAX's session, else a Telegram file."""
+        if file_id.startswith(("http://", "https://")):
+            if self._bots.max is None:
+                raise ValueError("a MAX file, and no MAX bot here")
+            chunks = [c async for c in self._bots.max.session.stream_content(file_id)]
+            return b"".join(chunks)
+        found = await self._bot.download(file_id)
+        if found is None:
+            raise ValueError(f"file {file_id} could not be downloaded")
+        return found.read()
 
     async def _card_to_post(self, item: OutboxItem, card: Card | None) -> CardView:
         """The card to post, with the ticket's topic if it has one already.

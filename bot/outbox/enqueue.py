@@ -9,6 +9,9 @@ theirs, so what would tell a user (registered, resolved, a staff reply) is dropp
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.outbox import kinds
@@ -16,6 +19,7 @@ from bot.outbox.deliver import CardView
 from bot.outbox.kinds import Link, Origin, Payload, Relay
 from bot.texts import CAPTION_LIMIT, split_html
 from desk.alerts import is_system_user
+from desk.channels import channel_of
 from storage import outbox
 from storage.uow import Session
 
@@ -63,15 +67,36 @@ def copy(
     *,
     caption: str | None,
     ticket_id: int | None,
+    media: Sequence[Mapping[str, Any]] = (),
     topic: bool = False,
     link_as: Link | None = None,
     relay_of: Relay | None = None,
 ) -> None:
-    """Copy a message (with its media); a caption past 1024 characters follows as text."""
+    """Copy a message (with its media); a caption past 1024 characters follows as text.
+
+    Between messengers (``desk.channels``) nothing can be copied: the message's
+    ``media`` (``Incoming.media``) is carried instead, file by file."""
     overflow = None
     if caption is not None and len(caption) > CAPTION_LIMIT:
         caption, overflow = None, caption
-    payload = kinds.Copy(from_chat_id, message_id, caption, topic, link_as, relay_of)
+    payload: Payload
+    if channel_of(chat_id) is channel_of(from_chat_id):
+        payload = kinds.Copy(from_chat_id, message_id, caption, topic, link_as, relay_of)
+    else:
+        files = tuple((str(m["kind"]), str(m["file_id"]), m.get("name")) for m in media)
+        if not files:  # its files are not known here: at least its words go
+            if caption is not None:
+                send(
+                    session,
+                    chat_id,
+                    caption,
+                    ticket_id=ticket_id,
+                    topic=topic,
+                    link_as=link_as,
+                    relay_of=relay_of,
+                )
+            return
+        payload = kinds.Carry(files, caption, topic, link_as, relay_of)
     _put(session, chat_id, payload, ticket_id)
     if overflow is not None:
         send(

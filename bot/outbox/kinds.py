@@ -35,6 +35,7 @@ class OutboxKind(StrEnum):
     MARKUP = "markup"  # replace or remove the inline keyboard of a sent message
     EDIT = "edit"  # replace the text (and keyboard) of a sent message
     DOCUMENT = "document"  # send a saved report file (``storage.report_files``)
+    CARRY = "carry"  # a message's media across messengers: fetched, then sent as a file
 
 
 class BadPayload(ValueError):
@@ -221,6 +222,53 @@ class Copy:
         return cls(
             from_chat_id=_required(data, "from_chat_id", int),
             message_id=_required(data, "message_id", int),
+            caption=_optional(data, "caption", str),
+            topic=bool(_optional(data, "topic", bool)),
+            link=_link(data),
+            relay=_relay(data),
+        )
+
+
+@dataclass(frozen=True)
+class Carry:
+    """A message's photos and files carried to another messenger (a MAX user's into
+    the topic, a consultant's to a MAX user): ``copyMessage`` cannot cross, so each
+    file is fetched from where it is (``file_id``: a Telegram file id or a MAX
+    download URL) and sent; the caption goes with the first."""
+
+    kind: ClassVar[OutboxKind] = OutboxKind.CARRY
+    media: tuple[tuple[str, str, str | None], ...]  # (kind, file_id, name)
+    caption: str | None = None
+    topic: bool = False
+    link: Link | None = None
+    relay: Relay | None = None
+
+    def to_json(self) -> JsonObject:
+        payload: JsonObject = {
+            "media": [{"kind": k, "file_id": f, "name": n} for k, f, n in self.media],
+            "caption": self.caption,
+            "topic": self.topic,
+        }
+        return _carried(payload, self.link, self.relay)
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> Self:
+        items = data.get("media")
+        if not isinstance(items, list) or not items:
+            raise BadPayload("'media' should be a list of files")
+        media = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise BadPayload(f"a media item should be an object, not {item!r}")
+            media.append(
+                (
+                    _required(item, "kind", str),
+                    _required(item, "file_id", str),
+                    _optional(item, "name", str),
+                )
+            )
+        return cls(
+            media=tuple(media),
             caption=_optional(data, "caption", str),
             topic=bool(_optional(data, "topic", bool)),
             link=_link(data),

@@ -33,6 +33,8 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods.base import TelegramType
 
+from desk.channels import Channel, channel_of
+
 if TYPE_CHECKING:
     from aiogram import Bot
     from aiogram.methods import Response, TelegramMethod
@@ -71,9 +73,18 @@ class Limits:
     global_burst: float = 20.0
 
 
+# MAX: about 30 requests a second in all (no per-group limit: a MAX chat here is a
+# user's dialog); a dialog is paced like a Telegram chat.
+MAX_LIMITS = Limits(group_per_minute=10**9, global_rate=26.0, global_burst=10.0)
+
 UNLIMITED = Limits(
     chat_rate=1e9, chat_burst=1e9, group_per_minute=10**9, global_rate=1e9, global_burst=1e9
 )
+
+
+def _group(chat_id: int) -> bool:
+    """A Telegram group or supergroup (a MAX dialog's key is negative too, desk.channels)."""
+    return chat_id < 0 and channel_of(chat_id) is Channel.TELEGRAM
 
 
 @dataclass
@@ -149,7 +160,7 @@ class RateLimiter(BaseRequestMiddleware):
         if self._global is None:
             self._global = _Bucket(lim.global_burst, lim.global_rate, lim.global_burst, now)
         wait = max(chat.wait(now), self._global.wait(now), self._paused_until.get(chat_id, 0) - now)
-        if chat_id < 0:  # groups and supergroups
+        if _group(chat_id):
             window = self._groups.setdefault(chat_id, deque())
             while window and window[0] <= now - lim.group_window:
                 window.popleft()
@@ -161,7 +172,7 @@ class RateLimiter(BaseRequestMiddleware):
         self._chats[chat_id].tokens -= 1
         assert self._global is not None
         self._global.tokens -= 1
-        if chat_id < 0:
+        if _group(chat_id):
             self._groups[chat_id].append(now)
         self._until_sweep -= 1
         if self._until_sweep <= 0:

@@ -317,7 +317,7 @@ async def _tell_relay_failed(uow: UnitOfWork, ticket_id: int, origin: Origin) ->
         await messaging.add_undelivered(uow.session, ticket_id)
         enqueue.send(
             uow.session,
-            ticket.requester_id,
+            ticket.user_chat,
             texts.render("relay_failed_user", number=ticket.number),
             ticket_id=ticket_id,
             link_as=enqueue.link("bot", None, public=False, text=None),

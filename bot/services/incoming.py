@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.services.message_html import to_html
@@ -78,3 +78,11 @@ def incoming(message: Message) -> Incoming:
         thread_id=message.message_thread_id if message.is_topic_message else None,
         media_group_id=message.media_group_id,
     )
+
+
+def chat_of(query: CallbackQuery) -> int:
+    """The chat a button was pressed in: answers go there (a person bound on two
+    messengers hears where they pressed, desk.channels)."""
+    if query.message is not None:
+        return query.message.chat.id
+    return query.from_user.id

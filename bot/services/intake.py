@@ -254,6 +254,7 @@ async def register(
     ticket = await svc.create_ticket(
         uow,
         requester_id=user.telegram_id,
+        reply_chat=msg.chat_id,
         subject=subject,
         text=msg.text or subject,
         priority=guessed.priority,
@@ -299,6 +300,7 @@ async def register(
             msg.message_id,
             caption=texts.render("user_caption", name=user.first_name, body=""),
             ticket_id=ticket.id,
+            media=msg.media,
             topic=True,
             relay_of=relay_of,
         )
@@ -357,6 +359,7 @@ async def follow_up(
             msg.message_id,
             caption=texts.render("user_caption", name=name, body=msg.html),
             ticket_id=ticket.id,
+            media=msg.media,
             topic=True,
             link_as=in_topic,
             relay_of=relay_of,

@@ -37,7 +37,7 @@ def to_user(
     html = texts.render(template, number=ticket.number, **context)
     enqueue.send(
         uow.session,
-        ticket.requester_id,
+        ticket.user_chat,
         html,
         ticket_id=ticket.id,
         markup=markup,

@@ -111,7 +111,7 @@ async def change(
     await notify.alert_p1(uow, svc, ticket, now, raised=True)  # the team on shift, mentioned
     due = notify.dues(ticket, terms.client, now)
     measured = await svc.measured_priority(uow, ticket)
-    registered = await messaging.first_bot_message(uow.session, ticket_id, ticket.requester_id)
+    registered = await messaging.first_bot_message(uow.session, ticket_id, ticket.user_chat)
     if registered is not None:
         owner = terms.config.staff.get(ticket.owner_id)
         html = texts.render(
@@ -125,7 +125,7 @@ async def change(
             resolution=due["resolution"],
         )
         markup = keyboards.registered(ticket_id) if ticket.status is Status.NEW else None
-        enqueue.edit(uow.session, ticket.requester_id, registered, html, markup)
+        enqueue.edit(uow.session, ticket.user_chat, registered, html, markup)
     notify.to_user(
         uow,
         ticket,

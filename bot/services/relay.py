@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bot import texts
 from bot.outbox import enqueue
@@ -85,6 +87,7 @@ async def from_staff(
         msg.html,
         msg.shown,  # as the user's history shows it: «фото», «документ: имя.pdf»
         media=msg.has_media,
+        files=msg.media,
         now=now,
     )
 
@@ -136,6 +139,7 @@ async def _to_user(
     text: str,
     *,
     media: bool,
+    files: Sequence[Mapping[str, Any]] = (),
     now: datetime,
 ) -> None:
     assert ticket.id is not None
@@ -144,18 +148,19 @@ async def _to_user(
     if media:
         enqueue.copy(
             uow.session,
-            ticket.requester_id,
+            ticket.user_chat,
             chat_id,
             message_id,
             caption=texts.render("staff_caption", name=staff.name, number=ticket.number, body=html),
             ticket_id=ticket.id,
+            media=files,
             link_as=seen,
             relay_of=relay_of,
         )
     else:
         enqueue.send(
             uow.session,
-            ticket.requester_id,
+            ticket.user_chat,
             texts.render("staff_reply", name=staff.name, number=ticket.number, body=html),
             ticket_id=ticket.id,
             link_as=seen,

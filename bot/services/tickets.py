@@ -59,6 +59,7 @@ class TicketService:
         uow: UnitOfWork,
         *,
         requester_id: int,
+        reply_chat: int | None = None,
         subject: str,
         text: str,
         priority: Priority,
@@ -89,6 +90,7 @@ class TicketService:
                 sla=sla.start(now, target, sla.clock_for(target, terms.clock)),
                 initial_priority=priority,
                 peak_priority=priority,
+                reply_chat=reply_chat,
             ),
             now,
         )

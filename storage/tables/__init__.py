@@ -7,6 +7,7 @@
                 conversations, resolutions, the FAQ log
     ops         SLA operations: watcher schedule and alerts, contract terms,
                 client managers, report files, surveys
+    channels    a person's further addresses, MAX message ids, pairing codes
     alerts      monitoring alerts: clients' API keys (hashed), alert keys and their tickets
     incidents   mass incidents: reports linked to an incident (issue 14)
     catalogue   request forms and approvals (issue 15)
@@ -19,15 +20,16 @@ migrations (``storage/migrations``) make the same schema on both backends.
 
 from __future__ import annotations
 
+from storage.tables import catalogue as catalogue
+from storage.tables import incidents as incidents
 from storage.tables._base import (
     NAMING,
     Base,
     BigId,
     UtcDateTime,
 )
-from storage.tables import catalogue as catalogue
-from storage.tables import incidents as incidents
 from storage.tables.alerts import ApiKeyRow, MonitoringAlertRow
+from storage.tables.channels import MaxMessageRow, PairingCodeRow, UserAddressRow
 from storage.tables.core import (
     AssignmentCursorRow,
     AuditEventRow,
@@ -91,11 +93,13 @@ __all__ = [
     "FaqLogRow",
     "InviteRow",
     "LinkRevocationRow",
+    "MaxMessageRow",
     "MessageLinkRow",
     "MonitoringAlertRow",
     "OutboxRow",
     "OutsiderReplyRow",
     "OwnerLoadRow",
+    "PairingCodeRow",
     "RebindOfferRow",
     "ReportFileRow",
     "ReportSentRow",
@@ -110,6 +114,7 @@ __all__ = [
     "TicketRow",
     "TicketTopicRow",
     "UpdateClaimRow",
+    "UserAddressRow",
     "UserRow",
     "UtcDateTime",
 ]

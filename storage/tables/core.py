@@ -150,6 +150,7 @@ class TicketRow(Base):
     priority: Mapped[int]
     initial_priority: Mapped[int | None]  # at registration
     peak_priority: Mapped[int | None]  # the highest it ever had (lowest number)
+    reply_chat: Mapped[int | None] = mapped_column(BigInteger)  # desk.channels key
     category: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     owner_id: Mapped[int] = mapped_column(ForeignKey("staff.telegram_id"))

@@ -76,6 +76,25 @@ ROWS: list[tuple[Payload, JsonObject]] = [
     (kinds.SetMarkup(5, KEYBOARD), {"message_id": 5, "markup": KEYBOARD_JSON}),
     (kinds.Edit(5, "новый текст"), {"message_id": 5, "text": "новый текст", "markup": None}),
     (kinds.Document(3, None), {"file_id": 3, "caption": None}),
+    (
+        kinds.Carry(
+            (("photo", "https://max.example/f/1", None), ("document", "BQAC", "акт.pdf")),
+            "подпись",
+            True,
+            None,
+            Relay("user", -(2**62) - 7, 3),
+        ),
+        {
+            "media": [
+                {"kind": "photo", "file_id": "https://max.example/f/1", "name": None},
+                {"kind": "document", "file_id": "BQAC", "name": "акт.pdf"},
+            ],
+            "caption": "подпись",
+            "topic": True,
+            "link": None,
+            "relay": {"from": "user", "chat_id": -(2**62) - 7, "message_id": 3},
+        },
+    ),
 ]
 
 
@@ -91,7 +110,7 @@ def test_a_payload_writes_the_json_rows_always_had_and_reads_it_back(
 def test_every_kind_has_a_payload_and_its_name_is_the_stored_one() -> None:
     assert {type(p).kind for p, _ in ROWS} == set(OutboxKind)
     assert [k.value for k in OutboxKind] == [
-        "send", "copy", "topic", "refresh", "topic_state", "markup", "edit", "document"
+        "send", "copy", "topic", "refresh", "topic_state", "markup", "edit", "document", "carry"
     ]  # fmt: skip
 
 
@@ -113,6 +132,9 @@ def test_optional_keys_an_older_row_lacks_read_as_their_defaults() -> None:
             "relay from 'robot'",
         ),
         (kinds.Send, {"text": "x", "link": "bot"}, "'link' should be an object"),
+        (kinds.Carry, {"media": []}, "'media' should be a list of files"),
+        (kinds.Carry, {"media": ["photo"]}, "a media item should be an object"),
+        (kinds.Carry, {"media": [{"kind": "photo"}]}, "'file_id' is missing"),
     ],
 )
 def test_a_payload_that_does_not_fit_its_kind_is_refused_by_name(

@@ -17,6 +17,7 @@ from bot.callbacks import FaqCb, PickCb, UserCb
 from bot.outbox import enqueue
 from bot.services import csat, intake, notify, priority
 from bot.services.actors import Actor
+from bot.services.incoming import chat_of
 from bot.services.tickets import TicketService
 from desk.enums import Category, Priority
 from desk.errors import NotAllowed
@@ -53,7 +54,7 @@ async def faq(
     kb: KnowledgeBase,
     now: Callable[[], datetime],
 ) -> None:
-    user_id = query.from_user.id
+    user_id, chat = query.from_user.id, chat_of(query)
     draft = await _own_draft(uow, callback_data.draft, user_id)
     if draft.state != "faq" or draft.faq_log_id is None:
         await query.answer(texts.render("faq_expired"))
@@ -68,7 +69,7 @@ async def faq(
             await drafts.close_faq(uow.session, draft.faq_log_id, "shown", chosen=chosen)
             enqueue.send(
                 uow.session,
-                user_id,
+                chat,
                 texts.render("faq_answer", title=entry.title, answer_html=entry.answer),
                 markup=keyboards.faq_answer(draft.id, callback_data.index),
             )
@@ -78,10 +79,10 @@ async def faq(
         await query.answer(texts.render("faq_expired"), show_alert=True)
         return
     if message_id is not None:
-        enqueue.set_markup(uow.session, user_id, message_id, None)
+        enqueue.set_markup(uow.session, chat, message_id, None)
     if callback_data.action == "helped":
         await drafts.close_faq(uow.session, draft.faq_log_id, "helped", chosen=chosen)
-        enqueue.send(uow.session, user_id, texts.render("faq_helped"))
+        enqueue.send(uow.session, chat, texts.render("faq_helped"))
         if chosen is not None:  # the FAQ learns at once (bot/jobs/faq_digest.py reloads all)
             kb.add_feedback(draft.text, chosen, helped=True)
     else:
@@ -105,14 +106,14 @@ async def pick(
     now: Callable[[], datetime],
 ) -> None:
     """Which ticket a message was about (0: it is a new request)."""
-    user_id = query.from_user.id
+    user_id, chat = query.from_user.id, chat_of(query)
     draft = await _own_draft(uow, callback_data.draft, user_id)
     if not await drafts.claim_draft(uow.session, draft.id, ("choose", "offer"), "picked"):
         await query.answer(texts.render("faq_expired"), show_alert=True)
         return
     message_id = _message_id(query)
     if message_id is not None:
-        enqueue.set_markup(uow.session, user_id, message_id, None)
+        enqueue.set_markup(uow.session, chat, message_id, None)
     user = await uow.users.get(user_id)
     if user is None:
         raise NotAllowed(f"{user_id} is not bound")
@@ -133,7 +134,7 @@ async def ticket_action(
     tickets: TicketService,
     now: Callable[[], datetime],
 ) -> None:
-    user_id = query.from_user.id
+    user_id, chat = query.from_user.id, chat_of(query)
     ticket = await _own_ticket(uow, callback_data.ticket, user_id)
     assert ticket.id is not None
     action, value = callback_data.action, callback_data.value
@@ -141,14 +142,14 @@ async def ticket_action(
     if action == "prio":
         enqueue.send(
             uow.session,
-            user_id,
+            chat,
             texts.render("choose_priority", number=ticket.number, priority=ticket.priority.value),
             markup=keyboards.priorities(ticket.id, staff=False),
         )
     elif action == "cat":
         enqueue.send(
             uow.session,
-            user_id,
+            chat,
             texts.render("choose_category", number=ticket.number),
             markup=keyboards.categories(ticket.id),
         )
@@ -174,7 +175,7 @@ async def ticket_action(
     if action in ("setp", "setc", "ok", "reopen", "rate", "skip"):
         message_id = _message_id(query)
         if message_id is not None:
-            enqueue.set_markup(uow.session, user_id, message_id, None)
+            enqueue.set_markup(uow.session, chat, message_id, None)
     await query.answer()
 
 

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import keyboards, texts
 from bot.callbacks import UserCb
 from bot.outbox import enqueue
+from bot.services.incoming import chat_of
 from desk.errors import NotAllowed
 from desk.timefmt import due_of
 from storage import messaging
@@ -88,7 +89,7 @@ async def view(
         text=ticket.text,
     )
     await query.answer()
-    enqueue.send(uow.session, query.from_user.id, html, ticket_id=ticket.id)
+    enqueue.send(uow.session, chat_of(query), html, ticket_id=ticket.id)
 
 
 def build() -> Router:

@@ -18,6 +18,7 @@ from bot import texts
 from bot.callbacks import RebindCb
 from bot.outbox import enqueue
 from bot.services import rebind, staff_help
+from bot.services.incoming import chat_of
 from desk.model import User
 from storage.uow import UnitOfWork
 
@@ -67,8 +68,8 @@ async def rebind_answer(
         await query.answer(texts.render("rebind_expired"), show_alert=True)
         return
     if query.message is not None:
-        enqueue.set_markup(uow.session, user_id, query.message.message_id, None)
-    enqueue.send(uow.session, user_id, html)
+        enqueue.set_markup(uow.session, query.message.chat.id, query.message.message_id, None)
+    enqueue.send(uow.session, chat_of(query), html)
     await query.answer()
 
 

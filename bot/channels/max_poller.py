@@ -1,0 +1,128 @@
+"""Long polling of the MAX Bot API, confirming a batch only after it was handled.
+
+MAX confirms updates by ``marker``: the next ``GET /updates`` with the marker of
+the last batch says that batch is done.  As on Telegram's side (``bot.polling``)
+the batch is handled first and the marker moves only afterwards, so a ``kill -9``
+in between has MAX send the batch again and the update claims skip what was
+already handled.  Each update is read on its own (``max_updates``); one that
+cannot be read is set aside in ``bad_updates`` like a Telegram one.  MAX allows
+about two ``GET /updates`` a second, so calls are spaced by ``min_interval``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from maxapi import Bot as MaxBot
+from maxapi.enums.update import UpdateType
+from maxapi.exceptions.max import MaxApiError, MaxConnection
+from pydantic import ValidationError
+
+from bot.channels import max_updates
+from bot.polling import handle_batch
+from bot.reader import UpdateReader
+from storage import channels
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+TYPES = [UpdateType.MESSAGE_CREATED, UpdateType.MESSAGE_CALLBACK, UpdateType.BOT_STARTED]
+
+
+class MaxPoller:
+    def __init__(
+        self,
+        dp: Dispatcher,
+        bot: Bot,
+        max_bot: MaxBot,
+        uow: UnitOfWorkFactory,
+        reader: UpdateReader,
+        now: Callable[[], datetime],
+        *,
+        poll_seconds: int = 25,
+        min_interval: float = 0.5,
+    ) -> None:
+        self._dp = dp
+        self._bot = bot  # the aiogram bot whose session speaks MAX
+        self._max = max_bot
+        self._uow = uow
+        self._reader = reader
+        self._now = now
+        self._poll_seconds = poll_seconds
+        self._min_interval = min_interval
+        self.handled = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        marker: int | None = None
+        failures = 0
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            while not stop.is_set():
+                started = time.monotonic()
+                fetch = asyncio.create_task(
+                    self._max.get_updates(
+                        limit=100, timeout=self._poll_seconds, marker=marker, types=TYPES
+                    )
+                )
+                await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                if not fetch.done():
+                    fetch.cancel()
+                    await asyncio.gather(fetch, return_exceptions=True)
+                    break
+                try:
+                    answer = fetch.result()
+                except (MaxApiError, MaxConnection, TimeoutError) as exc:
+                    failures += 1
+                    delay = min(30.0, 0.5 * 2**failures)
+                    log.warning("MAX GET /updates failed (%s); retrying in %.1fs", exc, delay)
+                    await asyncio.wait({stopper}, timeout=delay)
+                    continue
+                failures = 0
+                raw_updates = answer.get("updates") if isinstance(answer, dict) else None
+                updates = await self.read(raw_updates if isinstance(raw_updates, list) else [])
+                if updates:
+                    await handle_batch(self._dp, self._bot, updates)
+                    self.handled += len(updates)
+                next_marker = answer.get("marker") if isinstance(answer, dict) else None
+                if isinstance(next_marker, int):
+                    marker = next_marker
+                rest = self._min_interval - (time.monotonic() - started)
+                if rest > 0:
+                    await asyncio.wait({stopper}, timeout=rest)
+        finally:
+            stopper.cancel()
+
+    async def read(self, batch: list[Any]) -> list[Update]:
+        """The batch as Bot API updates: each sender's person looked up, each user
+        message's ``mid`` remembered; what cannot be read is set aside."""
+        updates: list[Update] = []
+        bad: list[tuple[object, Exception]] = []
+        async with self._uow() as uow:
+            for raw in batch:
+                try:
+                    if not isinstance(raw, dict):
+                        raise max_updates.UnreadableMaxUpdate("an update must be a JSON object")
+                    sender = max_updates.sender_of(raw)
+                    if sender is None:
+                        continue
+                    person = await channels.person_of(uow.session, sender.key)
+                    shaped = max_updates.to_telegram(raw, sender, person or sender.key)
+                    update = Update.model_validate(shaped, context={"bot": self._bot})
+                    seq_mid = max_updates.mid_of_message(raw)
+                    if seq_mid is not None:
+                        seq, mid = seq_mid
+                        await channels.remember_mid(uow.session, sender.key, seq, mid, self._now())
+                except (max_updates.UnreadableMaxUpdate, ValidationError, TypeError) as exc:
+                    bad.append((raw, exc))
+                    continue
+                updates.append(update)
+        for raw, error in bad:  # each in its own transaction, after the batch's
+            await self._reader.record(raw, error)
+        return updates

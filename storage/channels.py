@@ -1,0 +1,90 @@
+"""Channels (desk.channels): which person a chat belongs to, MAX message ids, pairing codes.
+
+Takes the unit of work's session and never commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dialect import insert_for
+from storage.tables import MaxMessageRow, PairingCodeRow, UserAddressRow, UserRow
+
+PAIRING_TTL = timedelta(hours=24)
+
+
+async def person_of(session: AsyncSession, key: int) -> int | None:
+    """The person who writes from chat ``key``: one bound there first (known by that
+    key), or one who tied this chat to themselves; None for a stranger."""
+    bound = await session.scalar(select(UserAddressRow.user_id).where(UserAddressRow.key == key))
+    if bound is not None:
+        return bound
+    return await session.scalar(select(UserRow.telegram_id).where(UserRow.telegram_id == key))
+
+
+async def addresses_of(session: AsyncSession, user_id: int) -> list[int]:
+    """Every chat key of a person: the one they are known by first."""
+    rows = await session.scalars(
+        select(UserAddressRow.key).where(UserAddressRow.user_id == user_id)
+    )
+    return [user_id, *sorted(rows)]
+
+
+async def tie(session: AsyncSession, key: int, user_id: int, now: datetime) -> None:
+    """Chat ``key`` is ``user_id``'s too (a second messenger)."""
+    table = UserAddressRow.__table__
+    insert = insert_for(session, table).values(key=key, user_id=user_id, bound_at=now)
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[table.c.key], set_={"user_id": user_id, "bound_at": now}
+        )
+    )
+
+
+async def new_pairing(session: AsyncSession, user_id: int, now: datetime) -> str:
+    """A one-time code for ``user_id`` to open from their other messenger (24 h)."""
+    await session.execute(delete(PairingCodeRow).where(PairingCodeRow.expires_at <= now))
+    code = "p" + secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+    session.add(PairingCodeRow(code=code, user_id=user_id, expires_at=now + PAIRING_TTL))
+    await session.flush()
+    return code
+
+
+async def take_pairing(session: AsyncSession, code: str, now: datetime) -> int | None:
+    """The person a live code was made for; the code is spent (one use)."""
+    row = await session.get(PairingCodeRow, code)
+    if row is None:
+        return None
+    await session.delete(row)
+    await session.flush()
+    return row.user_id if row.expires_at > now else None
+
+
+async def remember_mid(
+    session: AsyncSession, chat_key: int, seq: int, mid: str, now: datetime
+) -> None:
+    table = MaxMessageRow.__table__
+    insert = insert_for(session, table).values(chat_key=chat_key, seq=seq, mid=mid, at=now)
+    await session.execute(
+        insert.on_conflict_do_nothing(index_elements=[table.c.chat_key, table.c.seq])
+    )
+
+
+async def mid_of(session: AsyncSession, chat_key: int, seq: int) -> str | None:
+    return await session.scalar(
+        select(MaxMessageRow.mid).where(
+            MaxMessageRow.chat_key == chat_key, MaxMessageRow.seq == seq
+        )
+    )
+
+
+async def seq_of(session: AsyncSession, chat_key: int, mid: str) -> int | None:
+    return await session.scalar(
+        select(MaxMessageRow.seq).where(
+            MaxMessageRow.chat_key == chat_key, MaxMessageRow.mid == mid
+        )
+    )
