@@ -1,9 +1,10 @@
 """Operating terms of a contract: the SLA basis, SLA alerts, penalties, report
-schedule, monitoring alerts; and the client managers of a client company.
+schedule, monitoring alerts, mass incidents; and the client managers of a client company.
 
 The config states them next to the contract (``[contracts.NAME.sla]``,
 ``[contracts.NAME.watch]``, ``[contracts.NAME.penalties]``,
-``[contracts.NAME.reports]``, ``[contracts.NAME.alerts]``) and the client
+``[contracts.NAME.reports]``, ``[contracts.NAME.alerts]``,
+``[contracts.NAME.incidents]``) and the client
 (``managers = [telegram ids]``); ``desk.config`` reads them.  Defaults
 are what a contract without these tables gets.
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from desk.alerts import AlertRules, OnResolved, Severity
 from desk.enums import Priority
+from desk.incidents import IncidentRules
 
 
 class SlaBasis(StrEnum):
@@ -95,6 +97,7 @@ class ContractTerms:
     reports: ReportSchedule = ReportSchedule()
     sla_basis: SlaBasis = SlaBasis.PEAK
     alerts: AlertRules = field(default_factory=AlertRules)
+    incidents: IncidentRules = field(default_factory=IncidentRules)
 
 
 def terms_to_json(terms: ContractTerms) -> dict[str, Any]:
@@ -128,6 +131,10 @@ def terms_to_json(terms: ContractTerms) -> dict[str, Any]:
         },
         "sla": {"measure": terms.sla_basis.value},
         "alerts": _alerts_to_json(terms.alerts),
+        "incidents": {
+            "propose_after": terms.incidents.propose_after,
+            "propose_within_minutes": terms.incidents.propose_within_minutes,
+        },
     }
 
 
@@ -164,4 +171,5 @@ def terms_from_json(data: dict[str, Any]) -> ContractTerms:
         reports=ReportSchedule(**data["reports"]),
         sla_basis=SlaBasis(data.get("sla", {}).get("measure", SlaBasis.PEAK.value)),
         alerts=_alerts_from_json(data.get("alerts")),
+        incidents=IncidentRules(**data.get("incidents", {})),  # {}: stored before they were
     )

@@ -11,6 +11,7 @@
     [contracts.NAME.alerts]      critical = 1, high = 2, warning = 3, info = 4,
                                  repeat_every = "30m", on_resolved = "resolve" | "ask",
                                  reopen_within = "30m"
+    [contracts.NAME.incidents]   propose_after = 3, propose_within = "15m"
     [[clients]] ... managers = [5001, 5002],
                     alert_keys = [{ name = "zabbix", key_sha256 = "<64 hex digits>" }]
 
@@ -27,9 +28,10 @@ from desk.config._lines import KeyPath
 from desk.config._messages import reason
 from desk.config._reader import Reader, Table
 from desk.enums import Priority
+from desk.incidents import IncidentRules
 from desk.terms import ContractTerms, PenaltyRules, ReportSchedule, SlaBasis, WatchRules
 
-TERM_KEYS = {"sla", "watch", "penalties", "reports", "alerts"}
+TERM_KEYS = {"sla", "watch", "penalties", "reports", "alerts", "incidents"}
 REPORT_FORMATS = ("html", "xlsx")
 
 
@@ -50,7 +52,24 @@ def contract_terms(r: Reader, t: Table, path: KeyPath, day_minutes: int) -> Cont
     alerts = AlertRules()
     if "alerts" in t:
         alerts = _alerts(r, r.value(t, path, "alerts", dict), (*path, "alerts"))
-    return ContractTerms(watch, penalties, reports, basis, alerts)
+    incidents = IncidentRules()
+    if "incidents" in t:
+        incidents = _incidents(r, r.value(t, path, "incidents", dict), (*path, "incidents"))
+    return ContractTerms(watch, penalties, reports, basis, alerts, incidents)
+
+
+def _incidents(r: Reader, t: Table, path: KeyPath) -> IncidentRules:
+    """When the bot proposes merging similar requests into a mass incident: this many
+    (2 or more) within this wall-clock interval."""
+    r.check_keys(t, path, {"propose_after", "propose_within"})
+    d = IncidentRules()
+    after = r.value(t, path, "propose_after", int, d.propose_after)
+    if not 2 <= after <= 1000:
+        r.fail(
+            (*path, "propose_after"), reason("number_range", key="propose_after", low=2, high=1000)
+        )
+    within = _wall_minutes(r, t, path, "propose_within", d.propose_within_minutes)
+    return IncidentRules(propose_after=after, propose_within_minutes=within)
 
 
 def _alerts(r: Reader, t: Table, path: KeyPath) -> AlertRules:

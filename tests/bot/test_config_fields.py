@@ -75,6 +75,7 @@ BASE: Data = {
                 "on_resolved": "resolve",
                 "reopen_within": "30m",
             },
+            "incidents": {"propose_after": 3, "propose_within": "15m"},
         },
         "retail": {"schedule": "office"},
     },
@@ -287,6 +288,16 @@ CASES = [
             ("on_resolved", "ask"),
             ("reopen_within", "2h"),
         )
+    ),
+    Case(
+        "contracts.*.incidents.propose_after",
+        _set(*C, "incidents", "propose_after", to=5),
+        (TERMS,),
+    ),
+    Case(
+        "contracts.*.incidents.propose_within",
+        _set(*C, "incidents", "propose_within", to="30m"),
+        (TERMS,),
     ),
     *(
         Case(
