@@ -33,6 +33,7 @@ from bot.jobs.sla import run_sla_jobs
 from bot.polling import poll
 from bot.reader import UpdateReader
 from bot.services import staff_help
+from bot.services.pairing import BotNames
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,12 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
     """Run a composed app until ``stop`` is set (tests compose their own)."""
     me = await app.bot.get_me()
     log.info("bot @%s (%s) starting", me.username, me.id)
+    max_name = None
+    if app.max is not None:  # users on MAX too (bot.channels)
+        max_me = await app.max.client.get_me()
+        max_name = max_me.username
+        log.info("MAX bot @%s (%s) starting", max_name, max_me.user_id)
+    app.dispatcher["bot_names"] = BotNames(me.username, max_name)
     await set_commands(app.bot, await _staff_chats(app))
     if app.settings.webhook_url:
         receiver = _serve_webhook(app, stop)
@@ -148,9 +155,7 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
         asyncio.create_task(run_sla_jobs(app, stop), name="sla-jobs"),
         asyncio.create_task(run_faq_jobs(app, stop), name="faq-jobs"),
     ]
-    if app.max is not None:  # users on MAX too (bot.channels)
-        max_me = await app.max.client.get_me()
-        log.info("MAX bot @%s (%s) starting", max_me.username, max_me.user_id)
+    if app.max is not None:
         poller = MaxPoller(
             app.dispatcher, app.max.bot, app.max.client, app.db.uow, app.max.reader, app.now
         )

@@ -28,6 +28,7 @@ from bot.outbox.ratelimit import MAX_LIMITS, UNLIMITED, Limits, RateLimiter
 from bot.outbox.sender import OutboxSender
 from bot.reader import UpdateReader
 from bot.services.cards import card_source
+from bot.services.pairing import BotNames
 from bot.services.tickets import TicketService
 from bot.session import KeepResponseModels, make_session
 from bot.settings import Settings
@@ -45,6 +46,7 @@ class WorkflowData(TypedDict):
     tickets: TicketService
     sender: OutboxSender
     now: Callable[[], datetime]
+    bot_names: BotNames  # set again once the bots answered getMe (bot.app.run_app)
 
 
 class MissingToken(RuntimeError):
@@ -181,6 +183,7 @@ async def compose(
         "tickets": tickets,
         "sender": sender,
         "now": now,
+        "bot_names": BotNames(),
     }
     dispatcher = Dispatcher(**data)
     updates = UnitOfWorkMiddleware(database.uow, sender.wake)

@@ -75,6 +75,13 @@ class Address:
         return cls(channel, int(number))
 
 
+def start_link(channel: Channel, bot_username: str, code: str) -> str:
+    """The deep link that opens the bot with ``/start <code>``: Telegram's ``t.me``,
+    MAX's ``max.ru`` (a MAX user opening it sends the bot ``bot_started`` with it)."""
+    host = "max.ru" if channel is Channel.MAX else "t.me"
+    return f"https://{host}/{bot_username.lstrip('@')}?start={code}"
+
+
 def channel_of(key: int) -> Channel:
     return Address.of_key(key).channel
 

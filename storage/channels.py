@@ -54,14 +54,15 @@ async def new_pairing(session: AsyncSession, user_id: int, now: datetime) -> str
     return code
 
 
-async def take_pairing(session: AsyncSession, code: str, now: datetime) -> int | None:
-    """The person a live code was made for; the code is spent (one use)."""
+async def take_pairing(session: AsyncSession, code: str, now: datetime) -> tuple[bool, int | None]:
+    """Whether ``code`` is a pairing code, and the person it was made for while it
+    lives (None: expired); the code is spent (one use)."""
     row = await session.get(PairingCodeRow, code)
     if row is None:
-        return None
+        return False, None
     await session.delete(row)
     await session.flush()
-    return row.user_id if row.expires_at > now else None
+    return True, (row.user_id if row.expires_at > now else None)
 
 
 async def remember_mid(

@@ -76,6 +76,7 @@ TEXT_LIMIT = 4000  # MAX's limit on a message's text (Telegram's is 4096)
 _KEPT_TAGS = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a"}
 )
+_MENTION = re.compile(r"<a\s[^>]*href=\"tg://[^\"]*\"[^>]*>(.*?)</a>", re.DOTALL)
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>")
 
 
@@ -84,14 +85,10 @@ def max_html(html: str) -> str:
     Telegram users lose their tags (their text stays)."""
 
     def keep(match: re.Match[str]) -> str:
-        tag = match.group(1).lower()
-        if tag not in _KEPT_TAGS:
-            return ""
-        if tag == "a" and "tg://" in match.group(0):
-            return ""  # a Telegram mention means nothing on MAX
-        return match.group(0)
+        return match.group(0) if match.group(1).lower() in _KEPT_TAGS else ""
 
-    return _TAG.sub(keep, html)
+    # a Telegram mention means nothing on MAX: its name stays
+    return _TAG.sub(keep, _MENTION.sub(r"\1", html))
 
 
 def max_keyboard(markup: InlineKeyboardMarkup | None) -> list[Any]:

@@ -10,6 +10,7 @@ from bot import keyboards, texts
 from bot.outbox.deliver import CardSource, CardView
 from bot.services.notify import person_of
 from bot.services.tickets import TicketService
+from desk.channels import channel_of
 from desk.enums import Status
 from desk.model import Client, Staff, Ticket, User
 from desk.timefmt import due_of
@@ -109,6 +110,7 @@ def render_card(
         client=client.name,
         user=user.first_name if user else str(ticket.requester_id),
         username=user.username if user else None,
+        messenger=channel_of(ticket.user_chat).label,  # where the user writes from
         category=ticket.category.value,
         priority=ticket.priority.value,
         initial=ticket.registered_priority.value,

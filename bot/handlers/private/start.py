@@ -17,8 +17,9 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.callbacks import RebindCb
 from bot.outbox import enqueue
-from bot.services import rebind, staff_help
+from bot.services import pairing, rebind, staff_help
 from bot.services.incoming import chat_of
+from bot.services.pairing import BotNames
 from desk.model import User
 from storage.uow import UnitOfWork
 
@@ -34,6 +35,8 @@ async def start(
             uow.session, message.chat.id, staff_help.render(private=True, name=person.first_name)
         )
         return
+    if code and await pairing.take(uow, message.chat.id, code, now()):
+        return  # a link from /connect in the person's other messenger
     known = await uow.users.get(person.id)
     invite = await uow.directory.invite(code) if code else None
     if code and invite is None:
@@ -73,6 +76,14 @@ async def rebind_answer(
     await query.answer()
 
 
+async def connect(
+    message: Message, uow: UnitOfWork, bot_names: BotNames, now: Callable[[], datetime]
+) -> None:
+    """``/connect``: a link to write from the other messenger too (bot.services.pairing)."""
+    assert message.from_user is not None
+    await pairing.offer(uow, message.chat.id, message.from_user.id, bot_names, now())
+
+
 async def help_(message: Message, uow: UnitOfWork) -> None:
     assert message.from_user is not None
     person = message.from_user
@@ -94,4 +105,5 @@ def build() -> Router:
     router.message.register(start, CommandStart())
     router.callback_query.register(rebind_answer, RebindCb.filter())
     router.message.register(help_, Command("help"))
+    router.message.register(connect, Command("connect"))
     return router
