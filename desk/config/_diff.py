@@ -20,9 +20,11 @@ class Action(StrEnum):
 # Sections in the order their rows may be written (each refers only to earlier ones);
 # removals go in the reverse order. "terms" are a contract's operating terms (keyed by
 # the contract), "managers" a client's managers (keyed by the client code).
-# "alert_keys" are a client's monitoring API keys (keyed by the client code).
+# "alert_keys" are a client's monitoring API keys (keyed by the client code),
+# "catalogue" a contract's request types, "people" a client's people and approvers.
 KINDS = (
-    "schedule", "contract", "terms", "team", "client", "managers", "alert_keys", "staff", "invite",
+    "schedule", "contract", "terms", "catalogue", "team", "client", "managers", "people",
+    "alert_keys", "staff", "invite",
 )  # fmt: skip
 
 
@@ -47,6 +49,9 @@ def _section(config: DeskConfig, kind: str) -> dict[Any, Any]:
         # a client without managers has no entry (nothing to store)
         "managers": {k: tuple(sorted(set(v))) for k, v in config.managers.items() if v},
         "alert_keys": {k: v for k, v in config.alert_keys.items() if v},
+        # a contract without types, a client without people: nothing to store
+        "catalogue": {k: v for k, v in config.catalogues.items() if v.types},
+        "people": {k: v for k, v in config.people.items() if v.people or v.approvers},
     }
     return sections[kind]
 

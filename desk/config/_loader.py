@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desk.alerts import AlertKey
 from desk.calendar import DayKind
+from desk.catalogue import Catalogue, ClientPeople
 from desk.clock import clock_of
+from desk.config._catalogue import CATALOGUE_KEYS, CLIENT_KEYS, client_people, contract_catalogue
 from desk.config._fields import Duration, format_range, parse_duration, parse_range, parse_time
 from desk.config._lines import KeyPath
 from desk.config._messages import DUPLICATE_KINDS, reason, unknown_ref
@@ -62,6 +64,10 @@ class DeskConfig:
     managers: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # API keys of a client's monitoring (kind "alert_keys"): names and SHA-256s.
     alert_keys: dict[str, tuple[AlertKey, ...]] = field(default_factory=dict)
+    # The service catalogue per contract (kind "catalogue") and a client's named people
+    # and approvers (kind "people"): desk.config._catalogue.
+    catalogues: dict[str, Catalogue] = field(default_factory=dict)
+    people: dict[str, ClientPeople] = field(default_factory=dict)
 
 
 def load_config(path: str | Path) -> DeskConfig:
@@ -110,8 +116,26 @@ def parse_config(text: str, file: str = "<config>") -> DeskConfig:
     }
     managers = {t["code"]: client_managers(r, t, p) for t, p in r.array_tables(data, "clients")}
     alert_keys = _alert_keys(r, data)
+    catalogues = {
+        name: contract_catalogue(r, t, p, _day_minutes(schedules[contracts[name].schedule]))
+        for name, t, p in r.named_tables(data, "contracts")
+    }
+    people = {
+        t["code"]: client_people(r, t, p, catalogues[t["contract"]], managers[t["code"]])
+        for t, p in r.array_tables(data, "clients")
+    }
     return DeskConfig(
-        schedules, contracts, teams, clients, staff, invites, terms, managers, alert_keys
+        schedules,
+        contracts,
+        teams,
+        clients,
+        staff,
+        invites,
+        terms,
+        managers,
+        alert_keys,
+        catalogues=catalogues,
+        people=people,
     )
 
 
@@ -247,7 +271,9 @@ def _close_days(r: Reader, t: Table, path: KeyPath, day_end: int) -> CloseDays:
 def _contract(
     r: Reader, name: str, t: Table, path: KeyPath, schedules: dict[str, ScheduleSpec]
 ) -> Contract:
-    r.check_keys(t, path, {"schedule", "targets", "contacts", *TERM_KEYS}, {"schedule"})
+    r.check_keys(
+        t, path, {"schedule", "targets", "contacts", *TERM_KEYS, *CATALOGUE_KEYS}, {"schedule"}
+    )
     schedule = r.value(t, path, "schedule", str)
     if schedule not in schedules:
         r.fail((*path, "schedule"), unknown_ref("schedule", schedule))
@@ -297,7 +323,7 @@ def _client(
     schedules: dict[str, ScheduleSpec],
 ) -> Client:
     required = {"code", "name", "contract", "team"}
-    r.check_keys(t, path, {*required, "timezone", "managers", "alert_keys"}, required)
+    r.check_keys(t, path, {*required, "timezone", "managers", "alert_keys", *CLIENT_KEYS}, required)
     code = r.value(t, path, "code", str)
     try:
         validate_client_code(code)

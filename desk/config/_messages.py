@@ -69,6 +69,45 @@ MESSAGES.update(
     }
 )
 
+# The service catalogue ([contracts.NAME.types.CODE]) and a client's people and approvers.
+MESSAGES.update(
+    {
+        "bad_type_code": "неверный код типа заявки «{value}»: латинские строчные буквы, цифры"
+        " и «_», первая — буква, до 24 знаков",
+        "bad_category": "неизвестная категория «{value}»: допустимы {allowed}",
+        "bad_type_priority": "приоритет типа заявки должен быть от 1 до 5, а не {value}",
+        "bad_approval": "неизвестное правило согласования «{value}»: допустимы none (без"
+        " согласования), any (любой из согласующих) и all (все)",
+        "approval_without_form": "тип «{code}» без полей идёт обычным путём (одно сообщение):"
+        " согласование бывает только у типа с формой",
+        "design_without_approval": 'у типа «{code}» design = true, но approval = "none":'
+        " проект кому-то нужно согласовать",
+        "bad_subject": "неверный шаблон темы «{value}»: {detail}",
+        "bad_match": "«match» — список непустых фраз, а не {value!r}",
+        "too_many_fields": "в форме не больше {limit} полей",
+        "field_twice": "поле «{name}» уже есть в этой форме",
+        "bad_field_name": "неверное имя поля «{value}»: латинские строчные буквы, цифры и «_»,"
+        " первая — буква",
+        "bad_field_kind": "неизвестный вид поля «{value}»: допустимы {allowed}",
+        "field_key_kind": "ключ «{key}» бывает только у поля вида {kind}",
+        "choice_without_options": "у поля выбора «{name}» нет вариантов (options)",
+        "too_many_options": "вариантов выбора не больше {limit}",
+        "bad_option": "вариант «{value}» должен быть непустой строкой до {limit} знаков",
+        "bad_after": "«after» должен называть поле-дату выше в этой форме, а не «{value}»",
+        "bad_person": "«people» должен быть списком таблиц"
+        ' {{ telegram_id = …, name = "…" }}, а не {value!r}',
+        "person_twice": "человек {value} уже есть в people этого клиента",
+        "unknown_type": "в договоре клиента нет типа заявки «{value}»",
+        "type_without_approval": 'у типа «{value}» нет согласования (approval = "none"):'
+        " согласующие ему не нужны",
+        "bad_approvers": "согласующие типа «{code}» — непустой список Telegram id",
+        "approver_not_person": "согласующий {value} не из людей клиента {client}: добавьте его"
+        " в people или managers этого клиента",
+        "nobody_approves": "у клиента {client} некому согласовать «{title}»: укажите"
+        " approvers.{code} или managers",
+    }
+)
+
 # How a refusal of ``config apply`` names a kind of entry (accusative).
 KIND_NAMES: dict[str, str] = {
     "schedule": "расписание",
@@ -77,6 +116,8 @@ KIND_NAMES: dict[str, str] = {
     "client": "клиента",
     "staff": "сотрудника",
     "invite": "приглашение",
+    "catalogue": "каталог заявок договора",
+    "people": "людей клиента",
 }
 
 DUPLICATE_KINDS: dict[str, str] = {

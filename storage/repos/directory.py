@@ -1,5 +1,5 @@
-"""The directory: schedules, contracts (and their operating terms), teams,
-clients (and their managers and monitoring API keys), staff and invites.
+"""The directory: schedules, contracts (and their operating terms and request types),
+teams, clients (and their managers, people and monitoring API keys), staff and invites.
 
 Reads return ``desk.model`` objects; writes are what ``config apply`` syncs.
 """
@@ -15,11 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.alerts import AlertKey
+from desk.catalogue import Catalogue, ClientPeople
 from desk.config import DeskConfig
 from desk.enums import Priority
 from desk.errors import NotFound
 from desk.model import Client, Contract, Invite, ScheduleSpec, SlaTarget, Staff, Team
 from desk.terms import ContractTerms, terms_from_json, terms_to_json
+from storage import catalogue as catalogue_store
 from storage.errors import StillReferenced
 from storage.mapping import (
     client_from_row,
@@ -109,6 +111,8 @@ class DirectoryRepository:
             },
             managers={code: tuple(ids) for code, ids in managers.items()},
             alert_keys={code: tuple(found) for code, found in keys.items()},
+            catalogues=await catalogue_store.load_catalogues(s),
+            people=await catalogue_store.load_people(s),
         )
 
     async def version(self) -> int | None:
@@ -246,6 +250,22 @@ class DirectoryRepository:
         if keys:
             rows = [{"client_code": client, "name": k.name, "sha256": k.sha256} for k in keys]
             await self._session.execute(insert(ApiKeyRow), rows)
+
+    @_changes
+    async def put_catalogue(self, contract: str, catalogue: Catalogue) -> None:
+        await catalogue_store.put_catalogue(self._session, contract, catalogue)
+
+    @_changes
+    async def remove_catalogue(self, contract: str) -> None:
+        await catalogue_store.remove_catalogue(self._session, contract)
+
+    @_changes
+    async def put_people(self, client: str, people: ClientPeople) -> None:
+        await catalogue_store.put_people(self._session, client, people)
+
+    @_changes
+    async def remove_people(self, client: str) -> None:
+        await catalogue_store.remove_people(self._session, client)
 
     @_changes
     async def remove_invite(self, code: str) -> None:

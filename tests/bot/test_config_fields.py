@@ -76,6 +76,47 @@ BASE: Data = {
                 "reopen_within": "30m",
             },
             "incidents": {"propose_after": 3, "propose_within": "15m"},
+            "types": {
+                "access": {
+                    "title": "Доступ и права",
+                    "category": "access",
+                    "priority": 4,
+                    "reaction": "4h",
+                    "resolution": "3d",
+                    "approval": "any",
+                    "design": False,
+                    "remind_after": "4h",
+                    "escalate_after": "8h",
+                    "subject": "Доступ: {who:initials} — {base}",
+                    "match": ["заведите пользователя"],
+                    "fields": [
+                        {
+                            "name": "who",
+                            "label": "Кому",
+                            "prompt": "Кому нужен доступ?",
+                            "kind": "text",
+                            "required": True,
+                        },
+                        {
+                            "name": "base",
+                            "label": "База",
+                            "prompt": "В какой базе?",
+                            "kind": "choice",
+                            "options": ["БП", "ЗУП"],
+                            "other": True,
+                        },
+                        {"name": "from", "label": "С", "prompt": "С какой даты?", "kind": "date"},
+                        {
+                            "name": "until",
+                            "label": "По",
+                            "prompt": "До какой даты?",
+                            "kind": "date",
+                            "required": False,
+                            "after": "from",
+                        },
+                    ],
+                },
+            },
         },
         "retail": {"schedule": "office"},
     },
@@ -91,6 +132,11 @@ BASE: Data = {
             "team": "accounting",
             "managers": [5001],
             "alert_keys": [{"name": "zabbix", "key_sha256": "a" * 64}],
+            "people": [
+                {"telegram_id": 5001, "name": "Светлана Иванова"},
+                {"telegram_id": 5002, "name": "Олег Петров"},
+            ],
+            "approvers": {"access": [5002]},
         },
         {"code": "VOST", "name": "Восток", "contract": "retail", "team": "accounting"},
     ],
@@ -166,6 +212,8 @@ NOUNS = {
     "client": "клиент",
     "managers": "менеджеры клиента",
     "alert_keys": "ключи API клиента",
+    "catalogue": "типы заявок договора",
+    "people": "люди и согласующие клиента",
     "staff": "сотрудник",
     "invite": "приглашение",
 }
@@ -205,6 +253,10 @@ PEN = (*C, "penalties")
 REP = (*C, "reports")
 ALERTS = (*C, "alerts")
 KEYS = ("change", "alert_keys", "ROGA")
+TYPES = (*C, "types", "access")
+FIELDS = (*TYPES, "fields")
+CATALOGUE = ("change", "catalogue", "standard")
+PEOPLE = ("change", "people", "ROGA")
 CASES = [
     Case("schedules.*.timezone", _set(*S, "timezone", to="Asia/Yekaterinburg"), (SCHEDULE,)),
     Case(
@@ -322,8 +374,12 @@ CASES = [
         for key, value in (
             ("name", "Рога и копыта плюс"),
             ("timezone", "Asia/Yekaterinburg"),
-            ("contract", "retail"),
         )
+    ),
+    Case(
+        "clients[].contract",  # the retail contract has no approvals: the approvers go too
+        _both(_set("clients", 0, "contract", to="retail"), _set("clients", 0, "approvers", to={})),
+        (("change", "client", "ROGA"), PEOPLE),
     ),
     Case(
         "clients[].team",
@@ -368,6 +424,56 @@ CASES = [
         _set("clients", 0, "alert_keys", to=[]),
         (("remove", "alert_keys", "ROGA"),),
     ),
+    *(
+        Case(f"contracts.*.types.*.{key}", _set(*TYPES, key, to=value), (CATALOGUE,))
+        for key, value in (
+            ("title", "Доступ"),
+            ("category", "master_data"),
+            ("priority", 3),
+            ("reaction", "2h"),
+            ("resolution", "5d"),
+            ("approval", "all"),
+            ("design", True),
+            ("remind_after", "2h"),
+            ("escalate_after", "2d"),
+            ("subject", "Доступ: {who}"),
+            ("match", ["заведите пользователя", "дайте права"]),
+        )
+    ),
+    *(
+        Case(
+            f"contracts.*.types.*.fields[].{key}", _set(*FIELDS, index, key, to=value), (CATALOGUE,)
+        )
+        for index, key, value in (
+            (3, "name", "till"),
+            (0, "label", "Сотрудник"),
+            (0, "prompt", "Кому нужен доступ? ФИО"),
+            (0, "required", False),
+            (1, "options", ["БП", "ЗУП", "УТ"]),
+            (1, "other", False),
+        )
+    ),
+    Case(
+        "contracts.*.types.*.fields[].kind",
+        _set(*FIELDS, 0, "kind", to="number"),
+        (CATALOGUE,),
+    ),
+    Case(
+        "contracts.*.types.*.fields[].after",  # «по» no earlier than «кому», now a date
+        _both(_set(*FIELDS, 0, "kind", to="date"), _set(*FIELDS, 3, "after", to="who")),
+        (CATALOGUE,),
+    ),
+    Case(
+        "clients[].people[].telegram_id",
+        _set("clients", 0, "people", 0, "telegram_id", to=5003),
+        (PEOPLE,),
+    ),
+    Case(
+        "clients[].people[].name",
+        _set("clients", 0, "people", 1, "name", to="О. Петров"),
+        (PEOPLE,),
+    ),
+    Case("clients[].approvers.*", _set("clients", 0, "approvers", "access", to=[5001]), (PEOPLE,)),
     Case(
         "staff[].telegram_id",
         _set("staff", 2, "telegram_id", to=2009),
@@ -411,7 +517,9 @@ def _fields(data: Data, prefix: str = "", named: bool = False) -> set[str]:
         name = "*" if named else key
         path = f"{prefix}.{name}" if prefix else name
         if isinstance(value, dict):
-            inner_named = key in {"schedules", "contracts", "teams", "targets", "contacts"}
+            inner_named = key in {
+                "schedules", "contracts", "teams", "targets", "contacts", "types", "approvers",
+            }  # fmt: skip
             found |= _fields(value, path, inner_named or key == "per_breach")
         elif isinstance(value, list) and value and isinstance(value[0], dict):
             for item in value:
@@ -445,7 +553,11 @@ def test_the_base_states_every_key_the_loader_accepts() -> None:
         node = parent[path[-1]]
         # the keys of this table and of its kin (the other schedules, staff entries...)
         kin = parent if isinstance(path[-1], int) else [parent[n] for n in parent]
-        stated = set().union(*map(set, kin)) if len(path) == 2 else set(node)
+        stated = (
+            set().union(*map(set, kin))
+            if len(path) == 2 or isinstance(path[-1], int)
+            else set(node)
+        )
         node["zz_probe"] = 1
         with pytest.raises(ConfigError) as refused:
             parse_config(toml(data))
