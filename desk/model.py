@@ -89,6 +89,8 @@ class Client:
     timezone: str
     contract: str  # Contract.name
     team: str  # Team.name
+    # the messengers its users write from (desk.channels.Channel values): invites name these
+    messengers: tuple[str, ...] = ("telegram",)
 
 
 @dataclass(frozen=True)

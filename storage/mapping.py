@@ -83,7 +83,8 @@ def team_to_row(team: Team) -> TeamRow:
 
 
 def client_from_row(row: ClientRow) -> Client:
-    return Client(row.code, row.name, row.timezone, row.contract, row.team)
+    messengers = tuple(row.messengers) if row.messengers else ("telegram",)
+    return Client(row.code, row.name, row.timezone, row.contract, row.team, messengers)
 
 
 def client_to_row(client: Client) -> ClientRow:
@@ -93,6 +94,7 @@ def client_to_row(client: Client) -> ClientRow:
         timezone=client.timezone,
         contract=client.contract,
         team=client.team,
+        messengers=list(client.messengers),
     )
 
 

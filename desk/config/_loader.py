@@ -22,6 +22,7 @@ from desk.alerts import AlertKey
 from desk.calendar import DayKind
 from desk.catalogue import Catalogue, ClientPeople
 from desk.clock import clock_of
+from desk.channels import Channel
 from desk.config._catalogue import CATALOGUE_KEYS, CLIENT_KEYS, client_people, contract_catalogue
 from desk.config._fields import Duration, format_range, parse_duration, parse_range, parse_time
 from desk.config._lines import KeyPath
@@ -323,7 +324,12 @@ def _client(
     schedules: dict[str, ScheduleSpec],
 ) -> Client:
     required = {"code", "name", "contract", "team"}
-    r.check_keys(t, path, {*required, "timezone", "managers", "alert_keys", *CLIENT_KEYS}, required)
+    r.check_keys(
+        t,
+        path,
+        {*required, "timezone", "managers", "alert_keys", "messengers", *CLIENT_KEYS},
+        required,
+    )
     code = r.value(t, path, "code", str)
     try:
         validate_client_code(code)
@@ -336,7 +342,24 @@ def _client(
     if team not in teams:
         r.fail((*path, "team"), unknown_ref("team", team))
     timezone = _zone(r, t, path, schedules[contracts[contract].schedule].timezone)
-    return Client(code, r.value(t, path, "name", str), timezone, contract, team)
+    messengers = _messengers(r, t, path)
+    return Client(code, r.value(t, path, "name", str), timezone, contract, team, messengers)
+
+
+def _messengers(r: Reader, t: Table, path: KeyPath) -> tuple[str, ...]:
+    """``messengers = ["telegram", "max"]``: which its users write from (default Telegram)."""
+    names = r.value(t, path, "messengers", list, ["telegram"])
+    known = [c.value for c in Channel]
+    if not names:
+        r.fail((*path, "messengers"), reason("no_messengers"))
+    for name in names:
+        if name not in known:
+            r.fail(
+                (*path, "messengers"), reason("bad_messenger", value=name, known=", ".join(known))
+            )
+    if len(set(names)) != len(names):
+        r.fail((*path, "messengers"), reason("messenger_twice"))
+    return tuple(names)
 
 
 def _staff(

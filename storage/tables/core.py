@@ -67,6 +67,7 @@ class ClientRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     contract: Mapped[str] = mapped_column(ForeignKey("contracts.name"))
     team: Mapped[str] = mapped_column(ForeignKey("teams.name"))
+    messengers: Mapped[list[str] | None] = mapped_column(JSON)  # None: Telegram alone
 
 
 class StaffRow(Base):

@@ -131,6 +131,7 @@ BASE: Data = {
             "contract": "standard",
             "team": "accounting",
             "managers": [5001],
+            "messengers": ["telegram", "max"],
             "alert_keys": [{"name": "zabbix", "key_sha256": "a" * 64}],
             "people": [
                 {"telegram_id": 5001, "name": "Светлана Иванова"},
@@ -374,6 +375,7 @@ CASES = [
         for key, value in (
             ("name", "Рога и копыта плюс"),
             ("timezone", "Asia/Yekaterinburg"),
+            ("messengers", ["telegram"]),  # its users no longer invited to MAX
         )
     ),
     Case(

@@ -84,6 +84,11 @@ team = "one"
         ('code = "ACME"', 'code = "acme"', 15, "неверный код «acme»"),
         ('team = "one"\n', 'team = "two"\n', 18, "неизвестная команда «two»"),
         ("chat_id = -100", 'chat_id = "-100"', 11, "«chat_id» должен быть целым числом"),
+        ('code = "ACME"', 'code = "ACME"\nmessengers = ["telegram", "viber"]', 16,
+         "неизвестный мессенджер «viber»: можно telegram, max"),
+        ('code = "ACME"', 'code = "ACME"\nmessengers = []', 16, "список мессенджеров пуст"),
+        ('code = "ACME"', 'code = "ACME"\nmessengers = ["max", "max"]', 16,
+         "мессенджер указан дважды"),
     ],
 )  # fmt: skip
 def test_mistakes_are_reported_at_their_line(old: str, new: str, line: int, reason: str) -> None:
@@ -93,6 +98,12 @@ def test_mistakes_are_reported_at_their_line(old: str, new: str, line: int, reas
         parse_config(BASE.replace(old, new, 1), "acme.toml")
     assert (caught.value.file, caught.value.line) == ("acme.toml", line)
     assert reason in caught.value.reason
+
+
+def test_a_client_lists_its_messengers_telegram_alone_by_default() -> None:
+    assert parse_config(BASE).clients["ACME"].messengers == ("telegram",)
+    both = BASE.replace('code = "ACME"', 'code = "ACME"\nmessengers = ["telegram", "max"]')
+    assert parse_config(both).clients["ACME"].messengers == ("telegram", "max")
 
 
 def test_a_repeated_staff_id_names_the_first_line() -> None:

@@ -21,6 +21,8 @@ WHEN = sa.DateTime(timezone=True)
 def upgrade() -> None:
     with op.batch_alter_table("tickets") as batch:
         batch.add_column(sa.Column("reply_chat", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("clients") as batch:
+        batch.add_column(sa.Column("messengers", sa.JSON(), nullable=True))
     op.create_table(
         "user_addresses",
         sa.Column("key", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -59,5 +61,7 @@ def downgrade() -> None:
     op.drop_table("max_messages")
     op.drop_index(op.f("ix_user_addresses_user_id"), table_name="user_addresses")
     op.drop_table("user_addresses")
+    with op.batch_alter_table("clients") as batch:
+        batch.drop_column("messengers")
     with op.batch_alter_table("tickets") as batch:
         batch.drop_column("reply_chat")
