@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     max_token: SecretStr | None = None
     # Base URL of the MAX Bot API; empty means MAX's own (the sandbox: http://HOST:PORT/max).
     max_api_url: str = ""
+    # The bots' usernames for invite links (`supportdesk invite`); empty: asked by getMe.
+    bot_username: str = ""
+    max_bot_username: str = ""
 
     # Storage: SQLite by default; postgresql+asyncpg://user:pass@host/db for PostgreSQL.
     database_url: str = "sqlite+aiosqlite:///var/supportdesk.sqlite3"
