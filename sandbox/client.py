@@ -1,10 +1,15 @@
-"""A small client of the control API, for tests and tools (``SandboxControl``)."""
+"""A small client of the control API, for tests and tools (``SandboxControl``).
+
+Calls that differ between the messengers take ``channel="telegram"`` (the
+default) or ``channel="max"``; on MAX a user's dialog is addressed by the
+user's id as ``chat_id`` and messages by their ``mid`` (a string).
+"""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import aiohttp
 
@@ -16,6 +21,9 @@ class SandboxControlError(Exception):
         super().__init__(f"{status}: {error}")
         self.status = status
         self.error = error
+
+
+Channel = Literal["telegram", "max"]
 
 
 class SandboxControl:
@@ -40,10 +48,24 @@ class SandboxControl:
         return result
 
     async def create_user(
-        self, user_id: int, first_name: str, *, username: str | None = None, started: bool = True
+        self,
+        user_id: int,
+        first_name: str,
+        *,
+        username: str | None = None,
+        started: bool = True,
+        last_name: str | None = None,
+        channel: Channel = "telegram",
     ) -> dict[str, Any]:
-        """A Telegram user; ``started=False``: one who never wrote to the bot."""
-        body = {"id": user_id, "first_name": first_name, "username": username, "started": started}
+        """A Telegram (or MAX) user; ``started=False``: one who never wrote to the bot."""
+        body = {
+            "id": user_id,
+            "first_name": first_name,
+            "last_name": last_name,
+            "username": username,
+            "started": started,
+            "channel": channel,
+        }
         result: dict[str, Any] = await self._request("POST", "users", json=body)
         return result
 
@@ -72,9 +94,14 @@ class SandboxControl:
         result: dict[str, Any] = await self._request("POST", "chats", json=body)
         return result
 
-    async def block_bot(self, user_id: int, blocked: bool = True) -> None:
-        await self._request("POST", f"users/{user_id}/block", json={"blocked": blocked})
+    async def block_bot(
+        self, user_id: int, blocked: bool = True, *, channel: Channel = "telegram"
+    ) -> None:
+        """The user blocks the bot (on MAX: stops it, and the bot gets bot_stopped)."""
+        body = {"blocked": blocked, "channel": channel}
+        await self._request("POST", f"users/{user_id}/block", json=body)
 
+    @overload
     async def send(
         self,
         user_id: int,
@@ -85,10 +112,41 @@ class SandboxControl:
         reply_to_message_id: int | None = None,
         file: Path | None = None,
         content: dict[str, Any] | None = None,
-    ) -> int:
-        """A person writes into a chat; returns the new message's id.
+        channel: Literal["telegram"] = "telegram",
+    ) -> int: ...
 
-        ``content`` sends Message fields the web chat cannot make (a sticker, a location).
+    @overload
+    async def send(
+        self,
+        user_id: int,
+        chat_id: int,
+        text: str = "",
+        *,
+        reply_to_message_id: str | None = None,
+        file: Path | None = None,
+        content: dict[str, Any] | None = None,
+        channel: Literal["max"],
+    ) -> str: ...
+
+    async def send(
+        self,
+        user_id: int,
+        chat_id: int,
+        text: str = "",
+        *,
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | str | None = None,
+        file: Path | None = None,
+        content: dict[str, Any] | None = None,
+        channel: Channel = "telegram",
+    ) -> int | str:
+        """A person writes into a chat; returns the new message's id (on MAX its mid).
+
+        ``content`` sends Message fields the web chat cannot make (a sticker, a
+        location; on MAX: MessageBody fields such as ``attachments``). On MAX a
+        text ``/start`` or ``/start CODE`` is a press of Start or a deep link:
+        the bot gets ``bot_started`` (payload CODE), no message is made, and
+        "" is returned.
         """
         fields = self._query(
             user_id=user_id,
@@ -96,6 +154,7 @@ class SandboxControl:
             text=text,
             message_thread_id=message_thread_id,
             reply_to_message_id=reply_to_message_id,
+            channel=channel if channel != "telegram" else None,
         )
         if content is not None:
             body: dict[str, Any] = {**fields, "content": content}
@@ -106,21 +165,27 @@ class SandboxControl:
             form = aiohttp.FormData(fields, quote_fields=False)
             form.add_field("file", await asyncio.to_thread(file.read_bytes), filename=file.name)
             data = await self._request("POST", "send", data=form)
+        if channel == "max":
+            return str(data["message_id"] or "")
         return int(data["message_id"])
 
     async def click(
         self,
         user_id: int,
         chat_id: int,
-        message_id: int,
+        message_id: int | str,
         data: str,
         *,
         wait: float = 0,
         check_button: bool = True,
+        channel: Channel = "telegram",
     ) -> dict[str, Any]:
         """A person presses an inline button; waits up to ``wait`` s for the bot's answer.
 
-        ``check_button=False`` sends any data, as a modified client could.
+        ``check_button=False`` sends any data, as a modified client could. On
+        MAX ``message_id`` is the mid and ``data`` the callback button's
+        payload; the answer is ``{"callback_id", "answered", "answer"
+        (the notification), "message_replaced"}``.
         """
         body = {
             "user_id": user_id,
@@ -129,6 +194,7 @@ class SandboxControl:
             "data": data,
             "wait": wait,
             "check_button": check_button,
+            "channel": channel,
         }
         result: dict[str, Any] = await self._request("POST", "click", json=body)
         return result
@@ -138,12 +204,21 @@ class SandboxControl:
         chat_id: int,
         *,
         message_thread_id: int | None = None,
-        after: int | None = None,
+        after: int | str | None = None,
         wait: float | None = None,
+        channel: Channel = "telegram",
     ) -> list[dict[str, Any]]:
-        """The chat's messages; with ``wait``, waits for one newer than ``after``."""
+        """The chat's messages; with ``wait``, waits for one newer than ``after``.
+
+        On MAX ``chat_id`` is the user's id, ``after`` a mid, and each message
+        is ``sandbox.max.control.message_json`` (sandbox/README.md, "MAX").
+        """
         query = self._query(
-            chat_id=chat_id, message_thread_id=message_thread_id, after=after, wait=wait
+            chat_id=chat_id,
+            message_thread_id=message_thread_id,
+            after=after,
+            wait=wait,
+            channel=channel if channel != "telegram" else None,
         )
         result: list[dict[str, Any]] = await self._request("GET", "messages", params=query)
         return result
@@ -166,7 +241,10 @@ class SandboxControl:
         chat_id: int | None = None,
         retry_after: int | None = None,
         hang_seconds: float | None = None,
+        channel: Channel = "telegram",
     ) -> dict[str, Any]:
+        """Make ``method`` fail (on MAX: an operation name such as sendMessage;
+        ``chat_id``: the user whose dialog it is)."""
         body = {
             k: v
             for k, v in {
@@ -176,6 +254,7 @@ class SandboxControl:
                 "chat_id": chat_id,
                 "retry_after": retry_after,
                 "hang_seconds": hang_seconds,
+                "channel": channel,
             }.items()
             if v is not None
         }

@@ -13,6 +13,7 @@ from pathlib import Path
 from sandbox.faults import FaultBoard
 from sandbox.files import FileStore
 from sandbox.flood import FloodLimiter
+from sandbox.max.world import MaxWorld
 from sandbox.model import MEMBER, PRESENT, BotIdentity, Chat, User
 from sandbox.persistence import SnapshotStore
 from sandbox.spec import BotApiSpec, load_spec
@@ -34,6 +35,11 @@ class SandboxConfig:
     bot_username: str = "supportdesk_sandbox_bot"
     bot_first_name: str = "Поддержка 1С"
     flush_interval: float = 0.1
+    # MAX (sandbox/max): a fixed token for its bot (else one is generated and kept),
+    # and how long after an upload attaching the file answers attachment.not.ready.
+    max_token: str | None = None
+    max_upload_delay: float = 0.3
+    max_bot_username: str = "supportdesk_max_bot"
 
 
 class Sandbox:
@@ -53,6 +59,17 @@ class Sandbox:
         self.faults = FaultBoard()
         self.spec: BotApiSpec = load_spec(config.spec_path)
         self.feed = UpdateFeed(self.state)
+        self.max = MaxWorld(
+            rows=self.store.load_rows("max_"),
+            files=self.files,
+            changed=self._world_changed,
+            changes=self.state.changed,
+            token=config.max_token,
+            upload_delay=config.max_upload_delay,
+            flood_limits=config.flood_limits,
+            bot_username=config.max_bot_username,
+            bot_first_name=config.bot_first_name,
+        )
         self.calls: Counter[str] = Counter()
         self._flusher: asyncio.Task[None] | None = None
         self._pusher: WebhookPusher | None = None
@@ -64,17 +81,24 @@ class Sandbox:
         bot_id = int(token.split(":", 1)[0])
         return BotIdentity(bot_id, config.bot_username, config.bot_first_name, token)
 
+    def _world_changed(self) -> None:
+        """The MAX world changed: the shared change feed (web chat, long polls) moves on."""
+        self.state.version += 1
+        self.state.changed.notify()
+
     # -- lifecycle -----------------------------------------------------------
 
     async def start(self, run_reply: ReplyRunner) -> None:
         self._flusher = asyncio.create_task(self._flush_loop(), name="sandbox-flush")
         self._pusher = WebhookPusher(self.state, run_reply)
         self._pusher.start()
+        self.max.start()
 
     async def stop(self) -> None:
         self.faults.stopping.set()
         if self._pusher is not None:
             await self._pusher.stop()
+        await self.max.stop()
         if self._flusher is not None:
             self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -95,7 +119,7 @@ class Sandbox:
         if previous is not None and not previous.done():
             with contextlib.suppress(Exception):  # its own flush reported it
                 await asyncio.shield(previous)
-        rows = self.store.take_dirty(self.state)
+        rows = self.store.take_dirty(self.state) + self.max.state.take_dirty()
         if rows:
             self._writing = asyncio.ensure_future(asyncio.to_thread(self.store.write, rows))
             await asyncio.shield(self._writing)

@@ -75,6 +75,13 @@ class SnapshotStore:
         state.dirty.clear()
         return state
 
+    def load_rows(self, kind_prefix: str) -> list[tuple[str, str, str]]:
+        """Rows whose kind starts with ``kind_prefix`` (other worlds kept here, e.g. MAX's)."""
+        cursor = self._db.execute(
+            "SELECT kind, key, body FROM rows WHERE kind LIKE ? || '%'", (kind_prefix,)
+        )
+        return [(str(kind), str(key), str(body)) for kind, key, body in cursor]
+
     def take_dirty(self, state: State) -> list[tuple[str, str, str | None]]:
         """Render the dirty rows now (in the event loop), to write them elsewhere."""
         dirty = state.dirty

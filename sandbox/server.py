@@ -31,6 +31,7 @@ from sandbox.botapi import SANDBOX_KEY, run_webhook_reply
 from sandbox.client import SandboxControl
 from sandbox.core import Sandbox, SandboxConfig
 from sandbox.files import UPLOAD_LIMIT
+from sandbox.max import api as max_api
 
 
 class CannotListen(RuntimeError):
@@ -49,6 +50,7 @@ def create_app(config: SandboxConfig) -> web.Application:
     )
     app[SANDBOX_KEY] = sb
     botapi.add_routes(app)
+    max_api.add_routes(app, sb.max)
     control.add_routes(app)
     webchat.add_routes(app)
     app.on_startup.append(_start)
@@ -65,6 +67,7 @@ async def _start(app: web.Application) -> None:
 async def _release_waiters(app: web.Application) -> None:
     app[SANDBOX_KEY].faults.stopping.set()
     app[SANDBOX_KEY].feed.close()  # a long poll would hold the shutdown for its timeout
+    app[SANDBOX_KEY].max.closing()
 
 
 async def _stop(app: web.Application) -> None:
@@ -91,6 +94,15 @@ class SandboxHandle:
     def web_chat_url(self) -> str:
         return f"{self.url}/"
 
+    @property
+    def max_url(self) -> str:
+        """The MAX Bot API's base URL (a client's API URL)."""
+        return f"{self.url}{max_api.PREFIX}"
+
+    @property
+    def max_token(self) -> str:
+        return self.sandbox.max.state.bot.token
+
 
 @contextlib.asynccontextmanager
 async def running_sandbox(
@@ -100,9 +112,17 @@ async def running_sandbox(
     host: str = "127.0.0.1",
     flood_limits: bool = True,
     token: str | None = None,
+    max_token: str | None = None,
+    max_upload_delay: float = 0.3,
 ) -> AsyncIterator[SandboxHandle]:
     """Serve a sandbox on ``host:port`` (0: a free port) until the block ends."""
-    config = SandboxConfig(data_dir=data_dir, flood_limits=flood_limits, token=token)
+    config = SandboxConfig(
+        data_dir=data_dir,
+        flood_limits=flood_limits,
+        token=token,
+        max_token=max_token,
+        max_upload_delay=max_upload_delay,
+    )
     app = create_app(config)
     runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
     await runner.setup()
@@ -117,6 +137,7 @@ async def running_sandbox(
     site = web.SockSite(runner, sock)
     await site.start()
     url = f"http://{host}:{sock.getsockname()[1]}"
+    app[SANDBOX_KEY].max.base_url = url  # until a MAX call says how the bot reaches us
     session = aiohttp.ClientSession()
     try:
         yield SandboxHandle(app[SANDBOX_KEY], url, SandboxControl(url, session))

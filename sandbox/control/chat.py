@@ -9,11 +9,20 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from sandbox.control.common import body, chat_of, json, sandbox_of, user_of, wait_seconds
+from sandbox.control.common import (
+    body,
+    chat_of,
+    is_max,
+    json,
+    sandbox_of,
+    user_of,
+    wait_seconds,
+)
 from sandbox.conversation import find_topic, post
 from sandbox.core import Sandbox
 from sandbox.errors import BadRequest, Conflict, Forbidden, NotFound
 from sandbox.files import sniff_image
+from sandbox.max import control as max_control
 from sandbox.model import ADMINISTRATOR, CREATOR, PRESENT, CallbackRecord, Chat, User
 from sandbox.params import Upload
 from sandbox.rules import CAPTION_LIMIT, TEXT_LIMIT, has_button_data
@@ -44,6 +53,8 @@ def _text_content(text: str) -> dict[str, Any]:
 async def send(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     params = await body(request)
+    if is_max(params):
+        return json(max_control.send(sb.max, params))
     user = user_of(sb, params.int("user_id"))
     chat = chat_of(sb, params.int("chat_id"))
     _check_can_write(sb, user, chat)
@@ -104,6 +115,8 @@ def _raw_content(value: object) -> dict[str, Any]:
 async def click(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     params = await body(request)
+    if is_max(params):
+        return json(await max_control.click(sb.max, params, wait_seconds(params)))
     user = user_of(sb, params.int("user_id"))
     chat = chat_of(sb, params.int("chat_id"))
     _check_can_write(sb, user, chat)
@@ -155,6 +168,8 @@ def _select(sb: Sandbox, chat_id: int, thread_id: int | None, after: int) -> lis
 async def messages(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     params = await body(request)
+    if is_max(params):
+        return json(await max_control.messages(sb.max, params, wait_seconds(params)))
     chat = chat_of(sb, params.int("chat_id"))
     thread_id = params.opt_int("message_thread_id")
     after = params.opt_int("after") or 0

@@ -51,6 +51,17 @@ def chat_of(sb: Sandbox, chat_id: int) -> Chat:
     return chat
 
 
+CHANNELS = ("telegram", "max")
+
+
+def is_max(params: Params) -> bool:
+    """Whether a call is about MAX (``"channel": "max"``); the default is Telegram."""
+    channel = params.opt_str("channel") or "telegram"
+    if channel not in CHANNELS:
+        raise BadRequest('channel must be "telegram" or "max"')
+    return channel == "max"
+
+
 def wait_seconds(params: Params) -> float:
     raw = params.raw("wait")
     if raw in (None, ""):

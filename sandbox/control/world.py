@@ -6,10 +6,11 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.control.common import body, chat_of, json, sandbox_of, user_of
+from sandbox.control.common import body, chat_of, is_max, json, sandbox_of, user_of
 from sandbox.core import Sandbox
 from sandbox.errors import BadRequest
 from sandbox.faults import Fault, FaultError
+from sandbox.max import control as max_control
 from sandbox.model import ADMINISTRATOR, CREATOR, KICKED, LEFT, MEMBER, Chat, User
 from sandbox.params import Params
 
@@ -56,6 +57,10 @@ async def get_state(request: web.Request) -> web.Response:
             "chats": [chat_json(sb, c) for c in sb.state.chats.values()],
             "flood_limits": sb.flood.enabled,
             "version": sb.state.version,
+            "max": {
+                "bot": max_control.bot_json(sb.max),
+                "users": [max_control.user_json(u) for u in sb.max.state.users.values()],
+            },
         }
     )
 
@@ -73,6 +78,8 @@ def _new_id(params: Params, taken: dict[int, Any], start: int, step: int) -> int
 async def create_user(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     params = await body(request)
+    if is_max(params):
+        return json(max_control.create_user(sb.max, params), status=201)
     user_id = _new_id(params, sb.state.users, 1001, 1)
     if user_id <= 0 or user_id == sb.state.bot.id:
         raise BadRequest("user id must be a positive number other than the bot's")
@@ -88,8 +95,11 @@ async def create_user(request: web.Request) -> web.Response:
 
 async def block_bot(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
-    user = user_of(sb, _path_int(request, "user_id"))
     params = await body(request)
+    if is_max(params):
+        blocked = params.bool("blocked", default=True)
+        return json(max_control.block(sb.max, _path_int(request, "user_id"), blocked))
+    user = user_of(sb, _path_int(request, "user_id"))
     user.blocked_bot = params.bool("blocked", default=True)
     sb.state.put_user(user)
     return json(user_json(user))
@@ -162,6 +172,8 @@ async def chats_of_user(request: web.Request) -> web.Response:
     """The chats one person sees (the web chat's list)."""
     sb = sandbox_of(request)
     params = await body(request)
+    if is_max(params):
+        return json(max_control.chats_of(sb.max, params.int("user_id")))
     user = user_of(sb, params.int("user_id"))
     shown = []
     for chat in sb.chats_of(user.id):
@@ -178,6 +190,7 @@ async def set_flood(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     params = await body(request)
     sb.flood.set_enabled(params.bool("enabled", default=True))
+    sb.max.flood.set_enabled(sb.flood.enabled)  # one switch for both messengers
     return json({"enabled": sb.flood.enabled})
 
 
@@ -196,16 +209,22 @@ async def add_fault(request: web.Request) -> web.Response:
         )
     except (FaultError, ValueError) as exc:
         raise BadRequest(str(exc)) from None
-    sb.faults.add(fault)
+    # On MAX, "method" is the operation's name (sendMessage, editMessage, answerOnCallback,
+    # getUpdates...; sandbox/README.md) and "chat_id" the user whose dialog it is.
+    (sb.max.faults if is_max(params) else sb.faults).add(fault)
     return json(fault.as_dict(), status=201)
 
 
 async def list_faults(request: web.Request) -> web.Response:
-    return json([f.as_dict() for f in sandbox_of(request).faults.faults])
+    sb = sandbox_of(request)
+    board = sb.max.faults if is_max(await body(request)) else sb.faults
+    return json([f.as_dict() for f in board.faults])
 
 
 async def clear_faults(request: web.Request) -> web.Response:
-    sandbox_of(request).faults.clear()
+    sb = sandbox_of(request)
+    sb.faults.clear()  # both messengers' switches
+    sb.max.faults.clear()
     return json([])
 
 
@@ -223,6 +242,7 @@ async def stats(request: web.Request) -> web.Response:
             "pending_updates": len(sb.state.updates),
             "poller_waiting": sb.feed.waiting,
             "flood_limits": sb.flood.enabled,
+            "max": max_control.stats(sb.max),
         }
     )
 

@@ -1,0 +1,165 @@
+"""How the MAX bot receives updates: long polling (GET /updates) and webhook push.
+
+Long polling, as MAX documents it: every update has a number; the answer's
+``marker`` is the number of the next one expected; passing ``marker`` confirms
+every update before it. Without ``marker`` the bot gets every update it has
+not confirmed yet (MAX's older docs; its newer ones say "only the last one",
+so a bot must keep its marker and not rely on either). ``types`` filters.
+While a webhook subscription is set, GET /updates is refused with 405.
+
+Webhook: each update is POSTed alone as JSON (the Update object), with the
+``X-Max-Bot-Api-Secret`` header when the subscription has a secret; any answer
+but 200 is a failed delivery, retried (MAX retries for 8 hours from 60 s on;
+the sandbox retries from 0.1 s, doubling to 5 s, so tests need not wait).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+import aiohttp
+
+from sandbox.max.errors import not_allowed
+from sandbox.max.model import PendingUpdate
+from sandbox.max.serialize import public_update
+from sandbox.max.state import MaxState
+from sandbox.state import Notifier
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Max-Bot-Api-Secret"
+
+
+def _wanted(update: PendingUpdate, types: list[str] | None) -> bool:
+    return not types or update.type in types
+
+
+class MaxFeed:
+    """GET /updates: confirming by marker, waiting for news."""
+
+    def __init__(self, state: MaxState) -> None:
+        self.state = state
+        self.waiting = 0  # long polls waiting right now
+        self.waiting_changed = Notifier()
+        self.closing = False
+
+    def close(self) -> None:
+        """The server is stopping: polls that wait answer at once (with nothing)."""
+        self.closing = True
+        self.state.new_update.notify()
+
+    async def poll(
+        self, marker: int | None, limit: int, seconds: float, types: list[str] | None
+    ) -> tuple[list[PendingUpdate], int]:
+        """The updates to give the bot and the marker to answer with."""
+        state = self.state
+        self._refuse_with_webhook()
+        if marker is not None:
+            state.confirm_updates(marker)
+        deadline = time.monotonic() + seconds
+        while True:
+            batch = self.pending(limit, types)
+            remaining = deadline - time.monotonic()
+            if batch or remaining <= 0 or self.closing:
+                break
+            self._set_waiting(+1)
+            try:
+                await state.new_update.wait(remaining)
+            finally:
+                self._set_waiting(-1)
+            self._refuse_with_webhook()
+        next_marker = batch[-1].number + 1 if batch else state.next_number
+        return batch, next_marker
+
+    def _refuse_with_webhook(self) -> None:
+        if self.state.subscription is not None:
+            raise not_allowed(
+                "Long polling is not available while the bot has a webhook subscription; "
+                "delete it with DELETE /subscriptions first"
+            )
+
+    def _set_waiting(self, step: int) -> None:
+        self.waiting += step
+        self.waiting_changed.notify()
+
+    def pending(self, limit: int, types: list[str] | None) -> list[PendingUpdate]:
+        batch: list[PendingUpdate] = []
+        for update in self.state.updates:
+            if _wanted(update, types):
+                batch.append(update)
+                if len(batch) >= limit:
+                    break
+        return batch
+
+
+class MaxPusher:
+    """Delivers pending updates to the webhook subscription while there is one."""
+
+    def __init__(self, state: MaxState, base_url: Callable[[], str]) -> None:
+        self.state = state
+        self.base_url = base_url
+        self.delivered = 0
+        self.failed = 0
+        self._task: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="sandbox-max-webhook")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._session is not None:
+            await self._session.close()
+
+    async def _loop(self) -> None:
+        state = self.state
+        backoff = 0.1
+        while True:
+            subscription = state.subscription
+            if subscription is None or not state.updates:
+                await state.new_update.wait(5.0)
+                continue
+            update = state.updates[0]
+            if not _wanted(update, subscription.update_types):
+                state.confirm_updates(update.number + 1)
+                continue
+            if await self._push(update):
+                state.confirm_updates(update.number + 1)
+                self.delivered += 1
+                backoff = 0.1
+            else:
+                self.failed += 1
+                await state.new_update.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _push(self, update: PendingUpdate) -> bool:
+        subscription = self.state.subscription
+        if subscription is None:
+            return False
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        headers = {SECRET_HEADER: subscription.secret} if subscription.secret else {}
+        body = public_update(update.update, self.base_url())
+        try:
+            async with self._session.post(subscription.url, json=body, headers=headers) as resp:
+                await resp.read()
+                if resp.status != 200:
+                    self._failed(f"webhook answered {resp.status} {resp.reason}")
+                    return False
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self._failed(f"connection failed: {exc}")
+            return False
+        return True
+
+    def _failed(self, message: str) -> None:
+        log.info("MAX webhook delivery failed: %s", message)
+        if self.state.subscription is not None:
+            self.state.subscription.last_error = message
+            self.state.touch_meta()
