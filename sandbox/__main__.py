@@ -1,8 +1,10 @@
 """``python -m sandbox``: serve the sandbox alone (no bot), until Ctrl-C.
 
     python -m sandbox --port 8081 --data-dir var/sandbox [--no-flood-limits] [--token T]
+        [--max-token T] [--max-upload-delay SECONDS]
 
-Prints one line ``sandbox <url> token <token>`` once it listens.
+Prints ``sandbox <url> token <token>`` once it listens, then
+``sandbox-max <url>/max token <max token>`` (the MAX Bot API).
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=Path("var/sandbox"))
     parser.add_argument("--token", default=None, help="a fixed bot token (digits:letters)")
     parser.add_argument(
-        "--no-flood-limits", action="store_true", help="do not enforce Telegram's flood limits"
+        "--no-flood-limits", action="store_true", help="do not enforce the messengers' limits"
+    )
+    parser.add_argument("--max-token", default=None, help="a fixed token for the MAX bot")
+    parser.add_argument(
+        "--max-upload-delay",
+        type=float,
+        default=0.3,
+        help="seconds after an upload during which MAX answers attachment.not.ready",
     )
     return parser
 
@@ -39,8 +48,11 @@ async def _serve(args: argparse.Namespace) -> None:
         host=args.host,
         flood_limits=not args.no_flood_limits,
         token=args.token,
+        max_token=args.max_token,
+        max_upload_delay=args.max_upload_delay,
     ) as handle:
         print(f"sandbox {handle.url} token {handle.token}", flush=True)
+        print(f"sandbox-max {handle.max_url} token {handle.max_token}", flush=True)
         await stop.wait()
 
 

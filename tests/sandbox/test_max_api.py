@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -296,3 +300,34 @@ async def test_get_chat_describes_the_dialog(max_bot: Bot):
     assert chat.dialog_with_user.user_id == MAX_USER_ID
     with pytest.raises(MaxApiError):
         await max_bot.get_chat_by_id(dialog_chat_id(777))
+
+
+async def test_python_m_sandbox_serves_max_with_a_fixed_token(tmp_path: Path):
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sandbox",
+        "--port",
+        "0",
+        "--data-dir",
+        str(tmp_path),
+        "--max-token",
+        "max-standalone",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    try:
+        await asyncio.wait_for(proc.stdout.readline(), 60)  # the Telegram line
+        words = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode().split()
+        assert words[0] == "sandbox-max"
+        assert words[1].endswith("/max")
+        assert words[2:] == ["token", "max-standalone"]
+        bot = Bot("max-standalone")
+        bot.set_api_url(words[1])
+        try:
+            assert (await bot.get_me()).is_bot
+        finally:
+            await bot.close_session()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
