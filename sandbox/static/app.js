@@ -1,6 +1,7 @@
 // The sandbox's web chat: play a user or a consultant against the bot.
 // Talks only to the control API (/sandbox/api/...); refreshes on each change
-// reported by the /sandbox/api/changes long poll.
+// reported by the /sandbox/api/changes long poll. A person is a Telegram user
+// or a MAX user (channel "max": their one dialog with the MAX bot, a «MAX» badge).
 "use strict";
 
 const api = {
@@ -34,6 +35,7 @@ const TOPIC_COLORS = {
 const view = {
   state: null,
   userId: null,
+  channel: "telegram", // the messenger of the person played: "telegram" or "max"
   chatId: null,
   threadId: null, // null: the whole chat (or the forum's general topic)
   chats: [],
@@ -74,9 +76,17 @@ function personName(user) {
   return [user.first_name, user.last_name].filter(Boolean).join(" ");
 }
 
+const isMax = () => view.channel === "max";
+
+function withChannel(params) {
+  if (isMax()) params.channel = "max";
+  return params;
+}
+
 function saveLocation() {
   const params = new URLSearchParams();
   if (view.userId) params.set("user", view.userId);
+  if (isMax()) params.set("channel", "max");
   if (view.chatId) params.set("chat", view.chatId);
   if (view.threadId) params.set("thread", view.threadId);
   history.replaceState(null, "", "?" + params.toString());
@@ -197,6 +207,66 @@ function renderMessage(m) {
   );
 }
 
+// ---- MAX messages (the control API's channel=max entries) ----
+
+const MAX_MARKUP = {
+  strong: "bold", emphasized: "italic", underline: "underline", strikethrough: "strikethrough",
+  monospaced: "code", link: "text_link", quote: "blockquote", heading: "bold",
+  highlighted: "bold", user_mention: "bold",
+};
+
+function maxEntities(markup) {
+  return (markup || []).map((m) => ({ type: MAX_MARKUP[m.type], offset: m.from, length: m.length, url: m.url }));
+}
+
+function renderMaxKeyboard(m) {
+  if (!m.keyboard) return null;
+  const box = el("div", { class: "keyboard" });
+  for (const row of m.keyboard) {
+    const line = el("div", { class: "kb-row" });
+    for (const button of row) {
+      if (button.type === "link") {
+        line.append(el("a", { class: "kb-button", href: button.url, target: "_blank", rel: "noopener" }, button.text + " ↗"));
+      } else if (button.type === "callback") {
+        line.append(el("button", {
+          class: "kb-button", type: "button", dataset: { data: button.payload },
+          onclick: () => pressMaxButton(m, button.payload),
+        }, button.text));
+      } else {
+        line.append(el("span", { class: "kb-button" }, button.text));
+      }
+    }
+    box.append(line);
+  }
+  return box;
+}
+
+function renderMaxMedia(item) {
+  if (item.kind === "image" && item.file_url) return el("img", { class: "photo", src: item.file_url, alt: "Фото" });
+  const size = item.size ? ` (${Math.ceil(item.size / 1024)} КБ)` : "";
+  const name = "📄 " + (item.filename || "Файл") + size;
+  return item.file_url ? el("a", { class: "doc", href: item.file_url, target: "_blank" }, name) : el("div", { class: "text muted" }, name);
+}
+
+function renderMaxMessage(m) {
+  const own = !m.from_bot && m.sender_id === view.userId;
+  const sender = m.message.sender || {};
+  const time = new Date(m.timestamp).toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" });
+  const link = m.message.link;
+  const replied = link && link.type === "reply" ? link.message : null;
+  const other = (m.message.body.attachments || []).filter((a) => a.type !== "inline_keyboard" && !["image", "file", "video", "audio"].includes(a.type));
+  return el("div", { class: own ? "msg own" : "msg", dataset: { messageId: m.mid } },
+    own ? null : el("div", { class: "sender" }, m.from_bot ? `🤖 ${sender.first_name}` : personName(sender)),
+    link && link.type === "forward" ? el("div", { class: "forwarded" }, "Переслано от " + personName(link.sender)) : null,
+    replied ? el("div", { class: "reply" }, `${personName(link.sender)}: ${(replied.text || "Вложение").slice(0, 120)}`) : null,
+    ...m.media.map(renderMaxMedia),
+    m.text ? renderText(m.text, maxEntities(m.markup)) : null,
+    other.length ? el("div", { class: "text muted" }, other.map((a) => `Вложение: ${a.type}`).join(", ")) : null,
+    renderMaxKeyboard(m),
+    el("div", { class: "meta" }, (m.edited ? "изменено · " : "") + time),
+  );
+}
+
 function currentChat() {
   return view.chats.find((c) => c.id === view.chatId) || null;
 }
@@ -211,9 +281,10 @@ function renderChatList() {
   $("no-chats").hidden = view.chats.length > 0;
   for (const chat of view.chats) {
     const active = chat.id === view.chatId;
-    const icon = chat.type === "private" ? "🤖" : chat.is_forum ? "🗂" : "👥";
+    const icon = chat.type === "private" || chat.type === "dialog" ? "🤖" : chat.is_forum ? "🗂" : "👥";
+    const badge = chat.channel === "max" ? el("span", { class: "max-badge" }, "MAX") : null;
     const item = el("li", { class: active && !view.threadId ? "chat-item active" : "chat-item", dataset: { chatId: chat.id } },
-      el("div", { class: "row", onclick: () => openChat(chat.id, null) }, icon, " ", chat.title));
+      el("div", { class: "row", onclick: () => openChat(chat.id, null) }, icon, " ", chat.title, badge));
     if (chat.is_forum && active) {
       const topics = el("ul", { class: "topic-list" });
       for (const topic of view.topics) {
@@ -243,7 +314,16 @@ async function renderMessages() {
   }
   $("chat-title").textContent = topic ? `${chat.title} › ${topic.name}` : chat.is_forum ? `${chat.title} › Общая тема` : chat.title;
   const recent = chat.bot_action_at && Date.now() / 1000 - chat.bot_action_at < 5;
-  $("chat-status").textContent = recent ? "бот печатает…" : chat.type === "private" ? "бот" : "группа";
+  $("chat-status").textContent = recent ? "бот печатает…" : chat.type === "dialog" ? "бот в MAX" : chat.type === "private" ? "бот" : "группа";
+  if (chat.channel === "max") {
+    const entries = await api.get("messages", { chat_id: chat.id, channel: "max" });
+    const keep = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    box.replaceChildren(...entries.map(renderMaxMessage));
+    if (keep || renderMessages.lastChat !== `max:${chat.id}`) box.scrollTop = box.scrollHeight;
+    renderMessages.lastChat = `max:${chat.id}`;
+    $("closed-note").hidden = true;
+    return;
+  }
   const params = { chat_id: chat.id };
   if (view.threadId) params.message_thread_id = view.threadId;
   let messages = await api.get("messages", params);
@@ -259,8 +339,10 @@ async function renderMessages() {
 async function refreshOnce() {
   const userId = view.userId;
   if (!userId) return;
-  const chats = await api.get("chats", { user_id: userId });
-  if (userId !== view.userId) return; // the person changed meanwhile: a newer refresh follows
+  const channel = view.channel;
+  const chats = await api.get("chats", withChannel({ user_id: userId }));
+  // the person changed meanwhile: a newer refresh follows
+  if (userId !== view.userId || channel !== view.channel) return;
   view.chats = chats;
   if (view.chatId && !currentChat()) { view.chatId = null; view.threadId = null; }
   const chat = currentChat();
@@ -308,6 +390,17 @@ async function pressButton(message, data) {
   }
 }
 
+async function pressMaxButton(m, payload) {
+  try {
+    const result = await api.post("click", {
+      channel: "max", user_id: view.userId, chat_id: view.userId, message_id: m.mid, data: payload, wait: 10,
+    });
+    if (result.answer) toast(result.answer, false);
+  } catch (error) {
+    toast("Не получилось нажать кнопку: " + error.message, true);
+  }
+}
+
 async function send(event) {
   event.preventDefault();
   const input = $("composer-text");
@@ -316,6 +409,7 @@ async function send(event) {
   const form = new FormData();
   form.set("user_id", view.userId);
   form.set("chat_id", view.chatId);
+  if (isMax()) form.set("channel", "max");
   if (view.threadId) form.set("message_thread_id", view.threadId);
   form.set("text", text);
   if (view.file) form.set("file", view.file, view.file.name);
@@ -346,20 +440,27 @@ async function watchChanges() {
 
 function fillPeople() {
   const who = $("who");
-  who.replaceChildren(...view.state.users.map(
-    (user) => el("option", { value: user.id }, `${personName(user)} (${user.id})`)));
-  if (view.userId) who.value = String(view.userId);
+  const maxUsers = (view.state.max && view.state.max.users) || [];
+  who.replaceChildren(
+    ...view.state.users.map((user) => el("option", { value: `telegram:${user.id}` }, `${personName(user)} (${user.id})`)),
+    ...maxUsers.map((user) => el("option", { value: `max:${user.id}` }, `«MAX» ${personName(user)} (${user.id})`)),
+  );
+  if (view.userId) who.value = `${view.channel}:${view.userId}`;
 }
 
-async function addUser() {
-  const name = (prompt("Имя нового пользователя Telegram:") || "").trim();
+async function addUser(channel) {
+  const where = channel === "max" ? "MAX" : "Telegram";
+  const name = (prompt(`Имя нового пользователя ${where}:`) || "").trim();
   if (!name) return;
   try {
-    const user = await api.post("users", { first_name: name });
+    const body = { first_name: name };
+    if (channel === "max") body.channel = "max";
+    const user = await api.post("users", body);
     view.state = await api.get("state");
     view.userId = user.id;
+    view.channel = channel;
     fillPeople();
-    toast(`Добавлен ${name} (${user.id}). Чтобы подключиться к клиенту, напишите боту /start и код приглашения.`);
+    toast(`Добавлен ${name} (${user.id}, ${where}). Чтобы подключиться к клиенту, напишите боту /start и код приглашения.`);
     await openChat(user.id, null);
   } catch (error) {
     toast("Не получилось добавить пользователя: " + error.message, true);
@@ -371,14 +472,22 @@ async function start() {
   view.version = view.state.version;
   const who = $("who");
   const params = new URLSearchParams(location.search);
-  const wanted = Number(params.get("user")) || (view.state.users[0] && view.state.users[0].id);
+  const maxUsers = (view.state.max && view.state.max.users) || [];
+  view.channel = params.get("channel") === "max" ? "max" : "telegram";
+  const first = view.state.users[0] || null;
+  if (!first && maxUsers.length && !params.get("user")) view.channel = "max";
+  const fallback = isMax() ? maxUsers[0] : first;
+  const wanted = Number(params.get("user")) || (fallback && fallback.id);
   view.userId = wanted || null;
   fillPeople();
-  $("new-user").addEventListener("click", addUser);
+  $("new-user").addEventListener("click", () => addUser("telegram"));
+  $("new-max-user").addEventListener("click", () => addUser("max"));
   view.chatId = Number(params.get("chat")) || view.userId;
   view.threadId = Number(params.get("thread")) || null;
   who.addEventListener("change", () => {
-    view.userId = Number(who.value);
+    const [channel, id] = who.value.split(":");
+    view.channel = channel;
+    view.userId = Number(id);
     openChat(view.userId, null);
   });
   $("composer").addEventListener("submit", send);
