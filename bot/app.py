@@ -29,6 +29,7 @@ from bot.channels.max_poller import MaxPoller
 from bot.compose import App, compose
 from bot.jobs.faq_digest import run_faq_jobs
 from bot.jobs.housekeeping import run_jobs
+from bot.jobs.incidents import run_incident_jobs
 from bot.jobs.sla import run_sla_jobs
 from bot.polling import poll
 from bot.reader import UpdateReader
@@ -154,6 +155,7 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
         asyncio.create_task(run_jobs(app, stop), name="jobs"),
         asyncio.create_task(run_sla_jobs(app, stop), name="sla-jobs"),
         asyncio.create_task(run_faq_jobs(app, stop), name="faq-jobs"),
+        asyncio.create_task(run_incident_jobs(app, stop), name="incident-jobs"),
     ]
     if app.max is not None:
         poller = MaxPoller(

@@ -76,18 +76,38 @@ class StaffCb(CallbackData, prefix="s"):
     """A staff action from a ticket card."""
 
     ticket: Id
-    action: str  # take | prio | setp | esc | wait | route | to | resolve | back | reopen
+    # take | prio | setp | esc | wait | route | to | resolve | back | reopen
+    # | mass (declare a mass incident) | merge (accept the merge proposed in its topic)
+    action: str
     value: str = ""
 
     @model_validator(mode="after")
     def _known(self) -> Self:
-        known = ("take", "prio", "setp", "esc", "wait", "route", "to", "resolve", "back", "reopen")
+        known = (
+            "take", "prio", "setp", "esc", "wait", "route", "to", "resolve", "back", "reopen",
+            "mass", "merge",
+        )  # fmt: skip
         if self.action not in known:
             raise ValueError(f"bad staff button {self.action!r}")
         if self.action == "setp" and self.value not in _PRIORITIES:
             raise ValueError(f"bad priority {self.value!r}")
         if self.action == "to" and not _digits(self.value):
             raise ValueError(f"bad route target {self.value!r}")
+        return self
+
+
+class IncidentCb(CallbackData, prefix="i"):
+    """A user's answer about their report of a mass incident: ``other`` (it is another
+    problem: register it on its own), ``more`` (add details), ``again`` (still broken
+    after the incident's resolution: reopen the report on its own)."""
+
+    report: Id
+    action: str
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        if self.action not in ("other", "more", "again"):
+            raise ValueError(f"bad incident button {self.action!r}")
         return self
 
 

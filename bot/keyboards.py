@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
-from bot.callbacks import FaqCb, PickCb, StaffCb, UserCb
+from bot.callbacks import FaqCb, IncidentCb, PickCb, StaffCb, UserCb
 from desk.enums import OPEN_STATUSES, Category, Priority, Status
 
 LABEL_LIMIT = 60  # characters of a button label a phone still shows in one or two lines
@@ -157,11 +157,11 @@ def skip_comment(ticket_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def card(ticket_id: int, status: Status) -> InlineKeyboardMarkup:
+def card(ticket_id: int, status: Status, *, mass: bool = False) -> InlineKeyboardMarkup:
     """The ticket card's buttons for a ticket in ``status``: «Взять» only while nobody has
-    taken it, «Ждём клиента» unless already waiting; a closed ticket's card has only
-    «Вернуть в работу» (a button works in a closed topic, where only admins may write);
-    other finished tickets have none."""
+    taken it, «Ждём клиента» unless already waiting, «Массовый инцидент» unless it is one
+    (``mass``); a closed ticket's card has only «Вернуть в работу» (a button works in a
+    closed topic, where only admins may write); other finished tickets have none."""
     if status is Status.CLOSED:
         reopen = texts.render("card_reopen_button")
         return InlineKeyboardMarkup(
@@ -176,9 +176,10 @@ def card(ticket_id: int, status: Status) -> InlineKeyboardMarkup:
 
     first = [b(take, "take"), b(prio, "prio")] if status is Status.NEW else [b(prio, "prio")]
     second = [b(esc, "esc"), b(wait, "wait")] if status is not Status.WAITING else [b(esc, "esc")]
-    return InlineKeyboardMarkup(
-        inline_keyboard=[first, second, [b(route, "route"), b(resolve, "resolve")]]
-    )
+    rows = [first, second, [b(route, "route"), b(resolve, "resolve")]]
+    if not mass:
+        rows.append([b(texts.render("card_mass_button"), "mass")])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def route_targets(ticket_id: int, labels: Sequence[str], *, on_card: bool) -> InlineKeyboardMarkup:
@@ -189,3 +190,30 @@ def route_targets(ticket_id: int, labels: Sequence[str], *, on_card: bool) -> In
     ]
     rows.append([_back(ticket_id, on_card=on_card)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def incident_known(report_id: int, *, details: bool = True) -> InlineKeyboardMarkup:
+    """Under «Мы уже знаем о проблеме»: «У меня другое» and (``details``) «Добавить
+    подробности»."""
+    other, more = texts.lines("incident_buttons")
+    rows = [[_button(other, IncidentCb(report=report_id, action="other").pack())]]
+    if details:
+        rows.append([_button(more, IncidentCb(report=report_id, action="more").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def incident_resolved(report_id: int) -> InlineKeyboardMarkup:
+    """Under the incident's resolution: «У меня всё ещё не работает»."""
+    again = texts.render("incident_again_button")
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_button(again, IncidentCb(report=report_id, action="again").pack())]]
+    )
+
+
+def incident_proposal(ticket_id: int) -> InlineKeyboardMarkup:
+    """Under the bot's proposal in the first ticket's topic: «Объединить в массовый инцидент»."""
+    merge = texts.render("incident_merge_button")
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_button(merge, StaffCb(ticket=ticket_id, action="merge").pack())]]
+    )
+

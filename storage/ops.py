@@ -22,6 +22,7 @@ from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.model import SlaState
 from desk.terms import ContractTerms, terms_from_json
 from storage.dialect import insert_for, insert_new
+from storage.incidents import is_part
 from storage.tables import (
     AlertSentRow,
     ClientManagerRow,
@@ -157,6 +158,7 @@ async def stale_watches(
                 SlaWatchRow.ticket_id.is_(None),
                 SlaWatchRow.seen_updated_at != TicketRow.updated_at,
             ),
+            ~is_part(),  # a report of a mass incident: its incident's SLA counts (once)
         )
         .order_by(TicketRow.id)
         .limit(limit)
@@ -188,6 +190,7 @@ async def due_watches(session: AsyncSession, now: datetime, limit: int = 500) ->
             SlaWatchRow.next_at <= now,
             SlaWatchRow.seen_updated_at == TicketRow.updated_at,
             TicketRow.status.in_(_OPEN),
+            ~is_part(),  # linked to a mass incident since it was planned
         )
         .order_by(SlaWatchRow.next_at)
         .limit(limit)

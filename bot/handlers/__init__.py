@@ -15,10 +15,12 @@ from aiogram.enums import ChatType
 from bot.handlers import client, errors, stale
 from bot.handlers.filters import InChats
 from bot.handlers.private import buttons as user_buttons
+from bot.handlers.private import incidents as user_incidents
 from bot.handlers.private import messages as user_messages
 from bot.handlers.private import my, start
 from bot.handlers.staff import buttons as staff_buttons
 from bot.handlers.staff import commands as staff_commands
+from bot.handlers.staff import incidents as staff_incidents
 from bot.handlers.staff import messages as staff_messages
 from bot.handlers.staff import outsiders
 
@@ -34,6 +36,7 @@ def private_router() -> Router:
         my.build(),
         client.build_private(),
         user_buttons.build(),
+        user_incidents.build(),
         user_messages.build(),
     )
     return router
@@ -47,6 +50,7 @@ def group_router() -> Router:
         staff_commands.build(),
         client.build_group(),
         staff_buttons.build(),
+        staff_incidents.build(),  # mass incidents: /mass /link /unlink and their buttons
         outsiders.build(),  # after the staff handlers: what they left of commands and presses
         staff_messages.build(),
     )

@@ -23,12 +23,13 @@ from datetime import datetime
 
 from bot import texts
 from bot.outbox import enqueue
-from bot.services import csat, notify
+from bot.services import csat, incidents, notify
 from bot.services.actors import Actor
 from bot.services.cards import render_card, text_overflows
 from bot.services.tickets import TicketService
 from desk.alerts import AlertRules, AlertStatus, Severity, Step, firing_step, system_user_id
 from desk.enums import OPEN_STATUSES, Category
+from desk.incidents import Origin
 from desk.model import Ticket
 from desk.timefmt import due_words
 from storage import alerts, ops
@@ -145,6 +146,7 @@ async def _recover(
         ticket = await svc.resolve(uow, ticket.number, Actor.system(), REASON)
         await notify.refresh_card(uow, ticket)
         await csat.ask(uow, ticket, now, close_after_minutes)  # silence closes it
+        await incidents.resolved(uow, svc, ticket, now)  # its linked users are told
     terms = await svc.terms(uow, client_code)
     await notify.to_topic(
         uow, ticket, "alert_recovered", summary=alert.summary,
@@ -192,6 +194,8 @@ async def _open(
     card = render_card(ticket, terms.client, user, owner, None, routed=None, now=now)
     enqueue.open_topic(uow.session, team.chat_id, ticket.id, card)
     await notify.alert_p1(uow, svc, ticket, now)  # a critical alert calls the team on shift
+    # users who write about it meanwhile are told it is known (bot.services.incidents)
+    await incidents.declare(uow, ticket, Actor.system(), Origin.ALERT, now, announce=False)
     if text_overflows(text):
         html = texts.render("alert_details", text=text)
         enqueue.send(uow.session, team.chat_id, html, ticket_id=ticket.id, topic=True)

@@ -14,7 +14,7 @@ from desk.channels import channel_of
 from desk.enums import Status
 from desk.model import Client, Staff, Ticket, User
 from desk.timefmt import due_of
-from storage import messaging
+from storage import incidents, messaging
 from storage.uow import UnitOfWork
 
 CARD_TEXT_LIMIT = 1500  # of the user's text on the card; the rest follows in the topic
@@ -37,10 +37,10 @@ def text_overflows(text: str) -> bool:
     return len(text) > CARD_TEXT_LIMIT
 
 
-def card_markup(ticket: Ticket) -> InlineKeyboardMarkup:
-    """The card's own buttons for the ticket as it is now."""
+def card_markup(ticket: Ticket, *, mass: bool = False) -> InlineKeyboardMarkup:
+    """The card's own buttons for the ticket as it is now (``mass``: a mass incident)."""
     assert ticket.id is not None
-    return keyboards.card(ticket.id, ticket.status)
+    return keyboards.card(ticket.id, ticket.status, mass=mass)
 
 
 async def priority_reason(uow: UnitOfWork, ticket_id: int) -> str | None:
@@ -82,6 +82,7 @@ async def card_view(uow: UnitOfWork, ticket_id: int, tickets: TicketService) -> 
         routed=(await routed_to(uow, ticket_id) if ticket.status is Status.ROUTED_OUT else None),
         now=datetime.now(UTC),
         priority_why=await priority_reason(uow, ticket_id),
+        incident=await incidents.card_facts(uow.session, ticket_id, ticket.requester_id),
     )
 
 
@@ -95,6 +96,7 @@ def render_card(
     routed: str | None,
     now: datetime,
     priority_why: str | None = None,
+    incident: incidents.CardFacts | None = None,
 ) -> CardView:
     """The card of ``ticket`` from what the caller has read (a registration has it all)."""
     sla = ticket.sla
@@ -125,10 +127,11 @@ def render_card(
         attachments=0,
         text=text,
         truncated=truncated,
+        incident=incident,  # a mass incident, or a report of one
     )
     return CardView(
         text=card,
-        markup=card_markup(ticket),
+        markup=card_markup(ticket, mass=incident is not None),
         topic_name=topic_name(ticket),
         topic=topic,
     )

@@ -23,8 +23,15 @@ from storage.uow import UnitOfWork
 COMMENT = "csat_comment"
 
 
-async def ask(uow: UnitOfWork, ticket: Ticket, now: datetime, close_after_minutes: int) -> None:
-    """Ask the user to confirm; remember when silence closes the ticket."""
+async def ask(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    now: datetime,
+    close_after_minutes: int,
+    comment: str | None = None,
+) -> None:
+    """Ask the user to confirm (``comment``: how it was solved, in the consultant's words);
+    remember when silence closes the ticket."""
     assert ticket.id is not None
     client = await uow.directory.client(ticket.client_code)
     contract = await uow.directory.contract(client.contract)
@@ -37,7 +44,7 @@ async def ask(uow: UnitOfWork, ticket: Ticket, now: datetime, close_after_minute
         ticket,
         "resolved_ask",
         markup=keyboards.resolved(ticket.id),
-        comment=None,
+        comment=comment,
         close_words=close_words,
     )
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot import keyboards, texts
 from bot.outbox import enqueue
-from bot.services import notify
+from bot.services import incidents, notify
 from bot.services.actors import Actor
 from bot.services.cards import render_card, text_overflows
 from bot.services.incoming import Incoming
@@ -72,6 +72,8 @@ async def receive(
     if not msg.has_media and not is_request(msg.text):
         enqueue.send(uow.session, msg.chat_id, texts.render("not_a_request"))
         return
+    if await incidents.take_report(uow, svc, kb.analyzer, user, msg, now) is not None:
+        return  # a report of an open mass incident: told at once, no FAQ step, no topic
     suggestions = _suggestions(kb, msg.text)
     if not suggestions:  # straight to a ticket: no draft to keep
         ticket = await register(uow, svc, user, msg, now)
@@ -193,6 +195,9 @@ async def faq_or_register(
     """Offer confident FAQ answers for a draft, or register it at once if there are none."""
     draft = await drafts.get_draft(uow.session, draft_id)
     assert draft is not None
+    if await incidents.take_report(uow, svc, kb.analyzer, user, from_draft(draft, user), now):
+        await drafts.set_draft_state(uow.session, draft_id, "done")
+        return
     suggestions = _suggestions(kb, draft.text)
     if suggestions:
         await _offer(uow, user, draft_id, draft.chat_id, draft.text, suggestions, now)
@@ -344,6 +349,8 @@ async def follow_up(
     """Add a user's message to their ticket: into the topic, acknowledged to the user
     (unless ``acknowledge`` is off: one of several messages settled by one answer)."""
     assert ticket.id is not None
+    if await incidents.follow_up(uow, ticket, msg, now, offer_new, acknowledge):
+        return  # a report of a mass incident: into the incident's topic
     terms = await svc.terms(uow, ticket.client_code)
     team = terms.config.teams[terms.client.team]
     await _link_user_message(uow, ticket, msg.chat_id, msg.message_id, msg.user_id, msg.shown, now)

@@ -1,7 +1,8 @@
 """Reasons the product itself writes into the audit trail, and reading them back.
 
 The writers (the user's answer and the auto-close in ``bot.services.csat``, the
-auto-resolve and SLA breaches in ``bot.jobs.watcher``) take their reason from here;
+auto-resolve and SLA breaches in ``bot.jobs.watcher``, mass incidents in
+``bot.services.incidents``) take their reason from here;
 /history and ``supportdesk audit show`` decode it with ``read``.  Trails keep
 these strings forever, so a written form never changes: a new wording would be
 a new constant, with the old one still read.
@@ -20,6 +21,8 @@ CONFIRMED = "confirmed by the user"  # the user confirmed the solution
 NOT_SOLVED = "not solved, says the user"  # the user said it is not solved
 SILENT = "no answer from the user"  # closed: the user did not answer «Решено?»
 NO_ANSWER_WAITING = "no answer from the customer"  # resolved: no answer while waiting
+WITH_INCIDENT = "resolved with its mass incident"  # a report, or a client's part of one
+STILL_BROKEN = "still not working, says the user"  # a report reopened after its incident
 
 # Written reason -> the key templates word it by.
 KEYS = {
@@ -27,6 +30,8 @@ KEYS = {
     NOT_SOLVED: "not_solved",
     SILENT: "silent",
     NO_ANSWER_WAITING: "no_answer_waiting",
+    WITH_INCIDENT: "with_incident",
+    STILL_BROKEN: "still_broken",
 }
 SLA_SPENT = "sla_spent"  # the key of ``sla_spent(...)`` reasons, with args target and spent
 

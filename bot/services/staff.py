@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import Enum
 
 from bot.outbox import enqueue
-from bot.services import cards, csat, notify
+from bot.services import cards, csat, incidents, notify
 from bot.services.actors import Actor
 from bot.services.tickets import TicketService
 from desk.errors import NotFound
@@ -217,10 +217,14 @@ async def resolve(
     actor_id: int,
     now: datetime,
     close_after_minutes: int,
+    comment: str | None = None,
 ) -> None:
+    """Resolve; the user is asked to confirm (told ``comment``, the consultant's words, if
+    any), and a mass incident's linked users are told too (``incidents.resolved``)."""
     ticket = await svc.resolve(uow, _id(ticket), Actor.staff(actor_id))
     await notify.refresh_card(uow, ticket)
-    await csat.ask(uow, ticket, now, close_after_minutes)
+    await csat.ask(uow, ticket, now, close_after_minutes, comment)
+    await incidents.resolved(uow, svc, ticket, now, comment)
 
 
 async def close(uow: UnitOfWork, svc: TicketService, ticket: Ticket, actor_id: int) -> None:

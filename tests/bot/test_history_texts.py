@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.jobs import watcher
-from bot.services import csat, history, reasons
+from bot.services import csat, history, incidents, reasons
 from bot.services.actors import Actor
 from bot.services.history import Line
 from bot.services.reasons import Reason
@@ -57,6 +57,11 @@ def test_every_kind_of_event_reads_in_russian() -> None:
         _line("sla breach", new="resolution", actor="system", actor_name=None),
         _line("rating", new=5, actor="user", actor_name="Иван"),
         _line("rating comment", new="Спасибо", actor="user", actor_name="Иван"),
+        _line("mass", new="outage", actor="system", actor_name=None),
+        _line("linked", new="DEMO-3", actor="system", actor_name=None),
+        _line("unlinked", old="DEMO-3", actor="user", actor_name="Иван"),
+        _line("report linked", new="DEMO-9"),
+        _line("report unlinked", old="DEMO-9"),
     )
     assert lines == [
         "28.11 12:05 МСК · клиент Иван · создана: P2 · высокий, инцидент, "
@@ -70,6 +75,12 @@ def test_every_kind_of_event_reads_in_russian() -> None:
         "28.11 12:05 МСК · бот · нарушен срок решения",
         "28.11 12:05 МСК · клиент Иван · оценка клиента: 5",
         "28.11 12:05 МСК · клиент Иван · комментарий к оценке: «Спасибо»",
+        "28.11 12:05 МСК · бот · объявлена массовым инцидентом "
+        "(о сбое написал второй пользователь)",
+        "28.11 12:05 МСК · бот · привязана к массовому инциденту DEMO-3",
+        "28.11 12:05 МСК · клиент Иван · отвязана от массового инцидента DEMO-3 — отдельная заявка",
+        "28.11 12:05 МСК · Анна Смирнова · привязана заявка DEMO-9",
+        "28.11 12:05 МСК · Анна Смирнова · отвязана заявка DEMO-9",
     ]
 
 
@@ -123,6 +134,8 @@ def test_reasons_already_in_trails_keep_their_meaning() -> None:
         "not solved, says the user": "not_solved",
         "no answer from the user": "silent",
         "no answer from the customer": "no_answer_waiting",
+        "resolved with its mass incident": "with_incident",
+        "still not working, says the user": "still_broken",
     }
     assert reasons.sla_spent(60, 75) == "target 60 min, spent 75 min"
     assert reason_of(reasons.sla_spent(60, 75)) == reason_of("target 60 min, spent 75 min")
@@ -141,7 +154,7 @@ def test_every_reason_the_product_writes_reads_in_russian() -> None:
 def test_the_known_reasons_are_the_ones_the_product_writes() -> None:
     """The auto-close, the user's answer and the watcher write the module's reasons
     (not a copy of their text), and every reason /history knows is written by one."""
-    sources = inspect.getsource(csat) + inspect.getsource(watcher)
+    sources = inspect.getsource(csat) + inspect.getsource(watcher) + inspect.getsource(incidents)
     for name, value in vars(reasons).items():
         if isinstance(value, str) and value in reasons.KEYS:
             assert f"reasons.{name}" in sources, name

@@ -142,6 +142,7 @@ async def route(message: Message, ticket: Ticket, uow: UnitOfWork) -> None:
 
 async def resolve(
     message: Message,
+    command: CommandObject,
     member: Staff,
     ticket: Ticket,
     uow: UnitOfWork,
@@ -149,7 +150,11 @@ async def resolve(
     settings: Settings,
     now: Clock,
 ) -> None:
-    await staff.resolve(uow, tickets, ticket, member.telegram_id, now(), settings.autoclose_minutes)
+    """/resolve [how it was solved]: the words reach the user (and a mass incident's users)."""
+    comment = (command.args or "").strip() or None
+    await staff.resolve(
+        uow, tickets, ticket, member.telegram_id, now(), settings.autoclose_minutes, comment
+    )
 
 
 async def close(
