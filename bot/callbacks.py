@@ -10,6 +10,7 @@ forged huge number is refused here rather than overflowing in the database.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Self
 
 from aiogram.filters.callback_data import CallbackData
@@ -143,4 +144,50 @@ class RebindCb(CallbackData, prefix="r"):
             validate_client_code(self.client)
         except BadClientCode as exc:
             raise ValueError(str(exc)) from exc
+        return self
+
+
+_TYPE_CODE = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+
+
+class NewCb(CallbackData, prefix="n"):
+    """A request type chosen under ``/new`` (its code from the contract's catalogue)."""
+
+    type: str
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        if not _TYPE_CODE.match(self.type):
+            raise ValueError(f"bad request type {self.type!r}")
+        return self
+
+
+class FormCb(CallbackData, prefix="c"):
+    """A press on a form's message: ``fill`` or ``asis`` under an offer; ``pick`` option
+    ``value``, ``skip``, ``back``, ``cancel``, ``send`` on the question of ``step`` (a
+    press on an older question is stale: the form moved on)."""
+
+    form: Id
+    step: Small
+    action: str
+    value: Small = 0
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        if self.action not in ("fill", "asis", "pick", "skip", "back", "cancel", "send"):
+            raise ValueError(f"bad form button {self.action!r}")
+        return self
+
+
+class ApprovalCb(CallbackData, prefix="a"):
+    """An approver's decision on an approval round: ``ok``, ``no`` (a reason is asked),
+    or ``keep`` (take the refusal back while the reason is asked)."""
+
+    approval: Id
+    action: str
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        if self.action not in ("ok", "no", "keep"):
+            raise ValueError(f"bad approval button {self.action!r}")
         return self

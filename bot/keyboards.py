@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
-from bot.callbacks import FaqCb, IncidentCb, PickCb, StaffCb, UserCb
+from bot.callbacks import ApprovalCb, FaqCb, FormCb, IncidentCb, NewCb, PickCb, StaffCb, UserCb
 from desk.enums import OPEN_STATUSES, Category, Priority, Status
 
 LABEL_LIMIT = 60  # characters of a button label a phone still shows in one or two lines
@@ -176,7 +176,10 @@ def card(ticket_id: int, status: Status, *, mass: bool = False) -> InlineKeyboar
 
     first = [b(take, "take"), b(prio, "prio")] if status is Status.NEW else [b(prio, "prio")]
     second = [b(esc, "esc"), b(wait, "wait")] if status is not Status.WAITING else [b(esc, "esc")]
-    rows = [first, second, [b(route, "route"), b(resolve, "resolve")]]
+    third = [b(route, "route"), b(resolve, "resolve")]
+    if status is Status.APPROVAL:  # waits for the client's approver: no waiting, no resolving
+        first, second, third = [b(take, "take"), b(prio, "prio")], [b(esc, "esc")], third[:1]
+    rows = [first, second, third]
     if not mass:
         rows.append([b(texts.render("card_mass_button"), "mass")])
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -217,3 +220,70 @@ def incident_proposal(ticket_id: int) -> InlineKeyboardMarkup:
         inline_keyboard=[[_button(merge, StaffCb(ticket=ticket_id, action="merge").pack())]]
     )
 
+
+def request_types(types: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """``/new``: one button per request type (code, title), in the catalogue's order."""
+    rows = [[_button(short(title), NewCb(type=code).pack())] for code, title in types]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def form_offer(form_id: int) -> InlineKeyboardMarkup:
+    fill, as_is = texts.lines("form_offer_buttons")
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(fill, FormCb(form=form_id, step=0, action="fill").pack())],
+            [_button(as_is, FormCb(form=form_id, step=0, action="asis").pack())],
+        ]
+    )
+
+
+def form_step(
+    form_id: int, step: int, answers: Sequence[str], *, skip: bool, back: bool
+) -> InlineKeyboardMarkup:
+    """A question's buttons: its ready answers (two a row), «Пропустить» for an optional
+    field, «← Назад» (not on the first question) and «Отмена»."""
+    back_label, cancel, skip_label = texts.lines("form_nav_buttons")
+
+    def b(label: str, action: str, value: int = 0) -> InlineKeyboardButton:
+        return _button(
+            short(label), FormCb(form=form_id, step=step, action=action, value=value).pack()
+        )
+
+    picks = [b(label, "pick", i) for i, label in enumerate(answers)]
+    rows = [picks[i : i + 2] for i in range(0, len(picks), 2)]
+    if skip:
+        rows.append([b(skip_label, "skip")])
+    rows.append([b(back_label, "back"), b(cancel, "cancel")] if back else [b(cancel, "cancel")])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def form_summary(form_id: int, step: int) -> InlineKeyboardMarkup:
+    back_label, cancel, _ = texts.lines("form_nav_buttons")
+    send = texts.render("form_send_button")
+
+    def b(label: str, action: str) -> InlineKeyboardButton:
+        return _button(label, FormCb(form=form_id, step=step, action=action).pack())
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[b(send, "send")], [b(back_label, "back"), b(cancel, "cancel")]]
+    )
+
+
+def approval(approval_id: int) -> InlineKeyboardMarkup:
+    ok, no, _ = texts.lines("approval_buttons")
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(ok, ApprovalCb(approval=approval_id, action="ok").pack()),
+                _button(no, ApprovalCb(approval=approval_id, action="no").pack()),
+            ]
+        ]
+    )
+
+
+def approval_keep(approval_id: int) -> InlineKeyboardMarkup:
+    """Under «Почему отклоняете?»: take the refusal back."""
+    keep = texts.lines("approval_buttons")[2]
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_button(keep, ApprovalCb(approval=approval_id, action="keep").pack())]]
+    )

@@ -33,20 +33,30 @@ class Status(StrEnum):
     NEW = "new"
     IN_PROGRESS = "in_progress"
     WAITING = "waiting"  # waiting for the customer: the SLA clock is paused
+    APPROVAL = "approval"  # waiting for the client's approver: the SLA clock is paused
     RESOLVED = "resolved"
     CLOSED = "closed"
     ROUTED_OUT = "routed_out"
     CANCELLED = "cancelled"
 
 
-OPEN_STATUSES = frozenset({Status.NEW, Status.IN_PROGRESS, Status.WAITING})
+OPEN_STATUSES = frozenset({Status.NEW, Status.IN_PROGRESS, Status.WAITING, Status.APPROVAL})
+PAUSED_STATUSES = frozenset({Status.WAITING, Status.APPROVAL})  # the SLA clock stands
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.NEW: frozenset(
-        {Status.IN_PROGRESS, Status.WAITING, Status.RESOLVED, Status.ROUTED_OUT, Status.CANCELLED}
+        {
+            Status.IN_PROGRESS, Status.WAITING, Status.APPROVAL, Status.RESOLVED,
+            Status.ROUTED_OUT, Status.CANCELLED,
+        }  # fmt: skip
     ),
     Status.IN_PROGRESS: frozenset(
-        {Status.WAITING, Status.RESOLVED, Status.ROUTED_OUT, Status.CANCELLED}
+        {Status.WAITING, Status.APPROVAL, Status.RESOLVED, Status.ROUTED_OUT, Status.CANCELLED}
+    ),
+    # approved: back to new (nobody took it) or in progress; refused: cancelled (a
+    # request) or in progress (a design to redo)
+    Status.APPROVAL: frozenset(
+        {Status.NEW, Status.IN_PROGRESS, Status.ROUTED_OUT, Status.CANCELLED}
     ),
     Status.WAITING: frozenset(
         {Status.IN_PROGRESS, Status.RESOLVED, Status.ROUTED_OUT, Status.CANCELLED}

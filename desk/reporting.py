@@ -225,6 +225,18 @@ def penalty(rules: PenaltyRules, breaches: dict[Priority, int], csat: float | No
 
 
 @dataclass(frozen=True)
+class IncidentFigures:
+    """A mass incident of the period. It counts once in the SLA figures, like any ticket;
+    the reports linked to it are not counted apart (``desk.incidents``)."""
+
+    number: str
+    subject: str
+    priority: Priority  # the one its SLA is measured against
+    users: int  # affected: the reports' users and its requester, if a person
+    reports: int  # reports linked to it
+
+
+@dataclass(frozen=True)
 class Figures:
     """What the database aggregated for one client and period."""
 
@@ -237,6 +249,7 @@ class Figures:
     consultants: tuple[ConsultantFigures, ...]
     survey: tuple[SurveyFigures, ...] = ()
     changed: tuple[PriorityChange, ...] = ()  # priorities changed (lowered ones marked)
+    incidents: tuple[IncidentFigures, ...] = ()  # mass incidents, each counted once above
 
 
 @dataclass(frozen=True)

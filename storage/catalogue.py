@@ -382,4 +382,4 @@ async def approval_minutes(
             )
         )
     ).one()
-    return int(row[0]), int(row[1])
+    return int(row[0] or 0), int(row[1] or 0)

@@ -491,7 +491,8 @@ class ClientIncident:
 async def client_incidents(
     session: AsyncSession, client_code: str, limit: int = 20
 ) -> list[ClientIncident]:
-    """The client's mass incidents, newest first, with their reports and users."""
+    """The client's mass incidents, newest first, with their reports and the users affected
+    (the reports' users and the requester, if a person)."""
     rows = (
         await session.execute(
             select(
@@ -500,6 +501,7 @@ async def client_incidents(
                 TicketRow.subject,
                 TicketRow.status,
                 MassIncidentRow.declared_at,
+                TicketRow.requester_id,
             )
             .join(MassIncidentRow, MassIncidentRow.ticket_id == TicketRow.id)
             .where(and_(TicketRow.client_code == client_code))
@@ -509,11 +511,11 @@ async def client_incidents(
     ).all()
     found = await counts(session, [r[0] for r in rows])
     result = []
-    for tid, number, subject, status, at in rows:
+    for tid, number, subject, status, at, requester in rows:
         count = found.get(tid, Count())
-        result.append(
-            ClientIncident(tid, number, subject, Status(status), at, count.reports, count.users)
-        )
+        users = count.users + (1 if requester > SYSTEM_USER_CEILING else 0)
+        incident = ClientIncident(tid, number, subject, Status(status), at, count.reports, users)
+        result.append(incident)
     return result
 
 

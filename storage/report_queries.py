@@ -5,7 +5,9 @@ as *met* when it was reached and not breached, as *missed* when its breach was
 recorded, or when it is still not reached, not paused, and its due moment lies
 before ``cutoff`` (the end of the period, or now for a period still running).
 Targets neither reached nor due yet are not counted.  A ticket counts under
-the priority its SLA is measured against (``desk.terms.SlaBasis``).
+the priority its SLA is measured against (``desk.terms.SlaBasis``).  A mass incident
+counts once: the reports linked to it are left out, and it is listed with the users
+affected and the reports linked (``incidents``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from desk.alerts import SYSTEM_USER_CEILING
 from desk.enums import Priority
 from desk.model import SlaState
 from desk.reporting import (
@@ -24,13 +27,16 @@ from desk.reporting import (
     ConsultantFigures,
     Faq,
     Figures,
+    IncidentFigures,
     Met,
     PriorityChange,
     PriorityFigures,
     SurveyFigures,
 )
 from desk.terms import SlaBasis
+from storage import incidents as incident_store
 from storage.tables import FaqLogRow, ResolutionRow, StaffRow, SurveyAnswerRow, SurveyRow, TicketRow
+from storage.tables.incidents import MassIncidentRow
 
 T = TicketRow
 
@@ -140,7 +146,12 @@ async def report_figures(
     owner and rating.
     """
     t = _Targets(cutoff)
-    period = and_(T.client_code == client_code, T.created_at >= start, T.created_at < end)
+    period = and_(
+        T.client_code == client_code,
+        T.created_at >= start,
+        T.created_at < end,
+        ~incident_store.is_part(),  # an incident counts once: its reports are not tickets here
+    )
     reacted = and_(T.reacted_at.is_not(None), T.reaction_minutes.is_not(None))
     priority = measured(basis).label("priority")
     grouped = await session.execute(
@@ -190,8 +201,35 @@ async def report_figures(
         consultants=await _consultants(session, owners),
         survey=await _survey(session, client_code, start, end),
         changed=await _changed(session, period, basis, breach_limit),
+        incidents=await _incidents(session, period, basis, breach_limit),
     )
     return figures, states
+
+
+async def _incidents(
+    session: AsyncSession, period: ColumnElement[bool], basis: SlaBasis, limit: int
+) -> tuple[IncidentFigures, ...]:
+    """The period's mass incidents with the users affected and the reports linked."""
+    rows = (
+        await session.execute(
+            select(T.id, T.number, T.subject, measured(basis), T.requester_id)
+            .join(MassIncidentRow, MassIncidentRow.ticket_id == T.id)
+            .where(period)
+            .order_by(T.created_at, T.id)
+            .limit(limit)
+        )
+    ).all()
+    counts = await incident_store.counts(session, [row[0] for row in rows])
+    found = []
+    for ticket_id, number, subject, priority, requester in rows:
+        count = counts.get(ticket_id, incident_store.Count())
+        person = 1 if requester > SYSTEM_USER_CEILING else 0
+        found.append(
+            IncidentFigures(
+                number, subject, Priority(priority), count.users + person, count.reports
+            )
+        )
+    return tuple(found)
 
 
 async def _changed(

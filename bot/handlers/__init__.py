@@ -15,10 +15,12 @@ from aiogram.enums import ChatType
 from bot.handlers import client, errors, stale
 from bot.handlers.filters import InChats
 from bot.handlers.private import buttons as user_buttons
+from bot.handlers.private import forms as user_forms
 from bot.handlers.private import incidents as user_incidents
 from bot.handlers.private import messages as user_messages
 from bot.handlers.private import my, start
 from bot.handlers.staff import buttons as staff_buttons
+from bot.handlers.staff import catalogue as staff_catalogue
 from bot.handlers.staff import commands as staff_commands
 from bot.handlers.staff import incidents as staff_incidents
 from bot.handlers.staff import messages as staff_messages
@@ -37,6 +39,7 @@ def private_router() -> Router:
         client.build_private(),
         user_buttons.build(),
         user_incidents.build(),
+        user_forms.build(),  # a form being filled takes the user's messages first
         user_messages.build(),
     )
     return router
@@ -48,6 +51,7 @@ def group_router() -> Router:
     router.callback_query.filter(InChats(GROUPS))
     router.include_routers(
         staff_commands.build(),
+        staff_catalogue.build(),  # /design, /invite
         client.build_group(),
         staff_buttons.build(),
         staff_incidents.build(),  # mass incidents: /mass /link /unlink and their buttons

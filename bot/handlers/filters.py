@@ -20,8 +20,10 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import StaffCb
-from bot.services import staff
+from bot.services import approvals, staff
 from bot.services.incoming import incoming
+from storage import catalogue as catalogue_store
+from storage import drafts
 from storage.uow import UnitOfWork
 
 
@@ -111,3 +113,28 @@ class StaffPress(Filter):
         if member is None or member.team != await staff.team_name(uow, ticket):
             return False
         return {"member": member, "ticket": ticket}
+
+
+class FillingForm(Filter):
+    """A user's message (not a command) while they fill in a request form: the handler
+    gets that ``form`` (``bot.services.catalogue``)."""
+
+    async def __call__(self, message: Message, uow: UnitOfWork) -> bool | dict[str, Any]:
+        if message.from_user is None or (message.text or "").startswith("/"):
+            return False
+        form = await catalogue_store.form_of(uow.session, message.from_user.id)
+        return False if form is None or form.state != "filling" else {"form": form}
+
+
+class AwaitingRefusal(Filter):
+    """An approver's message after «Отклонить»: the reason; the handler gets
+    ``approval_id`` (``bot.services.approvals``)."""
+
+    async def __call__(self, message: Message, uow: UnitOfWork) -> bool | dict[str, Any]:
+        if message.from_user is None or not message.text or message.text.startswith("/"):
+            return False
+        waiting = await drafts.awaited(uow.session, message.from_user.id)
+        if waiting is None or not waiting[0].startswith(approvals.REASON_WAIT):
+            return False
+        number = waiting[0].removeprefix(approvals.REASON_WAIT)
+        return {"approval_id": int(number)} if number.isdigit() else False

@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot.jobs import approvals
 from bot.services import csat, intake
 from storage import messaging
 
@@ -66,6 +67,10 @@ async def run_jobs(app: App, stop: asyncio.Event, *, every: float = 30.0) -> Non
             await register_idle_once(app)
         except Exception:  # likewise
             log.exception("registering idle FAQ steps failed")
+        try:
+            await approvals.register_idle_offers_once(app)
+        except Exception:  # likewise
+            log.exception("registering unanswered form offers failed")
         if pruned_at is None or loop.time() - pruned_at >= PRUNE_EVERY:
             try:
                 await prune_claims_once(app)

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
+from bot.jobs import approvals
 from bot.jobs.reports import send_due_reports
 from bot.jobs.watcher import Watcher
 from bot.web.alerts import AlertDeps
@@ -52,5 +53,9 @@ async def _one_pass(app: App, watcher: Watcher) -> None:
         queued += await send_due_reports(app.db.uow, app.now())
     except Exception:
         log.exception("scheduled reports pass failed")
+    try:
+        queued += await approvals.remind_once(app)
+    except Exception:
+        log.exception("approval reminders pass failed")
     if queued:
         app.sender.wake()

@@ -105,6 +105,13 @@ def render_xlsx(report: Report) -> bytes:
         ],
         {3, 4},
     )  # fmt: skip
+    if f.incidents:  # each counted once above; its reports are not tickets of their own
+        _table(
+            wb.create_sheet(lab["incidents"]),
+            [lab[k] for k in ("incident", "priority", "users", "reports", "subject")],
+            [[i.number, int(i.priority), i.users, i.reports, i.subject] for i in f.incidents],
+            set(),
+        )
     ratings = wb.create_sheet(lab["satisfaction"])
     _table(
         ratings,

@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot import keyboards, texts
 from bot.outbox.deliver import CardSource, CardView
+from bot.services import catalogue_card
 from bot.services.notify import person_of
 from bot.services.tickets import TicketService
 from desk.channels import channel_of
@@ -84,6 +85,9 @@ async def card_view(uow: UnitOfWork, ticket_id: int, tickets: TicketService) -> 
         priority_why=await priority_reason(uow, ticket_id),
         incident=await incidents.card_facts(uow.session, ticket_id, ticket.requester_id),
     )
+        form=await catalogue_card.card_facts(
+            uow, terms.config, ticket, terms.client.timezone, datetime.now(UTC)
+        ),
 
 
 def render_card(
@@ -98,6 +102,7 @@ def render_card(
     priority_why: str | None = None,
     incident: incidents.CardFacts | None = None,
 ) -> CardView:
+    form: catalogue_card.CardFacts | None = None,
     """The card of ``ticket`` from what the caller has read (a registration has it all)."""
     sla = ticket.sla
     text = ticket.text
@@ -132,6 +137,7 @@ def render_card(
     return CardView(
         text=card,
         markup=card_markup(ticket, mass=incident is not None),
+        form=form,  # the request type, the form's answers and the approval
         topic_name=topic_name(ticket),
         topic=topic,
     )

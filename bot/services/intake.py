@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot import keyboards, texts
 from bot.outbox import enqueue
-from bot.services import incidents, notify
+from bot.services import form_offer, incidents, notify
 from bot.services.actors import Actor
 from bot.services.cards import render_card, text_overflows
 from bot.services.incoming import Incoming
@@ -55,6 +55,9 @@ async def receive(
         return
     if await _waits_for_question(uow, msg, now):
         return
+    held = await form_offer.claim_offer(uow, user.telegram_id)  # a form offer left unanswered
+    if held is not None:  # the message it was offered for goes in as it is, first
+        await register(uow, svc, user, from_draft(held, user), now)
     if await _settle_faq(uow, svc, user, msg, now):
         return
     open_tickets = await uow.tickets.open_of(user.telegram_id)
@@ -71,6 +74,8 @@ async def receive(
         return
     if not msg.has_media and not is_request(msg.text):
         enqueue.send(uow.session, msg.chat_id, texts.render("not_a_request"))
+        return
+    if await form_offer.offer(uow, svc, user, msg, now):  # it clearly asks for a form
         return
     if await incidents.take_report(uow, svc, kb.analyzer, user, msg, now) is not None:
         return  # a report of an open mass incident: told at once, no FAQ step, no topic

@@ -36,6 +36,7 @@ USER_STATUS_MOVES = frozenset(
         (Status.NEW, Status.CANCELLED),
         (Status.IN_PROGRESS, Status.CANCELLED),
         (Status.WAITING, Status.CANCELLED),
+        (Status.APPROVAL, Status.CANCELLED),
     }
 )
 

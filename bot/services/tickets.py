@@ -24,9 +24,9 @@ from bot.services.ticket_terms import DirectoryCache, Terms, TicketRef, find_tic
 from desk import sla
 from desk.assignment import Candidate, choose_owner, load_of
 from desk.clock import clock_of
-from desk.enums import Category, Priority, Status, check_transition
+from desk.enums import PAUSED_STATUSES, Category, Priority, Status, check_transition
 from desk.errors import NotAllowed
-from desk.model import SlaState, Ticket
+from desk.model import SlaState, SlaTarget, Ticket
 from desk.numbering import format_number
 from desk.terms import SlaBasis
 from storage import ops
@@ -64,8 +64,10 @@ class TicketService:
         text: str,
         priority: Priority,
         category: Category,
+        target: SlaTarget | None = None,
     ) -> Ticket:
-        """Register a request of a bound user: number, owner, SLA and audit, at once."""
+        """Register a request of a bound user: number, owner, SLA and audit, at once.
+        ``target``: the request type's own targets instead of the priority's."""
         user = await uow.users.get(requester_id)
         if user is None:
             raise NotAllowed(f"user {requester_id} is not bound to a client")
@@ -73,7 +75,7 @@ class TicketService:
         terms = await self.terms(uow, user.client_code)
         owner = await self._choose_owner(uow, terms, now)
         number = format_number(user.client_code, await uow.counters.next_number(user.client_code))
-        target = terms.target(priority)
+        target = target or terms.target(priority)
         ticket = await uow.tickets.add(
             Ticket(
                 id=None,
@@ -142,7 +144,7 @@ class TicketService:
     ) -> Ticket:
         """Move the ticket to ``status``: an illegal move raises ``IllegalTransition``.
 
-        The SLA follows: WAITING pauses it, leaving WAITING resumes it,
+        The SLA follows: WAITING (and APPROVAL) pauses it, leaving it resumes it,
         RESOLVED records the resolution, reopening a resolved ticket restarts
         its resolution clock, ROUTED_OUT and CANCELLED stop it.
         """
@@ -152,9 +154,9 @@ class TicketService:
         now = self._now()
         clock = terms.clock_for(await self._measured(uow, ticket, terms))
         state = ticket.sla or SlaState(None, None)
-        if ticket.status is Status.WAITING:
+        if ticket.status in PAUSED_STATUSES:
             state = sla.resume(state, now, clock)
-        if status is Status.WAITING or status in (Status.ROUTED_OUT, Status.CANCELLED):
+        if status in PAUSED_STATUSES or status in (Status.ROUTED_OUT, Status.CANCELLED):
             state = sla.pause(state, now)
         elif status is Status.RESOLVED:
             state = sla.record_resolution(state, now, clock)

@@ -39,6 +39,7 @@ from desk.errors import NotFound
 from desk.model import Client
 from desk.numbering import BadTicketNumber, format_number, parse_number
 from storage import client_queries, links, messaging, ops, report_files
+from storage import incidents as incident_store
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -161,8 +162,12 @@ async def tickets_page(request: web.Request) -> web.Response:
         names = _Names(uow)
         owners = {t.owner_id: await names.of(t.owner_id) for t in tickets}
         reports = await report_files.report_files(uow.session, client.code)
+        incidents = await incident_store.client_incidents(uow.session, client.code)
+        parents = await incident_store.linked_numbers(uow.session, [t.id or 0 for t in tickets])
     return pages.page(
         "client_page",
+        incidents=incidents,  # mass incidents, each with the users affected
+        parents=parents,  # a report's incident, by the report's id
         client=client,
         token=request.match_info["token"],
         tickets=tickets,

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from desk.alerts import is_system_user, system_user_id
+from desk.config import parse_config
+from desk.errors import ConfigError
 from desk.incidents import (
     LINE_EVERY,
     LINE_GATHER,
@@ -24,6 +26,7 @@ from desk.incidents import (
     pick,
     propose,
 )
+from desk.terms import terms_from_json, terms_to_json
 
 NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -149,3 +152,37 @@ def test_contractor_requesters_have_no_chat_and_differ_from_monitoring() -> None
         assert user >= -(2**63)
         assert user != system_user_id(code)
     assert contractor_user_id("DEMO") != contractor_user_id("URAL")
+
+
+CONFIG = """\
+[schedules.office]
+hours = "09:00-18:00"
+
+[contracts.standard]
+schedule = "office"
+{extra}
+
+[teams.t]
+chat_id = -100
+
+[[clients]]
+code = "ROGA"
+name = "Рога"
+contract = "standard"
+team = "t"
+"""
+
+
+def test_the_contract_sets_when_merging_is_proposed_and_refuses_nonsense() -> None:
+    plain = parse_config(CONFIG.format(extra=""))
+    assert plain.terms["standard"].incidents == IncidentRules(3, 15)
+    rules = "[contracts.standard.incidents]\npropose_after = 5\npropose_within = '1h'"
+    terms = parse_config(CONFIG.format(extra=rules)).terms["standard"]
+    assert terms.incidents == IncidentRules(5, 60)
+    assert terms_from_json(terms_to_json(terms)) == terms
+    stored_before = terms_to_json(terms)
+    del stored_before["incidents"]
+    assert terms_from_json(stored_before).incidents == IncidentRules()
+    for bad in ("propose_after = 1", "propose_after = true", "propose_within = 'soon'", "x = 1"):
+        with pytest.raises(ConfigError):
+            parse_config(CONFIG.format(extra=f"[contracts.standard.incidents]\n{bad}"))

@@ -145,9 +145,9 @@ async def test_one_burst_of_messages_gets_one_question(desk: Desk, desk_app: App
 
 
 async def test_an_unknown_command_gets_help_and_no_ticket(desk: Desk, desk_app: App) -> None:
-    """/new is not a request: the user gets the help, and no ticket «/new» appears."""
-    sent = await desk.say(USER, USER, "/new")
-    told = await desk.bot_says(USER, "Команды /new у меня нет", after=sent)
+    """/ticket is not a request: the user gets the help, and no ticket «/ticket» appears."""
+    sent = await desk.say(USER, USER, "/ticket")
+    told = await desk.bot_says(USER, "Команды /ticket у меня нет", after=sent)
     assert "/my" in text_of(told)
     assert "Напишите проблему одним сообщением" in text_of(told)
     assert await _tickets(desk_app) == []

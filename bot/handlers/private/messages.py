@@ -1,6 +1,6 @@
 """Whatever a user writes: a request, a follow-up, a rating comment, or something we cannot take.
 
-A command the bot does not know (``/new``; the known ones are routed before this
+A command the bot does not know (``/ticket``; the known ones are routed before this
 module) is not a request: it gets the user's help.
 """
 

@@ -40,7 +40,7 @@ async def my(message: Message, uow: UnitOfWork, now: Callable[[], datetime]) -> 
             "resolution": due_of(
                 t.sla.resolution_due if t.sla else None, moment, zones[t.client_code]
             )
-            if t.status.value in ("new", "in_progress", "waiting")
+            if t.status.value in ("new", "in_progress", "waiting", "approval")
             else None,
         }
         for t in tickets
