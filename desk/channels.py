@@ -7,8 +7,10 @@ message links, drafts and update claims work the same for both messengers:
 
 - a Telegram chat's key is its Telegram id (ids fit in 52 bits, as Telegram
   promises, so they never go below ``-2**52``);
-- a MAX dialog's key is ``MAX_BASE - user_id`` (``MAX_BASE`` = ``-2**62``): far
-  below any Telegram id, so the two never meet.
+- a MAX dialog's key is ``MAX_BASE - user_id`` (``MAX_BASE`` = ``-2**53``): below
+  any Telegram id, so the two never meet;
+- at or below ``-2**62`` are the ids of no chat: a client's monitoring, the
+  requester of its alerts (``desk.alerts.SYSTEM_USER_CEILING``).
 
 A person (``users`` row) is known by the key of the first address they were
 bound from; a second messenger's address is tied to the same person
@@ -21,10 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-MAX_BASE = -(2**62)
-# the largest id a MAX user may have and still get a key (int64 columns)
-MAX_USER_ID_LIMIT = 2**62
+MAX_BASE = -(2**53)
+# MAX user ids below this get a key above the monitoring's ids (int64 columns)
+MAX_USER_ID_LIMIT = 2**62 - 2**53
 _TELEGRAM_FLOOR = -(2**52)
+_NO_CHAT = -(2**62)  # and below: no chat (desk.alerts.SYSTEM_USER_CEILING)
 
 
 class Channel(StrEnum):
@@ -58,6 +61,9 @@ class Address:
 
     @classmethod
     def of_key(cls, key: int) -> Address:
+        """The chat of ``key``; ValueError for a key of no chat (a monitoring's id)."""
+        if key <= _NO_CHAT:
+            raise ValueError(f"{key} is the key of no chat")
         if key < _TELEGRAM_FLOOR:
             return cls(Channel.MAX, MAX_BASE - key)
         return cls(Channel.TELEGRAM, key)
@@ -83,7 +89,8 @@ def start_link(channel: Channel, bot_username: str, code: str) -> str:
 
 
 def channel_of(key: int) -> Channel:
-    return Address.of_key(key).channel
+    """The messenger of chat ``key`` (Telegram's for a key of no chat: nothing is sent there)."""
+    return Channel.MAX if _NO_CHAT < key < _TELEGRAM_FLOOR else Channel.TELEGRAM
 
 
 def max_key(user_id: int) -> int:

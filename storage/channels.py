@@ -47,7 +47,10 @@ async def tie(session: AsyncSession, key: int, user_id: int, now: datetime) -> N
 
 async def new_pairing(session: AsyncSession, user_id: int, now: datetime) -> str:
     """A one-time code for ``user_id`` to open from their other messenger (24 h)."""
-    await session.execute(delete(PairingCodeRow).where(PairingCodeRow.expires_at <= now))
+    # codes spent or expired a day ago go (until then a second use is told it is spent)
+    await session.execute(
+        delete(PairingCodeRow).where(PairingCodeRow.expires_at <= now - PAIRING_TTL)
+    )
     code = "p" + secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
     session.add(PairingCodeRow(code=code, user_id=user_id, expires_at=now + PAIRING_TTL))
     await session.flush()
@@ -60,9 +63,10 @@ async def take_pairing(session: AsyncSession, code: str, now: datetime) -> tuple
     row = await session.get(PairingCodeRow, code)
     if row is None:
         return False, None
-    await session.delete(row)
+    live = row.expires_at > now
+    row.expires_at = min(row.expires_at, now)  # spent: a second use finds it expired
     await session.flush()
-    return True, (row.user_id if row.expires_at > now else None)
+    return True, (row.user_id if live else None)
 
 
 async def remember_mid(

@@ -11,6 +11,7 @@ from bot.outbox.deliver import CardSource, CardView
 from bot.services import catalogue_card
 from bot.services.notify import person_of
 from bot.services.tickets import TicketService
+from desk.alerts import is_system_user
 from desk.channels import channel_of
 from desk.enums import Status
 from desk.model import Client, Staff, Ticket, User
@@ -84,10 +85,10 @@ async def card_view(uow: UnitOfWork, ticket_id: int, tickets: TicketService) -> 
         now=datetime.now(UTC),
         priority_why=await priority_reason(uow, ticket_id),
         incident=await incidents.card_facts(uow.session, ticket_id, ticket.requester_id),
-    )
         form=await catalogue_card.card_facts(
             uow, terms.config, ticket, terms.client.timezone, datetime.now(UTC)
         ),
+    )
 
 
 def render_card(
@@ -101,8 +102,8 @@ def render_card(
     now: datetime,
     priority_why: str | None = None,
     incident: incidents.CardFacts | None = None,
-) -> CardView:
     form: catalogue_card.CardFacts | None = None,
+) -> CardView:
     """The card of ``ticket`` from what the caller has read (a registration has it all)."""
     sla = ticket.sla
     text = ticket.text
@@ -117,7 +118,10 @@ def render_card(
         client=client.name,
         user=user.first_name if user else str(ticket.requester_id),
         username=user.username if user else None,
-        messenger=channel_of(ticket.user_chat).label,  # where the user writes from
+        # where the user writes from (a monitoring alert's requester writes from nowhere)
+        messenger=None
+        if is_system_user(ticket.requester_id)
+        else channel_of(ticket.user_chat).label,
         category=ticket.category.value,
         priority=ticket.priority.value,
         initial=ticket.registered_priority.value,
@@ -133,11 +137,11 @@ def render_card(
         text=text,
         truncated=truncated,
         incident=incident,  # a mass incident, or a report of one
+        form=form,  # the request type, the form's answers and the approval
     )
     return CardView(
         text=card,
         markup=card_markup(ticket, mass=incident is not None),
-        form=form,  # the request type, the form's answers and the approval
         topic_name=topic_name(ticket),
         topic=topic,
     )

@@ -398,6 +398,7 @@ async def follow_up(
             uow,
             ticket,
             "followup_added",
+            in_chat=msg.chat_id,  # where they wrote it (a person may have two messengers)
             markup=markup,
             subject=ticket.subject,
             offer=offer_new,

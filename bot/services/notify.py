@@ -31,13 +31,15 @@ def to_user(
     ticket: Ticket,
     template: str,
     markup: InlineKeyboardMarkup | None = None,
+    in_chat: int | None = None,
     **context: object,
 ) -> None:
-    """A bot message to the ticket's user; a reply to it finds the ticket."""
+    """A bot message to the ticket's user, in the chat the ticket came from or
+    ``in_chat`` (where the user just wrote about it); a reply to it finds the ticket."""
     html = texts.render(template, number=ticket.number, **context)
     enqueue.send(
         uow.session,
-        ticket.user_chat,
+        ticket.user_chat if in_chat is None else in_chat,
         html,
         ticket_id=ticket.id,
         markup=markup,

@@ -82,7 +82,7 @@ ROWS: list[tuple[Payload, JsonObject]] = [
             "подпись",
             True,
             None,
-            Relay("user", -(2**62) - 7, 3),
+            Relay("user", -(2**53) - 7, 3),
         ),
         {
             "media": [
@@ -92,7 +92,7 @@ ROWS: list[tuple[Payload, JsonObject]] = [
             "caption": "подпись",
             "topic": True,
             "link": None,
-            "relay": {"from": "user", "chat_id": -(2**62) - 7, "message_id": 3},
+            "relay": {"from": "user", "chat_id": -(2**53) - 7, "message_id": 3},
         },
     ),
 ]

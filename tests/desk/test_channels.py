@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from desk.alerts import SYSTEM_USER_CEILING
 from desk.channels import MAX_BASE, Address, Channel, channel_of, max_key, start_link
 
 
@@ -15,7 +16,7 @@ from desk.channels import MAX_BASE, Address, Channel, channel_of, max_key, start
         Address(Channel.TELEGRAM, 2**52 - 1),
         Address(Channel.MAX, 1),
         Address(Channel.MAX, 1001),
-        Address(Channel.MAX, 2**62 - 1),
+        Address(Channel.MAX, 2**62 - 2**53 - 1),
     ],
 )
 def test_an_address_and_its_key_name_each_other(address: Address) -> None:
@@ -29,8 +30,13 @@ def test_the_same_number_on_two_messengers_is_two_chats() -> None:
     assert telegram.key != max_user.key
     assert max_key(1001) == max_user.key == MAX_BASE - 1001
     assert str(max_user) == "max:1001"
-    # every MAX key is below every Telegram id (ids fit in 52 bits)
+    # every MAX key is below every Telegram id (ids fit in 52 bits), above the ids of
+    # a client's monitoring (no chat: nothing is ever sent there)
     assert max_key(1) < -(2**52) <= Address(Channel.TELEGRAM, -(2**52)).key
+    assert max_key(2**62 - 2**53 - 1) > SYSTEM_USER_CEILING
+    assert channel_of(SYSTEM_USER_CEILING - 5) is Channel.TELEGRAM
+    with pytest.raises(ValueError, match="no chat"):
+        Address.of_key(SYSTEM_USER_CEILING)
 
 
 @pytest.mark.parametrize(
@@ -41,7 +47,7 @@ def test_the_same_number_on_two_messengers_is_two_chats() -> None:
         ("max:abc", "not an address"),
         ("max:0", "out of range"),
         ("max:-5", "out of range"),
-        (f"max:{2**62}", "out of range"),
+        (f"max:{2**62 - 2**53}", "out of range"),
         (f"telegram:{-(2**53)}", "out of range"),
     ],
 )
