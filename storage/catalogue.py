@@ -329,7 +329,7 @@ async def votes(session: AsyncSession, approval_id: int) -> dict[int, str]:
             ApprovalVoteRow.approval_id == approval_id
         )
     )
-    return {int(tid): str(decision) for tid, decision in rows.tuples()}
+    return {int(row[0]): str(row[1]) for row in rows}
 
 
 async def close_approval(
