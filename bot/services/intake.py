@@ -394,11 +394,11 @@ async def follow_up(
         if offer_new:
             draft_id = await _draft(uow, msg, "offer", now)
             markup = keyboards.new_ticket(draft_id)
-        notify.to_user(
+        notify.to_user_in(
             uow,
             ticket,
+            msg.chat_id,  # where they wrote it (a person may have two messengers)
             "followup_added",
-            in_chat=msg.chat_id,  # where they wrote it (a person may have two messengers)
             markup=markup,
             subject=ticket.subject,
             offer=offer_new,

@@ -31,15 +31,27 @@ def to_user(
     ticket: Ticket,
     template: str,
     markup: InlineKeyboardMarkup | None = None,
-    in_chat: int | None = None,
     **context: object,
 ) -> None:
-    """A bot message to the ticket's user, in the chat the ticket came from or
-    ``in_chat`` (where the user just wrote about it); a reply to it finds the ticket."""
+    """A bot message to the ticket's user, in the chat the ticket came from; a reply
+    to it finds the ticket."""
+    to_user_in(uow, ticket, ticket.user_chat, template, markup, **context)
+
+
+def to_user_in(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    chat_id: int,
+    template: str,
+    markup: InlineKeyboardMarkup | None = None,
+    **context: object,
+) -> None:
+    """As ``to_user``, in ``chat_id``: where the user just wrote about the ticket (a
+    person on two messengers may write about it from the other one)."""
     html = texts.render(template, number=ticket.number, **context)
     enqueue.send(
         uow.session,
-        ticket.user_chat if in_chat is None else in_chat,
+        chat_id,
         html,
         ticket_id=ticket.id,
         markup=markup,
