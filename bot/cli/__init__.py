@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("bot.cli.report", "отчёт об SLA клиента за месяц или неделю"),
     "survey": ("bot.cli.survey", "полугодовой опрос удовлетворённости клиента"),
     "invite": ("bot.cli.invite", "ссылки-приглашения клиента: для каждого его мессенджера"),
+    "client": ("bot.cli.client", "новый клиент: приглашение, QR-код и памятка (client onboard)"),
     "links": ("bot.cli.links", "ссылки на страницу клиента: отзыв"),
     "web": ("bot.cli.web", "только страница клиента, отдельным процессом (настройки — из .env)"),
     "updates": ("bot.cli.updates", "входящие обновления Telegram"),

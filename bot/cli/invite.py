@@ -13,13 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli.database import add_database_option, with_database
 from bot.cli.output import complain, say
 from desk.channels import Channel, start_link
 from desk.errors import NotFound
-from storage.database import Database
+
+if TYPE_CHECKING:  # (storage loads only when a command opens the database)
+    from storage.database import Database
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +52,7 @@ def _invite(args: argparse.Namespace) -> int:
         rows = []
         for name in client.messengers:
             channel = Channel(name)
-            bot = _bot_name(args, channel)
+            bot = bot_name(args, channel)
             links = [start_link(channel, bot, invite) for invite in invites] if bot else []
             rows.append((channel.label, channel.value, links))
         say("invite_links", client=client, rows=rows)
@@ -59,7 +61,7 @@ def _invite(args: argparse.Namespace) -> int:
     return with_database(args, run)
 
 
-def _bot_name(args: argparse.Namespace, channel: Channel) -> str | None:
+def bot_name(args: argparse.Namespace, channel: Channel) -> str | None:
     given = args.max_bot if channel is Channel.MAX else args.telegram_bot
     if given:
         return str(given).lstrip("@")

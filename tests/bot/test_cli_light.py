@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,15 @@ def _probe(*args: str, env: dict[str, str] | None = None) -> dict[str, object]:
         ("config", "check", EXAMPLE),
         ("faq", "suggest", "не", "проводится", "реализация"),
         ("alert", "key", "--name", "zabbix"),
+        (
+            "client", "onboard", "--client", "ROGA", "--config", EXAMPLE,
+            "--telegram-bot", "support_bot", "--out", str(Path(tempfile.mkdtemp()) / "onboard"),
+        ),
     ],
-    ids=["help", "sla-hours", "sla-due", "config-check", "faq-suggest", "alert-key"],
+    ids=[
+        "help", "sla-hours", "sla-due", "config-check", "faq-suggest", "alert-key",
+        "client-onboard",
+    ],
 )  # fmt: skip
 def test_commands_without_a_database_load_neither_telegram_nor_storage(
     args: tuple[str, ...],
