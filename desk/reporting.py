@@ -237,6 +237,19 @@ class IncidentFigures:
 
 
 @dataclass(frozen=True)
+class ApprovalWaits:
+    """The client's approvals decided in the period and the business minutes they took:
+    the SLA stood meanwhile, so this time is shown apart from it."""
+
+    rounds: int = 0
+    minutes: int = 0
+
+    @property
+    def average(self) -> int | None:
+        return None if not self.rounds else round(self.minutes / self.rounds)
+
+
+@dataclass(frozen=True)
 class Figures:
     """What the database aggregated for one client and period."""
 
@@ -250,6 +263,7 @@ class Figures:
     survey: tuple[SurveyFigures, ...] = ()
     changed: tuple[PriorityChange, ...] = ()  # priorities changed (lowered ones marked)
     incidents: tuple[IncidentFigures, ...] = ()  # mass incidents, each counted once above
+    approvals: ApprovalWaits = ApprovalWaits()  # waiting for the client's approvers
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from bot.reports.html import render_html
 from bot.reports.xlsx import render_xlsx
 from desk import sla
 from desk.clock import clock_of
-from desk.reporting import Period, Report, make_report
-from storage import ops
+from desk.reporting import ApprovalWaits, Period, Report, make_report
+from storage import catalogue, ops
 from storage.report_queries import report_figures
 from storage.uow import UnitOfWork
 
@@ -51,7 +51,8 @@ async def build_report(
             spent = sla.spent(state, cutoff, sla.clock_for(target, schedule))
             line = replace(line, actual_minutes=spent)
         lines.append(line)
-    figures = replace(figures, breaches=tuple(lines))
+    rounds, waited = await catalogue.approval_minutes(uow.session, [client.code], start, cutoff)
+    figures = replace(figures, breaches=tuple(lines), approvals=ApprovalWaits(rounds, waited))
     return make_report(
         client.code, client.name, period, client.timezone, now, figures, terms.penalties
     )

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.callbacks import ApprovalCb
 from bot.compose import App
 from bot.jobs.approvals import remind_once
+from bot.reports.build import build_report, render_report
 from bot.services.config import apply_config
 from desk.config import load_config
 from desk.enums import Status
 from desk.model import User
+from desk.reporting import parse_period
 from tests.conftest import DEMO_CONFIG
 from tests.e2e.catalogue import APPROVER, MANAGER, fill_access, join_people, rounds, send, tap
 from tests.e2e.desk import STAFF_CHAT, USER, Desk, Message, forge_click, text_of
@@ -57,9 +60,15 @@ async def test_the_approver_approves_and_work_starts(desk: Desk, desk_app: App) 
     assert ticket.sla.paused_at is None
     assert [(r.state, r.decided_by) for r in found] == [("approved", APPROVER)]
     assert found[0].waited_minutes is not None
-    await _card(desk, "✅ Согласовал: Алексей Морозов")
+    card = await _card(desk, "✅ Согласовал: Алексей Морозов")
+    assert "ждали" in text_of(card)  # the wait is on the card
     async with desk_app.db.uow() as uow:
         events = await uow.audit.for_ticket(ticket.id or 0)
+        moment = desk_app.now()
+        period = parse_period(moment.astimezone(ZoneInfo("Europe/Moscow")).strftime("%Y-%m"))
+        report = await build_report(uow, "DEMO", period, moment)
+    assert report.figures.approvals.rounds == 1  # the report shows the wait apart from the SLA
+    assert "Ожидание согласования клиентом" in render_report(report, "html").decode()
     decided = [e for e in events if e.what == "approval" and e.actor == f"user:{APPROVER}"]
     assert len(decided) == 1
     assert '"approved"' in (decided[0].new or "")
