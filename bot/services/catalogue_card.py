@@ -61,6 +61,7 @@ async def card_facts(
     approval = None
     if rounds:
         last = rounds[-1]
+
         def name(telegram_id: int) -> str:
             return person_name(config, ticket.client_code, telegram_id)
 
