@@ -26,7 +26,15 @@ from tests.e2e.desk import (
 NO_FAQ = "Кассир не видит кнопку возврата в рабочем месте кассира"
 NAMES = {CONSULTANT: "Анна Смирнова", SECOND_CONSULTANT: "Борис Ким"}
 GENITIVE = {CONSULTANT: "Анны Смирновой", SECOND_CONSULTANT: "Бориса Кима"}
-CARD_LABELS = ["Взять", "Приоритет", "На 2-ю линию", "Ждём клиента", "Вне договора", "Решено"]
+CARD_LABELS = [
+    "Взять",
+    "Приоритет",
+    "На 2-ю линию",
+    "Ждём клиента",
+    "Вне договора",
+    "Решено",
+    "🔥 Массовый инцидент",
+]
 
 
 async def _ticket(desk: Desk) -> tuple[int, Message, Message]:
@@ -90,9 +98,7 @@ async def test_taking_hides_the_take_button_and_a_takeover_is_noted(
 
     sent = await desk.say(other, STAFF_CHAT, "/take", message_thread_id=thread)
     note = await desk.bot_says(STAFF_CHAT, "взял(а) заявку", thread_id=thread, after=sent)
-    assert text_of(note) == (
-        f"{NAMES[other]} взял(а) заявку в работу (была у {GENITIVE[owner]})."
-    )
+    assert text_of(note) == (f"{NAMES[other]} взял(а) заявку в работу (была у {GENITIVE[owner]}).")
     await _card_when(
         desk,
         card,
