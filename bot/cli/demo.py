@@ -1,16 +1,18 @@
 """``supportdesk demo``: the product offline — the Bot API sandbox, its web chat and the bot.
 
 Starts the sandbox (``sandbox.server.running_sandbox``) with the demo's people
-(``PEOPLE``: five users of the client «Демо», 1003 its manager; a user of a
-second client, «Урал-Снаб»; consultants 2001 and 2002 and line-2 engineer 2003
-in the staff forum supergroup -1001000000001 with the bot as admin), prepares
-the SQLite database in the data directory (migrations, then
-``bot/demo_config.toml`` through the config-apply service) and runs the bot
-against the sandbox's URL — the same bot code that runs against Telegram when
-a token is set — with the client page on the next port (its link secret is
-made once and kept in the data directory). On the first run every user joins
-their client through the bot's own ``/start <invite>``. Ctrl-C (SIGINT) or
-SIGTERM stops everything; a second run finds the data where it was.
+(``PEOPLE``: five users of the client «Демо» on Telegram, 1003 its manager, and
+a sixth, 1006, on MAX; a user of a second client, «Урал-Снаб»; consultants 2001
+and 2002 and line-2 engineer 2003 in the staff forum supergroup -1001000000001
+with the bot as admin), prepares the SQLite database in the data directory
+(migrations, then ``bot/demo_config.toml`` through the config-apply service)
+and runs the bot against the sandbox — the same bot code that runs against
+Telegram and MAX when their tokens are set (its MAX side on ``<sandbox>/max``) —
+with the client page on the next port (its link secret is made once and kept in
+the data directory). On the first run every user joins their client through the
+bot's own deep link, ``/start <invite>`` (on MAX the sandbox turns it into
+``bot_started``). Ctrl-C (SIGINT) or SIGTERM stops everything; a second run
+finds the data where it was.
 
 The demo config is applied in full on the first run only.  Later runs add
 what the demo config has and the database lacks, and leave everything else
@@ -41,6 +43,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import SecretStr
 
 from bot.settings import Settings
+from desk.channels import Channel
 from sandbox.core import Sandbox
 from sandbox.model import ADMINISTRATOR, MEMBER
 from sandbox.server import CannotListen, SandboxHandle, running_sandbox
@@ -54,12 +57,13 @@ STARTER_FAQ = REPO / "knowledge" / "faq"
 
 @dataclass(frozen=True)
 class Person:
-    telegram_id: int
+    id: int  # the person's id in their messenger (the sandbox's user id)
     first_name: str
     last_name: str
     username: str
     role: str  # what the banner says they are
     invite: str | None = None  # the demo config's invite they join with (users only)
+    channel: Channel = Channel.TELEGRAM  # where they write from (staff: Telegram)
 
 
 PEOPLE = (
@@ -69,6 +73,7 @@ PEOPLE = (
            "менеджер клиента: /tickets и страница клиента", "demo"),
     Person(1004, "Марина", "Кузнецова", "marina_kassa", "кассир «Демо»", "demo"),
     Person(1005, "Алексей", "Морозов", "alexey_econ", "экономист «Демо»", "demo"),
+    Person(1006, "Ирина", "Соколова", "irina_s", "кадровик «Демо»", "demo", Channel.MAX),
     Person(1101, "Дарья", "Волкова", "darya_ural", "бухгалтер «Урал-Снаб» (другой клиент: "
            "заявок «Демо» не видит)", "ural"),
     Person(2001, "Анна", "Смирнова", "anna", "консультант, 1-я линия"),
@@ -79,6 +84,8 @@ USERS = tuple(p for p in PEOPLE if p.invite is not None)
 STAFF = tuple(p for p in PEOPLE if p.invite is None)
 USER_ID = 1001
 MANAGER_ID = 1003
+MAX_USER_ID = 1006
+DEMO_CLIENT = "DEMO"  # the client whose invite links the banner prints
 CONSULTANT_IDS = (2001, 2002)
 STAFF_CHAT_ID = -1001000000001
 WEB_SECRET_FILE = "web_secret"  # in the data directory: the client page's link secret
@@ -121,17 +128,28 @@ def _say(template: str, **context: Any) -> None:
 
 
 def seed(sandbox: Sandbox) -> None:
-    """The demo's people and the staff group (idempotent: names are refreshed)."""
+    """The demo's people and the staff group (idempotent: names are refreshed).
+
+    A MAX user is made as one who has not opened the dialog yet: their deep link
+    (``_join_demo_users``) opens it, and tells a later run they have joined."""
     for person in PEOPLE:
-        sandbox.ensure_user(
-            person.telegram_id, person.first_name, person.last_name, person.username
-        )
+        if person.channel is Channel.MAX:
+            known = person.id in sandbox.max.state.users
+            sandbox.max.ensure_user(
+                person.id,
+                person.first_name,
+                person.last_name,
+                person.username,
+                started=None if known else False,
+            )
+        else:
+            sandbox.ensure_user(person.id, person.first_name, person.last_name, person.username)
     sandbox.ensure_chat(
         STAFF_CHAT_ID,
         "Поддержка 1С — команда «Демо»",
         is_forum=True,
         bot_status=ADMINISTRATOR,
-        members={p.telegram_id: ADMINISTRATOR if p.telegram_id == 2002 else MEMBER for p in STAFF},
+        members={p.id: ADMINISTRATOR if p.id == 2002 else MEMBER for p in STAFF},
     )
 
 
@@ -157,6 +175,8 @@ def demo_settings(handle: SandboxHandle, data_dir: Path, web_port: int | None = 
     return Settings(
         bot_token=SecretStr(handle.token),
         telegram_api_url=handle.url,
+        max_token=SecretStr(handle.max_token),
+        max_api_url=handle.max_url,
         webhook_url="",
         database_url=f"sqlite+aiosqlite:///{database}",
         config_file=DEMO_CONFIG,
@@ -176,15 +196,22 @@ class DemoConfigState:
     first_run: bool = False
     added: list[str] = field(default_factory=list)  # "client DEMO", ...
     differs: list[str] = field(default_factory=list)  # left as the operator set it
+    # DEMO's invite links as the database now has them: (messenger, link), as
+    # ``supportdesk invite --client DEMO`` prints them
+    invites: list[tuple[str, str]] = field(default_factory=list)
 
 
-async def prepare_database(settings: Settings) -> DemoConfigState:
-    """Migrate the demo database and bring in the demo config (see the module's note).
+async def prepare_database(
+    settings: Settings, bots: dict[Channel, str] | None = None
+) -> DemoConfigState:
+    """Migrate the demo database and bring in the demo config (see the module's note);
+    with ``bots`` (each messenger's bot username) the state carries DEMO's invite links.
 
     Imported here, not at the top: ``supportdesk demo`` must still serve the
     sandbox when the bot's storage cannot load.
     """
     from bot.services.config import apply_config
+    from bot.services.onboarding import invites
     from desk.config import Action, diff, load_config
     from storage.engine import create_engine
     from storage.migrate import upgrade
@@ -202,13 +229,18 @@ async def prepare_database(settings: Settings) -> DemoConfigState:
             applied = await apply_config(
                 uow, config, source=str(settings.config_file), now=datetime.now(UTC), only=only
             )
+            loaded = await uow.directory.load()
     finally:
         await engine.dispose()
+    links = []
+    if bots and DEMO_CLIENT in loaded.clients:  # it is: the demo config adds it back
+        links = [(i.channel.label, i.link) for i in invites(loaded, DEMO_CLIENT, bots)]
     label = {Action.ADD: "нет в базе", Action.CHANGE: "в базе иначе", Action.REMOVE: "нет в демо"}
     return DemoConfigState(
         first_run=first,
         added=[] if first else [f"{c.kind} {c.key}" for c in applied],
         differs=[f"{c.kind} {c.key} ({label[c.action]})" for c in changes if c not in applied],
+        invites=links,
     )
 
 
@@ -235,12 +267,16 @@ def _bot_runner() -> tuple[RunBot | None, str]:
 
 
 async def _join_demo_users(handle: SandboxHandle) -> None:
-    """On the first run, each user joins their client through the bot's own invite
-    flow (``/start <invite>``); one who has written before is left as they are."""
+    """On the first run, each user joins their client through the bot's own deep
+    link (``/start <invite>``; on MAX the sandbox turns it into ``bot_started``);
+    one who has written (on MAX: opened the dialog) before is left as they are."""
     for user in USERS:
-        if not handle.sandbox.state.chat_messages(user.telegram_id):
-            chat = user.telegram_id
-            await handle.control.send(user.telegram_id, chat, f"/start {user.invite}")
+        if user.channel is Channel.MAX:
+            found = handle.sandbox.max.state.users.get(user.id)
+            if found is not None and not found.started:
+                await handle.control.send(user.id, user.id, f"/start {user.invite}", channel="max")
+        elif not handle.sandbox.state.chat_messages(user.id):
+            await handle.control.send(user.id, user.id, f"/start {user.invite}")
 
 
 RESTART_FIRST = 1.0
@@ -304,9 +340,13 @@ async def run_demo(
         settings = demo_settings(handle, data_dir, web_port)
         runner, problem = _bot_runner() if with_bot else (None, "запущено без бота")
         config_state = DemoConfigState()
+        bots = {
+            Channel.TELEGRAM: handle.sandbox.state.bot.username,
+            Channel.MAX: handle.sandbox.max.state.bot.username,
+        }
         if runner is not None:
             try:
-                config_state = await prepare_database(settings)
+                config_state = await prepare_database(settings, bots)
             except Exception as exc:  # the sandbox stays useful without the bot
                 log.exception("demo database could not be prepared")
                 runner, problem = None, f"база данных: {exc}"
@@ -315,6 +355,7 @@ async def run_demo(
             web_url=handle.web_chat_url,
             api_url=handle.url,
             token=handle.token,
+            max_url=handle.max_url,
             data_dir=data_dir,
             page_url=settings.web_base_url,
             users=USERS,
