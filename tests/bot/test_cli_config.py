@@ -46,8 +46,9 @@ def test_apply_adds_everything_and_audits_each_change(
     assert "+ сотрудник 2003" in result.out
     assert sql(migrated_url, "SELECT code FROM clients ORDER BY code") == [("ROGA",), ("VOST",)]
     assert "+ условия договора standard" in result.out
-    # 14 entries and the terms of its 2 contracts
-    assert sql(migrated_url, "SELECT count(*) FROM audit_events WHERE actor = 'config'") == [(16,)]
+    assert "+ типы заявок договора standard" in result.out
+    # 14 entries, the terms of its 2 contracts, ROGA's managers, people and request types
+    assert sql(migrated_url, "SELECT count(*) FROM audit_events WHERE actor = 'config'") == [(19,)]
 
 
 def test_a_second_apply_changes_nothing(
