@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,7 +26,10 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot import texts
+from bot.channels.max_poller import TYPES as MAX_TYPES
 from bot.channels.max_poller import MaxPoller
+from bot.channels.max_webhook import PATH as MAX_WEBHOOK_PATH
+from bot.channels.max_webhook import MaxWebhook
 from bot.compose import App, compose
 from bot.jobs.faq_digest import run_faq_jobs
 from bot.jobs.housekeeping import run_jobs
@@ -99,31 +103,58 @@ class ReadingRequestHandler(SimpleRequestHandler):
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
 
 
-async def _serve_webhook(app: App, stop: asyncio.Event) -> None:
+async def _serve_webhook(app: App, stop: asyncio.Event, max_hook: MaxWebhook | None) -> None:
+    """One server for the pushes: Telegram's (``SUPPORTDESK_WEBHOOK_URL``) and MAX's
+    (``SUPPORTDESK_MAX_WEBHOOK_URL``), whichever are set."""
     settings = app.settings
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
-    ReadingRequestHandler(
-        app.reader,
-        dispatcher=app.dispatcher,
-        bot=app.bot,
-        secret_token=secret,
-        handle_in_background=False,
-    ).register(web_app, path=WEBHOOK_PATH)
+    if settings.webhook_url:
+        ReadingRequestHandler(
+            app.reader,
+            dispatcher=app.dispatcher,
+            bot=app.bot,
+            secret_token=secret,
+            handle_in_background=False,
+        ).register(web_app, path=WEBHOOK_PATH)
+    if max_hook is not None:
+        max_hook.register(web_app)
     runner = web.AppRunner(web_app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
-    await app.bot.set_webhook(
-        url=settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
-        secret_token=secret,
-        allowed_updates=app.dispatcher.resolve_used_update_types(),
-    )
+    if settings.webhook_url:
+        await app.bot.set_webhook(
+            url=settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
+            secret_token=secret,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+    if app.max is not None and max_hook is not None:
+        max_secret = settings.max_webhook_secret
+        max_url = settings.max_webhook_url.rstrip("/") + MAX_WEBHOOK_PATH
+        if not max_url.startswith("https://"):
+            log.warning("the MAX webhook %s is not HTTPS (MAX itself takes only HTTPS)", max_url)
+        with warnings.catch_warnings():  # maxapi's own warning says the same, as an exception
+            warnings.simplefilter("ignore", UserWarning)
+            await app.max.client.subscribe_webhook(
+                max_url,
+                update_types=MAX_TYPES,
+                secret=max_secret.get_secret_value() if max_secret else None,
+            )
     log.info("webhook on %s:%s", settings.webhook_host, settings.webhook_port)
     try:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+async def _stop_max_pushes(app: App) -> None:
+    """Polling MAX: a subscription left from a webhook run would refuse every poll."""
+    assert app.max is not None
+    found = await app.max.client.get_subscriptions()
+    for subscription in found.subscriptions:
+        await app.max.client.unsubscribe_webhook(subscription.url)
+        log.info("MAX webhook %s removed: polling now", subscription.url)
 
 
 async def run_app(app: App, stop: asyncio.Event) -> None:
@@ -137,11 +168,29 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
         log.info("MAX bot @%s (%s) starting", max_name, max_me.user_id)
     app.dispatcher["bot_names"] = BotNames(me.username, max_name)
     await set_commands(app.bot, await _staff_chats(app))
-    if app.settings.webhook_url:
-        receiver = _serve_webhook(app, stop)
-    else:
+    max_poller = max_hook = None
+    if app.max is not None:  # users on MAX too (bot.channels)
+        max_poller = MaxPoller(
+            app.dispatcher, app.max.bot, app.max.client, app.db.uow, app.max.reader, app.now
+        )
+        if app.settings.max_webhook_url:
+            secret = app.settings.max_webhook_secret
+            max_hook = MaxWebhook(
+                app.dispatcher,
+                app.max.bot,
+                max_poller,
+                secret.get_secret_value() if secret else None,
+            )
+        else:
+            await _stop_max_pushes(app)
+    receivers = []
+    if app.settings.webhook_url or max_hook is not None:
+        receivers.append(_serve_webhook(app, stop, max_hook))
+    if not app.settings.webhook_url:
         await app.bot.delete_webhook(drop_pending_updates=False)
-        receiver = poll(app.dispatcher, app.bot, stop, app.reader)
+        receivers.append(poll(app.dispatcher, app.bot, stop, app.reader))
+    if max_poller is not None and max_hook is None:
+        receivers.append(max_poller.run(stop))
     # Everything loaded so far (FAQ index, morphology dictionary, aiogram's and
     # SQLAlchemy's classes) lives as long as the process.  Frozen, the cyclic
     # collector stops rescanning it on every pass (profiling a 600-user burst,
@@ -150,18 +199,14 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
     gc.collect()
     gc.freeze()
     tasks = [
-        asyncio.create_task(receiver, name="updates"),
+        *(asyncio.create_task(r, name=f"updates-{i}") for i, r in enumerate(receivers)),
         asyncio.create_task(app.sender.run(stop), name="outbox"),
         asyncio.create_task(run_jobs(app, stop), name="jobs"),
         asyncio.create_task(run_sla_jobs(app, stop), name="sla-jobs"),
         asyncio.create_task(run_faq_jobs(app, stop), name="faq-jobs"),
         asyncio.create_task(run_incident_jobs(app, stop), name="incident-jobs"),
     ]
-    if app.max is not None:
-        poller = MaxPoller(
-            app.dispatcher, app.max.bot, app.max.client, app.db.uow, app.max.reader, app.now
-        )
-        tasks.append(asyncio.create_task(poller.run(stop), name="max-updates"))
+
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     max_token: SecretStr | None = None
     # Base URL of the MAX Bot API; empty means MAX's own (the sandbox: http://HOST:PORT/max).
     max_api_url: str = ""
+    # MAX pushing updates (MAX's advice for production): the public HTTPS base URL
+    # (updates arrive at <URL>/max/webhook on webhook_host:webhook_port) and the
+    # secret MAX sends with each; empty: long polling.
+    max_webhook_url: str = ""
+    max_webhook_secret: SecretStr | None = None
     # The bots' usernames for invite links (`supportdesk invite`); empty: asked by getMe.
     bot_username: str = ""
     max_bot_username: str = ""

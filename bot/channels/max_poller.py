@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
@@ -99,7 +98,7 @@ class MaxPoller:
         finally:
             stopper.cancel()
 
-    async def read(self, batch: list[Any]) -> list[Update]:
+    async def read(self, batch: list[object]) -> list[Update]:
         """The batch as Bot API updates: each sender's person looked up, each user
         message's ``mid`` remembered; what cannot be read is set aside."""
         updates: list[Update] = []

@@ -105,6 +105,8 @@ async def running_app(
         stop.set()
         await asyncio.wait_for(task, timeout=30)
         await app.bot.session.close()
+        if app.max is not None:
+            await app.max.bot.session.close()
 
 
 @pytest.fixture

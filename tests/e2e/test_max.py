@@ -8,15 +8,17 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from pydantic import SecretStr
 
+from bot.channels.max_webhook import PATH as MAX_WEBHOOK_PATH
 from bot.compose import App
 from desk.channels import max_key
 from desk.enums import Status
 from sandbox.server import SandboxHandle
 from tests.e2e.conftest import Product
-from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, text_of
+from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, free_port, text_of
 from tests.sandbox.images import png
 
 MAX_USER = 1006  # Ирина of «Демо», on MAX
@@ -207,3 +209,69 @@ async def test_a_used_pairing_link_does_not_work_twice(desk: Desk, max_app: App)
     tied = await bot_says_max(desk, MAX_USER, "Готово")
     await desk.say(MAX_USER, MAX_USER, f"/start {code.group(1)}", channel="max")
     await bot_says_max(desk, MAX_USER, "устарела или уже использована", after=tied["mid"])
+
+
+MAX_SECRET = "max-webhook-secret-value"
+
+
+async def test_max_pushes_updates_to_the_webhook_and_forgeries_are_refused(
+    seeded_sandbox: SandboxHandle, product: Product
+) -> None:
+    """With SUPPORTDESK_MAX_WEBHOOK_URL the bot subscribes and MAX pushes updates (secret
+    checked); a push without the secret is refused and registers nothing; polling
+    again later removes the subscription (which would refuse every poll)."""
+    await seeded_sandbox.control.create_user(
+        MAX_USER, "Ирина", last_name="Соколова", username="irina_s", channel="max"
+    )
+    port = free_port()
+    pushed = product.settings.model_copy(
+        update={
+            "max_token": SecretStr(seeded_sandbox.max_token),
+            "max_api_url": seeded_sandbox.max_url,
+            "max_webhook_url": f"http://127.0.0.1:{port}",
+            "max_webhook_secret": SecretStr(MAX_SECRET),
+            "webhook_port": port,
+        }
+    )
+    desk = Desk(seeded_sandbox)
+    async with product.run(pushed) as app:
+        assert app.max is not None
+        client = app.max.client
+
+        async def subscribed() -> bool:
+            return bool((await client.get_subscriptions()).subscriptions)
+
+        await desk.until(subscribed, "the MAX webhook to be set")
+        welcome = await join_on_max(desk, MAX_USER)
+        await desk.say(MAX_USER, MAX_USER, REQUEST, channel="max")
+        await bot_says_max(desk, MAX_USER, "зарегистрирована", after=welcome["mid"])
+        forged = {
+            "update_type": "message_created",
+            "timestamp": 1,
+            "message": {
+                "sender": {"user_id": MAX_USER, "first_name": "X", "is_bot": False},
+                "recipient": {"chat_id": 1, "chat_type": "dialog"},
+                "timestamp": 1,
+                "body": {"mid": "mid.forged", "seq": 1, "text": "Поддельная заявка про склад"},
+            },
+        }
+        url = f"http://127.0.0.1:{port}{MAX_WEBHOOK_PATH}"
+        async with aiohttp.ClientSession() as http:
+            for headers in ({}, {"X-Max-Bot-Api-Secret": "wrong"}):
+                async with http.post(url, json=forged, headers=headers) as resp:
+                    assert resp.status == 401
+    async with product.database.uow() as uow:
+        assert [t.number for t in await uow.tickets.list()] == ["DEMO-1"]
+    polling = pushed.model_copy(update={"max_webhook_url": ""})
+    async with product.run(polling) as app:
+        assert app.max is not None
+        client = app.max.client
+
+        async def unsubscribed() -> bool:
+            return not (await client.get_subscriptions()).subscriptions
+
+        await desk.until(unsubscribed, "the MAX webhook to be removed")
+        sent = await desk.say(MAX_USER, MAX_USER, "Не печатается счёт-фактура", channel="max")
+        await max_wait(
+            desk, MAX_USER, lambda m: m["from_bot"] and bool(m["text"]), "an answer", after=sent
+        )
