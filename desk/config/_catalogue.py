@@ -10,8 +10,10 @@
     [[clients]] ... people = [{ telegram_id = 1004, name = "Ольга Петрова" }],
                     approvers = { access = [1004] }
 
-An approver must be a person of that client (in its ``people`` or ``managers``);
-every mistake fails with the file, line and reason (``Reader.fail``).
+An approver must be a person of that client (in its ``people`` or ``managers``); a
+client with neither approvers for a type nor managers gets that type without an
+approval (``bot.services.approvals.request`` records why). Every mistake fails with
+the file, line and reason (``Reader.fail``).
 """
 
 from __future__ import annotations
@@ -237,11 +239,4 @@ def client_people(
                     reason("approver_not_person", value=value, client=code_of_client),
                 )
         approvers.append((code, tuple(dict.fromkeys(ids))))
-    named = {code for code, _ in approvers}
-    for form in catalogue.types:
-        if form.approval is not Approval.NONE and form.code not in named and not managers:
-            r.fail(
-                path,
-                reason("nobody_approves", client=code_of_client, title=form.title, code=form.code),
-            )
     return ClientPeople(tuple(people), tuple(approvers))

@@ -106,8 +106,6 @@ MESSAGES.update(
         "bad_approvers": "согласующие типа «{code}» — непустой список Telegram id",
         "approver_not_person": "согласующий {value} не из людей клиента {client}: добавьте его"
         " в people или managers этого клиента",
-        "nobody_approves": "у клиента {client} некому согласовать «{title}»: укажите"
-        " approvers.{code} или managers",
     }
 )
 

@@ -153,12 +153,3 @@ def test_a_mistake_is_refused_at_its_line(old: str, new: str, at: str, reason: s
     else:
         assert refused.value.line == _line(text, at)
     assert reason in refused.value.reason
-
-
-def test_an_approval_nobody_can_give_is_refused() -> None:
-    """A type with an approval, a client without approvers for it and without managers."""
-    text = BASE.replace("managers = [5001]\n", "").replace("approvers = { access = [5002] }\n", "")
-    with pytest.raises(ConfigError) as refused:
-        parse_config(text, "desk.toml")
-    assert "у клиента ROGA некому согласовать «Доступ и права»" in str(refused.value)
-    assert refused.value.line == _line(text, "[[clients]]")
