@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_for
-from storage.tables import MaxMessageRow, PairingCodeRow, UserAddressRow, UserRow
+from storage.tables import MaxMarkerRow, MaxMessageRow, PairingCodeRow, UserAddressRow, UserRow
 
 PAIRING_TTL = timedelta(hours=24)
 
@@ -67,6 +67,21 @@ async def take_pairing(session: AsyncSession, code: str, now: datetime) -> tuple
     row.expires_at = min(row.expires_at, now)  # spent: a second use finds it expired
     await session.flush()
     return True, (row.user_id if live else None)
+
+
+async def marker_of(session: AsyncSession, bot_id: int) -> int | None:
+    """The MAX ``marker`` of the last batch this bot handled (None: never polled)."""
+    return await session.scalar(select(MaxMarkerRow.marker).where(MaxMarkerRow.bot_id == bot_id))
+
+
+async def keep_marker(session: AsyncSession, bot_id: int, marker: int, now: datetime) -> None:
+    table = MaxMarkerRow.__table__
+    insert = insert_for(session, table).values(bot_id=bot_id, marker=marker, at=now)
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[table.c.bot_id], set_={"marker": marker, "at": now}
+        )
+    )
 
 
 async def remember_mid(

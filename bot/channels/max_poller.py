@@ -4,9 +4,12 @@ MAX confirms updates by ``marker``: the next ``GET /updates`` with the marker of
 the last batch says that batch is done.  As on Telegram's side (``bot.polling``)
 the batch is handled first and the marker moves only afterwards, so a ``kill -9``
 in between has MAX send the batch again and the update claims skip what was
-already handled.  Each update is read on its own (``max_updates``); one that
-cannot be read is set aside in ``bad_updates`` like a Telegram one.  MAX allows
-about two ``GET /updates`` a second, so calls are spaced by ``min_interval``.
+already handled.  The marker is kept in the database after each batch (MAX
+without a marker sends only the newest updates), so a restart goes on from
+where the last run stopped.  Each update is read on its own (``max_updates``);
+one that cannot be read is set aside in ``bad_updates`` like a Telegram one.
+MAX allows about two ``GET /updates`` a second, so calls are spaced by
+``min_interval``.
 """
 
 from __future__ import annotations
@@ -59,7 +62,8 @@ class MaxPoller:
         self.handled = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        marker: int | None = None
+        async with self._uow() as uow:  # where the last run stopped
+            marker = await channels.marker_of(uow.session, self._bot.id)
         failures = 0
         stopper = asyncio.create_task(stop.wait())
         try:
@@ -90,8 +94,10 @@ class MaxPoller:
                     await handle_batch(self._dp, self._bot, updates)
                     self.handled += len(updates)
                 next_marker = answer.get("marker") if isinstance(answer, dict) else None
-                if isinstance(next_marker, int):
-                    marker = next_marker
+                if isinstance(next_marker, int) and next_marker != marker:
+                    marker = next_marker  # the batch is handled: kept for the next start
+                    async with self._uow() as uow:
+                        await channels.keep_marker(uow.session, self._bot.id, marker, self._now())
                 rest = self._min_interval - (time.monotonic() - started)
                 if rest > 0:
                     await asyncio.wait({stopper}, timeout=rest)

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from desk.alerts import AlertKey
 from desk.calendar import DayKind
 from desk.catalogue import Catalogue, ClientPeople
-from desk.clock import clock_of
 from desk.channels import Channel
+from desk.clock import clock_of
 from desk.config._catalogue import CATALOGUE_KEYS, CLIENT_KEYS, client_people, contract_catalogue
 from desk.config._fields import Duration, format_range, parse_duration, parse_range, parse_time
 from desk.config._lines import KeyPath

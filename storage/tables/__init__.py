@@ -29,7 +29,7 @@ from storage.tables._base import (
     UtcDateTime,
 )
 from storage.tables.alerts import ApiKeyRow, MonitoringAlertRow
-from storage.tables.channels import MaxMessageRow, PairingCodeRow, UserAddressRow
+from storage.tables.channels import MaxMarkerRow, MaxMessageRow, PairingCodeRow, UserAddressRow
 from storage.tables.core import (
     AssignmentCursorRow,
     AuditEventRow,
@@ -93,6 +93,7 @@ __all__ = [
     "FaqLogRow",
     "InviteRow",
     "LinkRevocationRow",
+    "MaxMarkerRow",
     "MaxMessageRow",
     "MessageLinkRow",
     "MonitoringAlertRow",

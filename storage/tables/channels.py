@@ -33,6 +33,17 @@ class MaxMessageRow(Base):
     at: Mapped[datetime]
 
 
+class MaxMarkerRow(Base):
+    """Where a MAX bot's long polling stands: the ``marker`` of the last batch handled
+    (MAX without a marker sends only what is newest, so a restart needs it)."""
+
+    __tablename__ = "max_markers"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    marker: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime]
+
+
 class PairingCodeRow(Base):
     """A one-time code a person opens from their other messenger to be bound there too."""
 

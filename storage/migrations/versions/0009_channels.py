@@ -43,6 +43,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chat_key", "seq", name=op.f("pk_max_messages")),
     )
     op.create_table(
+        "max_markers",
+        sa.Column("bot_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("marker", sa.BigInteger(), nullable=False),
+        sa.Column("at", WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("bot_id", name=op.f("pk_max_markers")),
+    )
+    op.create_table(
         "pairing_codes",
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("user_id", sa.BigInteger(), nullable=False),
@@ -58,6 +65,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_pairing_codes_user_id"), table_name="pairing_codes")
     op.drop_table("pairing_codes")
+    op.drop_table("max_markers")
     op.drop_table("max_messages")
     op.drop_index(op.f("ix_user_addresses_user_id"), table_name="user_addresses")
     op.drop_table("user_addresses")
