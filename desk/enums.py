@@ -46,9 +46,13 @@ PAUSED_STATUSES = frozenset({Status.WAITING, Status.APPROVAL})  # the SLA clock 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.NEW: frozenset(
         {
-            Status.IN_PROGRESS, Status.WAITING, Status.APPROVAL, Status.RESOLVED,
-            Status.ROUTED_OUT, Status.CANCELLED,
-        }  # fmt: skip
+            Status.IN_PROGRESS,
+            Status.WAITING,
+            Status.APPROVAL,
+            Status.RESOLVED,
+            Status.ROUTED_OUT,
+            Status.CANCELLED,
+        }
     ),
     Status.IN_PROGRESS: frozenset(
         {Status.WAITING, Status.APPROVAL, Status.RESOLVED, Status.ROUTED_OUT, Status.CANCELLED}

@@ -98,6 +98,8 @@ def _card(**changes: object) -> list[str]:
         "attachments": 0,
         "text": "Не проводится реализация",
         "truncated": False,
+        "messenger": "Telegram",
+        "form": None,
     }
     context.update(changes)
     return texts.render("card", **context).splitlines()
