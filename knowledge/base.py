@@ -105,7 +105,7 @@ class KnowledgeBase:
         self.deep_interval = deep_interval
         self.last_error: KnowledgeError | None = None
         self._clock = clock
-        self._state = self._build()
+        self._adopt(self._build())
         self._checked = self._deep_checked = clock()
 
     @property
@@ -227,12 +227,21 @@ class KnowledgeBase:
 
     def _reload(self) -> bool:
         try:
-            self._state = self._build()
+            state = self._build()
         except (KnowledgeError, OSError) as exc:
             self.last_error = exc if isinstance(exc, KnowledgeError) else KnowledgeError(str(exc))
             return False
+        self._adopt(state)
         self.last_error = None
         return True
+
+    def _adopt(self, state: _State) -> None:
+        """Answer from ``state`` now; its vectors follow in the background. The thread
+        starts only once ``state`` is the current one: started earlier, a warm cache
+        let it finish first and find no state (or the old one) to put the vectors in."""
+        self._state = state
+        if self.embedder is not None and state.semantic is None:
+            threading.Thread(target=self._index_later, args=(state,), daemon=True).start()
 
     def _build(self) -> _State:
         shallow, deep = _fingerprints(self.path)
@@ -246,14 +255,11 @@ class KnowledgeBase:
             shallow=shallow,
             deep=deep,
         )
-        if self.embedder is None:
-            return state
-        if not self._background:
+        if self.embedder is not None and not self._background:
             return dataclasses.replace(state, semantic=self._index(state.entries))
-        # Until the new vectors are in, the lexical engine answers alone (the old
-        # index's rows would not match the new entries); with the cache warm
-        # that is the time to embed what changed.
-        threading.Thread(target=self._index_later, args=(state,), daemon=True).start()
+        # In the background (``_adopt``), until the new vectors are in the lexical
+        # engine answers alone (the old index's rows would not match the new
+        # entries); with the cache warm that is the time to embed what changed.
         return state
 
     def _index(self, entries: tuple[Entry, ...]) -> SemanticIndex:
