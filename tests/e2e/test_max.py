@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from playwright.async_api import Browser, expect
 from pydantic import SecretStr
 
 from bot.channels.max_webhook import PATH as MAX_WEBHOOK_PATH
@@ -275,3 +276,22 @@ async def test_max_pushes_updates_to_the_webhook_and_forgeries_are_refused(
         await max_wait(
             desk, MAX_USER, lambda m: m["from_bot"] and bool(m["text"]), "an answer", after=sent
         )
+
+
+@pytest.mark.browser
+async def test_a_max_user_writes_from_the_web_chat_and_is_answered_there(
+    seeded_sandbox: SandboxHandle, max_app: App, browser: Browser
+) -> None:
+    """The web chat plays a MAX user (a «MAX» badge): the deep link's Start, a request,
+    the registration with its buttons, shown in the page."""
+    page = await browser.new_page()
+    await page.goto(f"{seeded_sandbox.url}/?user={MAX_USER}&chat={MAX_USER}&channel=max")
+    await expect(page.locator(".max-badge").first).to_be_visible(timeout=20_000)
+    await page.fill("#composer-text", "/start demo")
+    await page.click("#send-button")
+    await expect(page.locator(".msg:not(.own) .text").first).to_contain_text("Демо", timeout=20_000)
+    await page.fill("#composer-text", REQUEST)
+    await page.click("#send-button")
+    registered = page.locator(".msg:not(.own) .text", has_text="зарегистрирована")
+    await expect(registered).to_contain_text("DEMO-1", timeout=20_000)
+    await expect(page.locator(".kb-button").first).to_be_visible(timeout=20_000)
