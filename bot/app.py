@@ -16,7 +16,7 @@ import contextlib
 import gc
 import logging
 import warnings
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from typing import Any
 
 from aiogram import Bot
@@ -31,6 +31,7 @@ from bot.channels.max_poller import MaxPoller
 from bot.channels.max_webhook import PATH as MAX_WEBHOOK_PATH
 from bot.channels.max_webhook import MaxWebhook
 from bot.compose import App, compose
+from bot.instance import AnotherPoller, PollLease, drop_dead_holders, holder
 from bot.jobs.faq_digest import run_faq_jobs
 from bot.jobs.housekeeping import run_jobs
 from bot.jobs.incidents import run_incident_jobs
@@ -159,6 +160,7 @@ async def _stop_max_pushes(app: App) -> None:
 
 async def run_app(app: App, stop: asyncio.Event) -> None:
     """Run a composed app until ``stop`` is set (tests compose their own)."""
+    await drop_dead_holders(app.db.uow, app.settings.instance)  # a crashed run's leases
     me = await app.bot.get_me()
     log.info("bot @%s (%s) starting", me.username, me.id)
     max_name = None
@@ -183,7 +185,21 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
             )
         else:
             await _stop_max_pushes(app)
-    receivers = []
+    polling: list[PollLease] = []  # one poller per bot, across instances
+    me_holder = holder(app.settings.instance)
+    if not app.settings.webhook_url:
+        polling.append(PollLease(app.db.uow, f"poll:{app.bot.id}", me_holder, app.now))
+    if max_poller is not None and max_hook is None:
+        assert app.max is not None
+        polling.append(PollLease(app.db.uow, f"poll:{app.max.bot.id}", me_holder, app.now))
+    try:
+        for lease in polling:
+            await lease.take()  # AnotherPoller: a clear stop, not two pollers fighting
+    except AnotherPoller:
+        for lease in polling:
+            await lease.release()
+        raise
+    receivers: list[Coroutine[Any, Any, None]] = [lease.keep(stop) for lease in polling]
     if app.settings.webhook_url or max_hook is not None:
         receivers.append(_serve_webhook(app, stop, max_hook))
     if not app.settings.webhook_url:
@@ -219,6 +235,8 @@ async def run_app(app: App, stop: asyncio.Event) -> None:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*tasks, return_exceptions=True)
+        for lease in polling:
+            await lease.release()
         gc.unfreeze()  # (a process that runs the app again, like the tests, frees it)
 
 

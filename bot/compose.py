@@ -22,6 +22,7 @@ from maxapi import Bot as MaxBot
 
 from bot.channels.max_session import MaxSession, MidBook
 from bot.handlers import build_router
+from bot.instance import holder
 from bot.middlewares.db import UnitOfWorkMiddleware
 from bot.outbox.deliver import Deliverer
 from bot.outbox.ratelimit import MAX_LIMITS, UNLIMITED, Limits, RateLimiter
@@ -176,7 +177,7 @@ async def compose(
     deliverer = Deliverer(
         bot, database.uow, card_source(tickets), max_channel.bot if max_channel else None
     )
-    sender = OutboxSender(database.uow, deliverer, now=now)
+    sender = OutboxSender(database.uow, deliverer, now=now, holder=holder(settings.instance))
     data: WorkflowData = {
         "settings": settings,
         "kb": knowledge,

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     bot_username: str = ""
     max_bot_username: str = ""
 
+    # This instance's name when several run on one database (leases: each outbox lane
+    # and each bot's polling is held by one instance); empty: the host's name.
+    instance: str = ""
+
     # Storage: SQLite by default; postgresql+asyncpg://user:pass@host/db for PostgreSQL.
     database_url: str = "sqlite+aiosqlite:///var/supportdesk.sqlite3"
 
@@ -56,6 +60,9 @@ class Settings(BaseSettings):
     faq_vector_dir: Path | None = None
 
     log_level: str = "INFO"
+    # "json": one JSON object a line (time, level, logger, message, update, ticket) for
+    # log shippers; "text": lines for people (bot.logs).
+    log_format: Literal["text", "json"] = "text"
 
     # Keep Telegram's flood limits on our side (off only against a test server
     # without limits, e.g. the sandbox in benchmarks).
@@ -91,6 +98,18 @@ class Settings(BaseSettings):
     web_trust_forwarded: bool = False
     # How often the SLA watcher and the report scheduler look at the database, seconds.
     watch_every_seconds: float = 30.0
+
+    # Health for operators (bot.web.ops): GET /healthz, /readyz, /metrics. The bot
+    # serves them on the client page's server (web_host:web_port) when it serves the
+    # page; with ops_port set, on web_host:ops_port instead (also with no page, or
+    # with the page in `supportdesk web`, which serves its own on its page's port).
+    ops_port: int = Field(default=0, ge=0, le=65535)
+    # /readyz fails (503) past these; 0 turns a check off. The outbox's pending rows
+    # at most, the oldest pending row's age at most (seconds), and the last update
+    # processed at most this long ago (seconds; off by default: a quiet night has none).
+    ready_outbox_backlog: int = Field(default=1000, ge=0)
+    ready_outbox_age_seconds: float = Field(default=300.0, ge=0)
+    ready_update_age_seconds: float = Field(default=0.0, ge=0)
 
     @field_validator("database_url")
     @classmethod

@@ -5,7 +5,8 @@ A test asks for a kind of failure on a method (optionally only for one chat):
 internal server error, ``400`` a Bad Request (a refusal that retrying cannot
 mend), ``hang`` keeps the request open without an answer
 (until ``hang_seconds`` pass or the sandbox stops). A faulted call does not
-take effect.
+take effect, except a ``slow`` one: it waits ``hang_seconds`` (a slow network),
+then goes through.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from sandbox.errors import BadRequest, ServerError, TooManyRequests
 
-KINDS = ("429", "5xx", "400", "hang")
+KINDS = ("429", "5xx", "400", "hang", "slow")
 
 
 class FaultError(ValueError):
@@ -83,8 +84,10 @@ class FaultBoard:
             raise TooManyRequests(fault.retry_after)
         if fault.kind == "400":
             raise BadRequest("sandbox fault switch")
-        if fault.kind == "hang":
+        if fault.kind in ("hang", "slow"):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), fault.hang_seconds)
+            if fault.kind == "slow":
+                return  # a slow network: the call then goes through
             raise ServerError("request hung (sandbox fault switch)")
         raise ServerError("sandbox fault switch")

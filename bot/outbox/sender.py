@@ -26,6 +26,9 @@ its ticket, the chat's next row) is written in one transaction for all the
 lanes that finished meanwhile: under a burst that is one commit for many
 messages instead of one each.  A batch that fails is written again one
 delivery at a time, so one bad record costs only its own row a repeat.
+
+Counted (``bot.metrics``): rows sent and failed by kind once recorded, each
+retry by its reason, a delivery's time; log lines name the row's ticket.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,11 +49,11 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from bot import texts
+from bot import logs, metrics, texts
 from bot.outbox import enqueue
 from bot.outbox.deliver import Delivered, Deliverer
 from bot.outbox.kinds import Origin, link_of, relay_of
-from storage import messaging
+from storage import leases, messaging
 from storage import outbox as repo
 from storage.outbox import OutboxItem
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -75,6 +79,8 @@ class OutboxSender:
         max_backoff: float = 300.0,
         collect: float = 0.02,
         now: Callable[[], datetime] = _utcnow,
+        holder: str = "",
+        lease: timedelta = timedelta(seconds=60),
     ) -> None:
         self._uow = uow_factory
         self._deliverer = deliverer
@@ -90,6 +96,12 @@ class OutboxSender:
         self._recorder: asyncio.Task[None] | None = None
         # chats whose lane ended while the outbox was being read: their head may be stale
         self._ended: set[int] = set()
+        # Several instances on one database: a lane is sent by the one holding its
+        # lease (storage.leases); ended lanes are let go at the next look.
+        self._holder = holder or f"sender:{id(self)}"
+        self._lease = lease
+        self._held: set[int] = set()
+        self._let_go: set[int] = set()
         self.delivered = 0
         self.failed = 0
         self.retried = 0
@@ -125,6 +137,7 @@ class OutboxSender:
             await asyncio.gather(*lanes, return_exceptions=True)
             if self._recorder is not None:  # what was delivered is written down
                 await asyncio.gather(self._recorder, return_exceptions=True)
+            await self._let_go_all()
 
     async def drain(self) -> None:
         """Deliver everything pending now and return (for one-shot use and tests)."""
@@ -154,6 +167,15 @@ class OutboxSender:
                     next_due = wait if next_due is None else min(next_due, wait)
                     continue
                 starting.append(head.chat_id)
+            let_go, self._let_go = self._let_go - set(starting), set()
+            await leases.release(uow.session, [leases.lane(c) for c in let_go], self._holder)
+            self._held -= let_go
+            names = {leases.lane(c): c for c in starting}
+            taken = await leases.take(uow.session, names, self._holder, now, self._lease)
+            if len(taken) < len(starting):  # another instance sends those: look again soon
+                next_due = min(next_due or 1.0, 1.0)
+            starting = [names[name] for name in taken]
+            self._held.update(starting)
             items = await repo.heads_of(uow.session, starting)
         for chat_id in starting:
             # the head just read saves the lane a look, unless a lane of that
@@ -167,6 +189,20 @@ class OutboxSender:
     def _lane_done(self, chat_id: int, _task: asyncio.Task[None]) -> None:
         self._lanes.pop(chat_id, None)
         self._ended.add(chat_id)
+        self._let_go.add(chat_id)
+
+    async def _let_go_all(self) -> None:
+        """Stopping: every lane's lease goes, so another instance (or the next start)
+        takes the chats at once."""
+        if not self._held:
+            return
+        try:
+            async with self._uow() as uow:
+                names = [leases.lane(c) for c in self._held]
+                await leases.release(uow.session, names, self._holder)
+        except Exception:  # they run out by themselves
+            log.exception("letting go of %d outbox lanes failed", len(self._held))
+        self._held.clear()
 
     async def _lane(self, chat_id: int, head: OutboxItem | None) -> None:
         async with self._slots:
@@ -181,9 +217,12 @@ class OutboxSender:
 
     async def _deliver(self, item: OutboxItem) -> OutboxItem | None:
         """Deliver ``item``, record the outcome; the chat's next pending row."""
+        logs.bind_ticket_id(item.ticket_id)
+        started = time.perf_counter()
         try:
             delivered = await self._deliverer.deliver(item)
         except TelegramRetryAfter as exc:
+            metrics.OUTBOX_RETRIES.labels("429").inc()
             return await self._retry(
                 item, float(exc.retry_after), f"429 retry after {exc.retry_after}"
             )
@@ -192,6 +231,7 @@ class OutboxSender:
             if item.attempts + 1 >= self._max_attempts:
                 error = f"gave up after {item.attempts + 1} attempts: {exc}"
                 return await self._give_up(item, error)
+            metrics.OUTBOX_RETRIES.labels(_reason(exc)).inc()
             return await self._retry(item, backoff, f"{type(exc).__name__}: {exc}")
         except TelegramForbiddenError as exc:
             if item.ticket_id is not None and item.chat_id > 0:
@@ -201,6 +241,7 @@ class OutboxSender:
             return await self._give_up(item, f"403: {exc.message}")
         except TelegramAPIError as exc:
             return await self._give_up(item, f"{type(exc).__name__}: {exc.message}")
+        metrics.OUTBOX_SECONDS.labels(item.kind).observe(time.perf_counter() - started)
         return await self._sent(item, delivered)
 
     async def _sent(self, item: OutboxItem, delivered: Delivered) -> OutboxItem | None:
@@ -211,6 +252,7 @@ class OutboxSender:
             self._recorder = asyncio.create_task(self._record_all())
         following = await sent.following
         self.delivered += 1
+        metrics.OUTBOX_SENT.labels(item.kind).inc()
         return following
 
     async def _record_all(self) -> None:
@@ -222,7 +264,10 @@ class OutboxSender:
                     batch, self._unrecorded = self._unrecorded, []
                     for sent in batch:
                         await _write(uow, sent)
-                    heads = await repo.heads_of(uow.session, {s.item.chat_id for s in batch})
+                    chats = {s.item.chat_id for s in batch}
+                    heads = await repo.heads_of(uow.session, chats)
+                    names = [leases.lane(c) for c in chats]  # still sending them
+                    await leases.renew(uow.session, names, self._holder, self._now(), self._lease)
             except Exception:
                 if not batch:  # the database did not answer: the deliveries wait for it
                     log.exception("recording deliveries failed; trying again in 1 s")
@@ -260,7 +305,9 @@ class OutboxSender:
         log.warning("outbox %s (%s) to chat %s failed: %s", item.id, item.kind, item.chat_id, error)
         async with self._uow() as uow:
             await repo.mark_failed(uow.session, item.id, error, self._now())
-            return await repo.head_of(uow.session, item.chat_id)
+            following = await repo.head_of(uow.session, item.chat_id)
+        metrics.OUTBOX_FAILED.labels(item.kind).inc()
+        return following
 
     async def _give_up(self, item: OutboxItem, error: str) -> OutboxItem | None:
         """Fail ``item`` for good; a relayed message is failed whole and its author
@@ -277,6 +324,7 @@ class OutboxSender:
             error,
         )
         now = self._now()
+        kinds = [item.kind]
         async with self._uow() as uow:
             await repo.mark_failed(uow.session, item.id, error, now)
             following = await repo.head_of(uow.session, item.chat_id)
@@ -284,8 +332,11 @@ class OutboxSender:
             while following is not None and relay_of(following) == relay:
                 part = f"an earlier part (outbox {item.id}) failed"
                 await repo.mark_failed(uow.session, following.id, part, now)
+                kinds.append(following.kind)
                 following = await repo.head_of(uow.session, item.chat_id)
             await _tell_relay_failed(uow, item.ticket_id, relay.origin)
+        for kind in kinds:
+            metrics.OUTBOX_FAILED.labels(kind).inc()
         self.wake()
         return following
 
@@ -332,6 +383,13 @@ async def _tell_relay_failed(uow: UnitOfWork, ticket_id: int, origin: Origin) ->
             ticket_id=ticket_id,
             topic=True,
         )
+
+
+def _reason(exc: BaseException) -> str:
+    """A retry's reason as ``bot.metrics`` counts it."""
+    if isinstance(exc, TelegramServerError):
+        return "server"
+    return "timeout" if isinstance(exc, TimeoutError) else "network"
 
 
 @dataclass

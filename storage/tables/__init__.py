@@ -11,6 +11,7 @@
     alerts      monitoring alerts: clients' API keys (hashed), alert keys and their tickets
     incidents   mass incidents: reports linked to an incident (issue 14)
     catalogue   request forms and approvals (issue 15)
+    leases      an outbox lane or a bot's polling held by one instance of several
     edge        where the outside world comes in: update claims, unreadable
                 updates, revoked page links, outsider replies, rebind offers
 
@@ -53,6 +54,7 @@ from storage.tables.edge import (
     RebindOfferRow,
     UpdateClaimRow,
 )
+from storage.tables.leases import LeaseRow
 from storage.tables.messaging import (
     ConversationRow,
     DraftRow,
@@ -92,6 +94,7 @@ __all__ = [
     "DraftRow",
     "FaqLogRow",
     "InviteRow",
+    "LeaseRow",
     "LinkRevocationRow",
     "MaxMarkerRow",
     "MaxMessageRow",

@@ -103,10 +103,12 @@ async def running_app(
         yield app
     finally:
         stop.set()
-        await asyncio.wait_for(task, timeout=30)
-        await app.bot.session.close()
-        if app.max is not None:
-            await app.max.bot.session.close()
+        try:
+            await asyncio.wait_for(task, timeout=30)
+        finally:
+            await app.bot.session.close()
+            if app.max is not None:
+                await app.max.bot.session.close()
 
 
 @pytest.fixture
