@@ -24,6 +24,7 @@ from bot.channels.max_session import MaxSession, MidBook
 from bot.handlers import build_router
 from bot.instance import holder
 from bot.middlewares.db import UnitOfWorkMiddleware
+from bot.middlewares.person import PersonMiddleware
 from bot.outbox.deliver import Deliverer
 from bot.outbox.ratelimit import MAX_LIMITS, UNLIMITED, Limits, RateLimiter
 from bot.outbox.sender import OutboxSender
@@ -189,6 +190,7 @@ async def compose(
     dispatcher = Dispatcher(**data)
     updates = UnitOfWorkMiddleware(database.uow, sender.wake)
     dispatcher.update.outer_middleware(updates)
+    dispatcher.update.outer_middleware(PersonMiddleware())  # a person first known on MAX
     dispatcher.include_router(build_router())
     reader = UpdateReader(bot, database.uow, now)
     return App(

@@ -20,10 +20,15 @@ PAIRING_TTL = timedelta(hours=24)
 async def person_of(session: AsyncSession, key: int) -> int | None:
     """The person who writes from chat ``key``: one bound there first (known by that
     key), or one who tied this chat to themselves; None for a stranger."""
-    bound = await session.scalar(select(UserAddressRow.user_id).where(UserAddressRow.key == key))
+    bound = await tied_person(session, key)
     if bound is not None:
         return bound
     return await session.scalar(select(UserRow.telegram_id).where(UserRow.telegram_id == key))
+
+
+async def tied_person(session: AsyncSession, key: int) -> int | None:
+    """The person chat ``key`` was tied to from another messenger (None: none)."""
+    return await session.scalar(select(UserAddressRow.user_id).where(UserAddressRow.key == key))
 
 
 async def addresses_of(session: AsyncSession, user_id: int) -> list[int]:

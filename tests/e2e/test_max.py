@@ -295,3 +295,36 @@ async def test_a_max_user_writes_from_the_web_chat_and_is_answered_there(
     registered = page.locator(".msg:not(.own) .text", has_text="зарегистрирована")
     await expect(registered).to_contain_text("DEMO-1", timeout=20_000)
     await expect(page.locator(".kb-button").first).to_be_visible(timeout=20_000)
+
+
+async def test_a_person_first_on_max_connects_telegram_and_is_themselves_there(
+    desk: Desk, max_app: App
+) -> None:
+    """Ирина joins on MAX, registers DEMO-1 there, /connect gives a t.me link; opened
+    by Telegram user 3001 it ties that chat to her: /my on Telegram lists DEMO-1,
+    and a request from Telegram is hers, answered on Telegram."""
+    welcome = await join_on_max(desk, MAX_USER)
+    await desk.say(MAX_USER, MAX_USER, REQUEST, channel="max")
+    on_max = await bot_says_max(desk, MAX_USER, "зарегистрирована", after=welcome["mid"])
+    await desk.say(MAX_USER, MAX_USER, "/connect", channel="max")
+    offer = await bot_says_max(desk, MAX_USER, "t.me", after=on_max["mid"])
+    code = re.search(r"start=(p[\w-]+)", offer["text"])
+    assert code is not None
+    stranger = 3001  # a Telegram account the desk has never seen
+    await desk.control.create_user(stranger, "Ира", username="ira_tg")
+    sent = await desk.say(stranger, stranger, f"/start {code.group(1)}")
+    tied = await desk.bot_says(stranger, "Готово, Ирина", after=sent)
+    asked = await desk.say(stranger, stranger, "/my")
+    listed = await desk.bot_says(stranger, "DEMO-1", after=asked)
+    assert "DEMO-1" in text_of(listed)
+    request = await desk.say(stranger, stranger, "Не открывается конфигуратор после обновления")
+    answered = await desk.wait_for(
+        stranger,
+        lambda m: m["from"]["is_bot"] and m["message_id"] > request,
+        what="an answer on Telegram",
+    )
+    assert "не знаю, из какой вы компании" not in text_of(answered)
+    async with max_app.db.uow() as uow:
+        mine = await uow.tickets.list(requester_id=max_key(MAX_USER))
+    assert [t.number for t in mine][-1] == "DEMO-1"
+    assert tied
