@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 
 from bot.settings import Settings
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def register(run: argparse.ArgumentParser) -> None:
@@ -27,7 +24,9 @@ async def _main(settings: Settings) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bot import logs
+
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
+    logs.configure(settings)  # SUPPORTDESK_LOG_FORMAT: text or JSON lines, secrets scrubbed
     asyncio.run(_main(settings))
     return 0

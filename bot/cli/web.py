@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 from datetime import UTC, datetime
 
 from bot.cli.database import add_database_option, with_database
 from bot.cli.output import complain
-from bot.cli.run import LOG_FORMAT
 from bot.settings import Settings
 from storage.database import Database
 
@@ -28,13 +26,16 @@ def _now() -> datetime:
 
 
 def _web(args: argparse.Namespace) -> int:
+    from bot import logs
+
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
+    logs.configure(settings)  # as `supportdesk run` logs
 
     async def run(database: Database) -> int:
         from bot.services.tickets import TicketService
         from bot.web.alerts import AlertDeps
         from bot.web.app import serve_page
+        from bot.web.ops import Ops
 
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -42,7 +43,8 @@ def _web(args: argparse.Namespace) -> int:
             loop.add_signal_handler(signum, stop.set)
         # the bot's outbox sender polls: what an alert queues goes out within a second
         deps = AlertDeps(TicketService(_now), lambda: None, settings.autoclose_minutes)
-        runner = await serve_page(settings, database.uow, _now, deps)
+        operator = Ops.of(settings, database.uow, _now, "web")  # its own counters only
+        runner = await serve_page(settings, database.uow, _now, deps, operator)
         if runner is None:
             complain("web_not_configured")
             return 1

@@ -1,7 +1,8 @@
 """SLA operations next to the bot: the watcher and scheduled reports on every
 pass (``settings.watch_every_seconds``), and the read-only client page when
 it is configured (``SUPPORTDESK_WEB_BASE_URL`` and ``SUPPORTDESK_WEB_SECRET``)
-and not served by a process of its own (``SUPPORTDESK_WEB_IN_BOT``).
+and not served by a process of its own (``SUPPORTDESK_WEB_IN_BOT``), with the
+operator's health and metrics on it, or on ``SUPPORTDESK_OPS_PORT`` (``bot.web.ops``).
 
 Everything reads its schedule from the database, so a restart loses nothing.
 """
@@ -17,7 +18,8 @@ from bot.jobs import approvals
 from bot.jobs.reports import send_due_reports
 from bot.jobs.watcher import Watcher
 from bot.web.alerts import AlertDeps
-from bot.web.app import serve_page
+from bot.web.app import serve, serve_page
+from bot.web.ops import Ops, make_ops_app
 
 if TYPE_CHECKING:
     from bot.compose import App
@@ -27,18 +29,25 @@ log = logging.getLogger(__name__)
 
 async def run_sla_jobs(app: App, stop: asyncio.Event) -> None:
     settings = app.settings
-    runner = None
-    if settings.web_in_bot:
-        deps = AlertDeps(app.tickets, app.sender.wake, settings.autoclose_minutes)
-        runner = await serve_page(settings, app.db.uow, app.now, deps)
+    runners = []
+    operator = Ops.of(settings, app.db.uow, app.now, "bot")
     watcher = Watcher(app.db.uow, app.tickets, autoclose_minutes=settings.autoclose_minutes)
     try:
+        if settings.ops_port:
+            ops_app = make_ops_app(operator)
+            runners.append(await serve(ops_app, settings.web_host, settings.ops_port))
+            log.info("health and metrics on %s:%s", settings.web_host, settings.ops_port)
+        if settings.web_in_bot:
+            deps = AlertDeps(app.tickets, app.sender.wake, settings.autoclose_minutes)
+            on_page = None if settings.ops_port else operator
+            runner = await serve_page(settings, app.db.uow, app.now, deps, on_page)
+            runners += [runner] if runner is not None else []
         while not stop.is_set():
             await _one_pass(app, watcher)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=settings.watch_every_seconds)
     finally:
-        if runner is not None:
+        for runner in runners:
             await runner.cleanup()
 
 

@@ -15,6 +15,9 @@ A pass has two steps:
 Warnings and breaches go into the ticket's topic mentioning the owner; a
 breach also goes to the team's lead chat (or mentions the lead in the
 topic) and refreshes the card, whose due words then say the time is up.
+
+Each alert, once its transaction committed, is counted (``bot.metrics``:
+``supportdesk_sla_alerts_total`` by kind) and logged with its ticket's number.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import keyboards, texts
+from bot import keyboards, metrics, texts
 from bot.outbox import enqueue
 from bot.services import notify, reasons
 from bot.services.actors import Actor
@@ -94,9 +97,13 @@ class Watcher:
         async with self._uow() as uow:
             due = await ops.due_watches(uow.session, now)
         for ticket_id in due:
+            fired: list[tuple[str, str]] = []  # (kind, ticket number), told once committed
             try:
                 async with self._uow() as uow:
-                    alerts += await self._act(uow, ticket_id, now, terms)
+                    alerts += await self._act(uow, ticket_id, now, terms, fired)
+                metrics.sla_alerts(kind for kind, _ in fired)
+                for kind, number in fired:
+                    log.info("SLA %s of %s", kind, number, extra={"ticket": number})
             except Exception:  # one ticket's failure must not stop the others
                 log.exception("SLA watcher: ticket %s failed; retried on the next pass", ticket_id)
         return PassResult(planned, alerts)
@@ -125,7 +132,12 @@ class Watcher:
             after = facts[-1].ticket_id
 
     async def _act(
-        self, uow: UnitOfWork, ticket_id: int, now: datetime, by_client: dict[str, _Terms]
+        self,
+        uow: UnitOfWork,
+        ticket_id: int,
+        now: datetime,
+        by_client: dict[str, _Terms],
+        fired: list[tuple[str, str]],
     ) -> int:
         if not await ops.lock_due(uow.session, ticket_id, now):
             return 0  # another instance has it, or it was handled meanwhile
@@ -142,6 +154,7 @@ class Watcher:
             sent.add(alert.key)
             ticket = await uow.tickets.get_by_id(ticket_id)
             await self._announce(uow, ticket, alert, p, terms, now)
+            fired.append((alert.kind.value, ticket.number))
             changed = changed or alert.kind is AlertKind.RESOLVE
             count += 1
         if not changed:  # a ticket the watcher resolved is planned anew from its new state

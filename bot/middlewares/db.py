@@ -8,11 +8,15 @@ offset was confirmed) finds it and is skipped, logged at WARNING with its
 chat; a new update that happens to reuse an old id is applied.  If a
 handler raises, nothing of it is kept, the claim included, so the update can
 be tried again.  After the commit the outbox sender is woken to deliver at once.
+
+Each update is counted by type and outcome, with its time (``bot.metrics``),
+and every line logged while it is handled names it (``bot.logs``: ``update``).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +25,7 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update
 
+from bot import logs, metrics
 from bot.updates import identity
 from storage.messaging import claim_update
 from storage.uow import UnitOfWorkFactory
@@ -42,21 +47,37 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     ) -> Any:
         assert isinstance(event, Update)
         bot: Bot = data["bot"]
-        who = identity(event)
-        async with self._uow() as uow:
-            claimed = await claim_update(
-                uow.session, bot.id, who.key, event.update_id, who.chat_id, datetime.now(UTC)
-            )
-            if not claimed:
-                self.duplicates += 1
-                log.warning(
-                    "update %s in chat %s was applied before (%s): skipped as a re-delivery",
-                    event.update_id,
-                    who.chat_id,
-                    who.key,
+        started = time.perf_counter()
+        kind, outcome = _kind(event), "failed"
+        bound = logs.bind_update(event.update_id)
+        try:
+            who = identity(event)
+            async with self._uow() as uow:
+                claimed = await claim_update(
+                    uow.session, bot.id, who.key, event.update_id, who.chat_id, datetime.now(UTC)
                 )
-                return UNHANDLED
-            data["uow"] = uow
-            result = await handler(event, data)
+                if not claimed:
+                    self.duplicates += 1
+                    outcome = "duplicate"
+                    log.warning(
+                        "update %s in chat %s was applied before (%s): skipped as a re-delivery",
+                        event.update_id,
+                        who.chat_id,
+                        who.key,
+                    )
+                    return UNHANDLED
+                data["uow"] = uow
+                result = await handler(event, data)
+            outcome = "unhandled" if result is UNHANDLED else "handled"
+        finally:
+            metrics.update_done(kind, outcome, time.perf_counter() - started)
+            logs.unbind(bound)
         self._after_commit()
         return result
+
+
+def _kind(update: Update) -> str:
+    try:
+        return update.event_type
+    except Exception:  # aiogram's UpdateTypeLookupError: a type it does not know
+        return "unknown"

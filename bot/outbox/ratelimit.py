@@ -33,6 +33,7 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods.base import TelegramType
 
+from bot import metrics
 from desk.channels import Channel, channel_of
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ class RateLimiter(BaseRequestMiddleware):
             return await make_request(bot, method)
         except TelegramRetryAfter as exc:
             self.retry_after_seen += 1
+            metrics.TOO_MANY.labels(method.__api_method__).inc()
             if isinstance(chat_id, int):
                 self._paused_until[chat_id] = self.clock() + exc.retry_after
             raise

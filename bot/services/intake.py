@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import keyboards, texts
+from bot import keyboards, metrics, texts
 from bot.outbox import enqueue
 from bot.services import form_offer, incidents, notify
 from bot.services.actors import Actor
@@ -151,6 +151,7 @@ async def _settle_faq(
                 uow.session, draft.id, ("faq",), "done"
             ):
                 await drafts.close_faq(uow.session, draft.faq_log_id, "helped")
+                metrics.faq(uow.session, "helped")
         enqueue.send(uow.session, msg.chat_id, texts.render("faq_helped"))
         return True
     for draft in held:
@@ -240,6 +241,7 @@ async def _offer(
         outcome="shown",
         now=now,
     )
+    metrics.faq(uow.session, "shown")
     await drafts.set_draft_state(uow.session, draft_id, "faq", faq_log_id=log_id)
     titles = [s.entry.title for s in suggestions]
     enqueue.send(

@@ -1,13 +1,28 @@
-"""Audit events of ticket changes: what each kind records, as text."""
+"""Audit events of ticket changes: what each kind records, as text.
+
+Each event is also one log line once its transaction commits (``bot.logs``:
+the ticket's number and the update that caused it), and from then on the
+update's other lines name the ticket too.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
+from functools import partial
 
+from bot import logs
 from bot.services.actors import Actor
 from desk.model import Ticket
+from storage.hooks import after_commit
 from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# Events whose old and new values are short codes, shown in the line; the others'
+# values (texts, reasons, summaries) stay in the audit trail only.
+_SHOWN = frozenset({"status", "priority", "category", "owner", "escalated"})
 
 
 async def record(
@@ -29,6 +44,13 @@ async def record(
         old=_text(old),
         new=_text(new),
         reason=reason,
+    )
+    logs.bind_ticket(ticket.number)
+    change = f": {_text(old)} → {_text(new)}" if what in _SHOWN else ""
+    line = "ticket %s %s%s by %s"
+    extra = {"ticket": ticket.number}
+    after_commit(
+        uow.session, partial(log.info, line, ticket.number, what, change, actor, extra=extra)
     )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot import metrics
 from bot.services import ticket_events
 from bot.services.actors import Actor
 from bot.services.permissions import Action, authorize, team_member
@@ -107,6 +108,7 @@ class TicketService:
         await ticket_events.record(
             uow, ticket, Actor.user(requester_id), now, "created", None, summary
         )
+        metrics.ticket_registered(uow.session, int(priority))
         return ticket
 
     async def _choose_owner(self, uow: UnitOfWork, terms: Terms, now: datetime) -> int:

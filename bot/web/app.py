@@ -4,6 +4,7 @@
     GET /c/{token}/t/{number}      one ticket: public history and SLA times
     GET /c/{token}/r/{file_id}     a saved report, as a download
     POST /api/v1/alerts[/alertmanager]   monitoring alerts in (``bot.web.alerts``)
+    GET /healthz, /readyz, /metrics      for operators, given ``operator`` (``bot.web.ops``)
 
 The token (``bot.web.signing``) names the client; every query is filtered by
 that client, and the manager it was given to must still be one of the
@@ -32,6 +33,8 @@ from bot.web import alerts, pages
 from bot.web.alerts import AlertDeps
 from bot.web.guard import Guard, PageLimits
 from bot.web.logs import runner_options
+from bot.web.ops import Ops, unguarded
+from bot.web.ops import add_routes as add_ops
 from bot.web.signing import BadLink, Grant, LinkSigner
 from desk import sla
 from desk.enums import Priority, Status
@@ -64,11 +67,13 @@ def make_web_app(
     now: Callable[[], datetime],
     guard: Guard | None = None,
     alert_deps: AlertDeps | None = None,
+    operator: Ops | None = None,
 ) -> web.Application:
     """The page; ``guard`` (default limits unless given) watches every request; with
-    ``alert_deps`` the monitoring alerts API too."""
+    ``alert_deps`` the monitoring alerts API too; with ``operator`` health and metrics
+    (past the guard)."""
     guard = guard or Guard(PageLimits())
-    app = web.Application(middlewares=[guard.middleware])
+    app = web.Application(middlewares=[unguarded(guard.middleware)])
     app[UOW], app[SIGNER], app[NOW], app[GUARD] = uow, signer, now, guard
     app.on_response_prepare.append(pages.secure)
     app.router.add_get("/c/{token}", tickets_page)
@@ -76,6 +81,8 @@ def make_web_app(
     app.router.add_get("/c/{token}/r/{file_id}", report_download)
     if alert_deps is not None:
         alerts.add_routes(app, alert_deps, uow, now)
+    if operator is not None:
+        add_ops(app, operator)
     return app
 
 
@@ -232,13 +239,15 @@ async def serve_page(
     uow: Uow,
     now: Callable[[], datetime],
     alert_deps: AlertDeps | None = None,
+    operator: Ops | None = None,
 ) -> web.AppRunner | None:
-    """Serve the page (and the alerts API, given ``alert_deps``) as ``settings`` say
-    (None when the page is not configured)."""
+    """Serve the page (and the alerts API, given ``alert_deps``; health and metrics,
+    given ``operator``) as ``settings`` say (None when the page is not configured)."""
     signer = signer_of(settings)
     if signer is None:
         return None
-    app = make_web_app(uow, signer, now, Guard(PageLimits.of(settings)), alert_deps)
+    guard = Guard(PageLimits.of(settings))
+    app = make_web_app(uow, signer, now, guard, alert_deps, operator)
     runner = await serve(app, settings.web_host, settings.web_port)
     log.info("client page on %s:%s", settings.web_host, settings.web_port)
     return runner

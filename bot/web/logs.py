@@ -3,6 +3,10 @@
 - The access log shows a link's token cut to its first ``TOKEN_SHOWN``
   characters (the whole token opens the client's page for days) and no query
   string (it carries the manager's search text).
+- A token in any other line (``cut_tokens``, used by ``bot.logs`` on every line
+  the product logs) is cut the same way.
+- The operator's probes (``/healthz``, ``/readyz``, ``/metrics``, every few
+  seconds) are access-logged at DEBUG, not INFO.
 - A request aiohttp cannot parse (a line or header over its limits, a bad
   method) is one WARNING line without the request's text, instead of aiohttp's
   ERROR with a traceback (whose message quotes the start of the line: the token).
@@ -20,6 +24,9 @@ from aiohttp.web import BaseRequest, StreamResponse
 
 TOKEN_SHOWN = 8
 _TOKEN = re.compile(r"^(/c/)([^/]+)")
+_CHAR = r"[^/\s?#\"'<>…]"  # of a token in a line of text
+_ANY_TOKEN = re.compile(rf"(/c/)({_CHAR}{{{TOKEN_SHOWN}}})({_CHAR}+)")
+_PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def shown_path(raw_path: str) -> str:
@@ -28,11 +35,18 @@ def shown_path(raw_path: str) -> str:
     return _TOKEN.sub(lambda m: m[1] + m[2][:TOKEN_SHOWN] + "…", path, count=1)
 
 
+def cut_tokens(text: str) -> str:
+    """Every ``/c/<token>`` in ``text`` cut to its first ``TOKEN_SHOWN`` characters."""
+    return _ANY_TOKEN.sub(r"\1\2…", text)
+
+
 class AccessLog(AbstractAccessLogger):
     """One line per request: address, method, path (token cut), status, size, time."""
 
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
-        self.logger.info(
+        probe = request.path in _PROBES and response.status < 500
+        self.logger.log(
+            logging.DEBUG if probe else logging.INFO,
             '%s "%s %s" %s %s %.3fs',
             request.remote,
             request.method,

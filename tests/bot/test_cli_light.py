@@ -23,7 +23,10 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code or 0
-loaded = {name: name in sys.modules for name in ("aiogram", "sqlalchemy", "alembic")}
+loaded = {
+    name: name in sys.modules
+    for name in ("aiogram", "sqlalchemy", "alembic", "prometheus_client")
+}
 print("PROBE" + json.dumps({"code": code, **loaded}))
 """
 
@@ -73,6 +76,7 @@ def test_commands_without_a_database_load_neither_telegram_nor_storage(
     assert result["code"] == 0, result["out"]
     assert result["aiogram"] is False
     assert result["sqlalchemy"] is False
+    assert result["prometheus_client"] is False  # metrics are the bot's and the page's
 
 
 def test_the_help_still_lists_every_command() -> None:

@@ -192,6 +192,13 @@ async def test_the_demo_shows_every_role_and_its_page_logs_no_token(tmp_path: Pa
                 number = (await r.json())["ticket"]
             assert number.startswith("DEMO-")
             await _bot_says(control, STAFF_CHAT_ID, "Сервер 1С не отвечает")
+            # the operator's probes at the addresses the banner printed (bot.web.ops)
+            probes = f"Здоровье, метрики: {page}/healthz, {page}/readyz, {page}/metrics"
+            assert probes in banner
+            for path in ("/healthz", "/readyz", "/metrics"):
+                async with session.get(page + path) as response:
+                    assert response.status == 200, path
+                    assert '"role": "bot"' in await response.text() or path == "/metrics"
     finally:
         printed = banner + await _stop(proc)
     logged = log.read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from datetime import datetime
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
 
-from bot import keyboards, texts
+from bot import keyboards, metrics, texts
 from bot.callbacks import FaqCb, PickCb, UserCb
 from bot.outbox import enqueue
 from bot.services import csat, intake, notify, priority
@@ -82,6 +82,7 @@ async def faq(
         enqueue.set_markup(uow.session, chat, message_id, None)
     if callback_data.action == "helped":
         await drafts.close_faq(uow.session, draft.faq_log_id, "helped", chosen=chosen)
+        metrics.faq(uow.session, "helped")
         enqueue.send(uow.session, chat, texts.render("faq_helped"))
         if chosen is not None:  # the FAQ learns at once (bot/jobs/faq_digest.py reloads all)
             kb.add_feedback(draft.text, chosen, helped=True)
@@ -90,6 +91,7 @@ async def faq(
         if user is None:
             raise NotAllowed(f"{user_id} is not bound")
         ticket = await intake.register(uow, tickets, user, intake.from_draft(draft, user), now())
+        metrics.faq(uow.session, "not_it")
         assert ticket.id is not None
         asked, rejected = await drafts.reject_faq(uow.session, draft.faq_log_id, ticket.id)
         for entry_id in rejected:
