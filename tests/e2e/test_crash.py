@@ -15,14 +15,14 @@ import pytest
 from desk.model import User
 from sandbox.server import SandboxHandle
 from storage.uow import UnitOfWorkFactory
-from tests.e2e.desk import STAFF_CHAT, Desk, text_of
+from tests.e2e.desk import STAFF_CHAT, Desk, free_port, text_of
 
 REPO = Path(__file__).parents[2]
 USERS = [6000 + i for i in range(100)]
 
 
 async def _start_bot(
-    handle: SandboxHandle, database_url: str, faq: Path
+    handle: SandboxHandle, database_url: str, faq: Path, **more: str
 ) -> asyncio.subprocess.Process:
     env = dict(os.environ)
     env.update(
@@ -32,6 +32,7 @@ async def _start_bot(
         SUPPORTDESK_KNOWLEDGE_PATH=str(faq),
         SUPPORTDESK_FLOOD_LIMITS="false",
         SUPPORTDESK_LOG_LEVEL="WARNING",
+        **more,
     )
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", cwd=REPO, env=env,
@@ -79,7 +80,35 @@ async def test_kill_9_mid_burst_then_restart_registers_every_request_once(
     """100 users write at once; the bot process is killed with SIGKILL after some
     confirmations went out; after a restart every request is a ticket exactly once,
     every user has a confirmation and every ticket a card in the staff group."""
-    handle, desk = seeded_sandbox, Desk(seeded_sandbox, timeout=120)
+    await _burst_kill_restart(seeded_sandbox, migrated_url, demo_uow_factory, faq_dir)
+
+
+@pytest.mark.slow
+async def test_kill_9_in_webhook_mode_loses_no_pushed_update(
+    seeded_sandbox: SandboxHandle,
+    migrated_url: str,
+    demo_uow_factory: UnitOfWorkFactory,
+    faq_dir: Path,
+) -> None:
+    """The same in webhook mode: an update is handled before its push is answered, so a
+    push cut by the kill is pushed again after the restart and nothing is lost."""
+    port = free_port()
+    webhook = {
+        "SUPPORTDESK_WEBHOOK_URL": f"http://127.0.0.1:{port}",
+        "SUPPORTDESK_WEBHOOK_PORT": str(port),
+        "SUPPORTDESK_WEBHOOK_SECRET": "webhook-secret-for-the-crash-test",
+    }
+    await _burst_kill_restart(seeded_sandbox, migrated_url, demo_uow_factory, faq_dir, webhook)
+
+
+async def _burst_kill_restart(
+    handle: SandboxHandle,
+    migrated_url: str,
+    demo_uow_factory: UnitOfWorkFactory,
+    faq_dir: Path,
+    more: dict[str, str] | None = None,
+) -> None:
+    desk = Desk(handle, timeout=120)
     now = datetime.now(UTC)
     async with demo_uow_factory() as uow:
         for uid in USERS:
@@ -88,7 +117,7 @@ async def test_kill_9_mid_burst_then_restart_registers_every_request_once(
         await handle.control.create_user(uid, f"Пользователь {uid}")
     await handle.control.set_flood_limits(False)
 
-    bot = await _start_bot(handle, migrated_url, faq_dir)
+    bot = await _start_bot(handle, migrated_url, faq_dir, **(more or {}))
     _kill_at_confirmation(handle, bot, 20)
     await asyncio.gather(
         *(
@@ -100,7 +129,7 @@ async def test_kill_9_mid_burst_then_restart_registers_every_request_once(
     before = sum(1 for n in (await _confirmed(desk)).values() if n)
     assert before < len(USERS), "the burst was over before the kill: nothing was tested"
 
-    bot = await _start_bot(handle, migrated_url, faq_dir)
+    bot = await _start_bot(handle, migrated_url, faq_dir, **(more or {}))
     try:
 
         async def everyone() -> bool:
