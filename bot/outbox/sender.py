@@ -21,6 +21,12 @@ the user (other than the user having blocked the bot) is told in the topic.
 
 A restart picks up every row still pending: nothing committed is lost.
 
+Several instances on one database share the outbox: a lane is sent by the
+instance holding its lease (``storage.leases``, ``o:<chat>``), taken when the
+lane starts, renewed every few seconds while it lives, let go when it ends.
+An instance that dies holds its lanes until the lease runs out (10 s); then
+another takes them, from their oldest pending row, so the order holds.
+
 What a delivery leaves to write down (the row sent, the message's link to
 its ticket, the chat's next row) is written in one transaction for all the
 lanes that finished meanwhile: under a burst that is one commit for many
@@ -80,7 +86,7 @@ class OutboxSender:
         collect: float = 0.02,
         now: Callable[[], datetime] = _utcnow,
         holder: str = "",
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(seconds=10),
     ) -> None:
         self._uow = uow_factory
         self._deliverer = deliverer
@@ -102,6 +108,7 @@ class OutboxSender:
         self._lease = lease
         self._held: set[int] = set()
         self._let_go: set[int] = set()
+        self._renewed_at: datetime | None = None
         self.delivered = 0
         self.failed = 0
         self.retried = 0
@@ -170,6 +177,12 @@ class OutboxSender:
             let_go, self._let_go = self._let_go - set(starting), set()
             await leases.release(uow.session, [leases.lane(c) for c in let_go], self._holder)
             self._held -= let_go
+            if self._held and (
+                self._renewed_at is None or now - self._renewed_at >= self._lease / 3
+            ):  # lanes alive but quiet (waiting on a limit or a retry) stay ours
+                held = [leases.lane(c) for c in self._held]
+                await leases.renew(uow.session, held, self._holder, now, self._lease)
+                self._renewed_at = now
             names = {leases.lane(c): c for c in starting}
             taken = await leases.take(uow.session, names, self._holder, now, self._lease)
             if len(taken) < len(starting):  # another instance sends those: look again soon
