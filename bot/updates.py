@@ -32,8 +32,9 @@ def _digest(text: str, size: int = 12) -> str:
 
 
 def _message_key(update_id: int, prefix: str, message: Any) -> Identity:
-    moment = getattr(message, "edit_date", None) if prefix == "e" else None
-    stamp = int((moment or message.date).timestamp())
+    # an edit's ``edit_date`` is plain Unix time in aiogram (``date`` is a datetime)
+    edited = getattr(message, "edit_date", None) if prefix == "e" else None
+    stamp = edited if isinstance(edited, int) else int(message.date.timestamp())
     words = _digest(message.text or message.caption or "")
     chat = message.chat.id
     return Identity(f"{update_id}:{prefix}:{chat}:{message.message_id}:{stamp}:{words}", chat)
