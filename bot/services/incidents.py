@@ -495,7 +495,7 @@ async def follow_up(
     if msg.has_media:
         enqueue.copy(
             uow.session, chat, msg.chat_id, msg.message_id, caption=html, ticket_id=incident.id,
-            topic=True,
+            media=msg.media, topic=True,
         )  # fmt: skip
     else:
         enqueue.send(uow.session, chat, html, ticket_id=incident.id, topic=True)

@@ -17,6 +17,7 @@ from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.followup import Exchange, continues, is_thanks
+from desk.incidents import is_outage
 from desk.intake import guess, is_request, subject_of, visible
 from desk.model import Ticket, User
 from knowledge.base import KnowledgeBase, Suggestion
@@ -61,6 +62,13 @@ async def receive(
     if await _settle_faq(uow, svc, user, msg, now):
         return
     open_tickets = await uow.tickets.open_of(user.telegram_id)
+    if (
+        open_tickets
+        and is_outage(msg.text)
+        and not any(is_outage(t.text) for t in open_tickets)
+        and await incidents.take_report(uow, svc, kb.analyzer, user, msg, now) is not None
+    ):  # an outage others reported, while their own ticket is about something else
+        return
     if len(open_tickets) == 1:
         ticket = open_tickets[0]
         verdict = continues(msg.text, await _exchange(uow, ticket, now), replied=False)

@@ -10,10 +10,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.compose import App
 from desk.enums import Status
 from desk.incidents import ReportState
 from storage import incidents as store
+from storage.tables import MessageLinkRow
 from tests.e2e.desk import (
     CONSULTANT,
     STAFF_CHAT,
@@ -316,3 +319,22 @@ async def test_a_contractor_wide_incident_answers_each_clients_users_with_their_
     async with desk_app.db.uow() as uow:
         assert (await uow.tickets.get("URAL-1")).status is Status.RESOLVED
     assert await desk.control.messages(USER) == []  # «Демо»'s users heard nothing of it
+
+
+async def test_an_outage_from_a_user_with_another_open_ticket_joins_the_incident(
+    desk: Desk, desk_app: App
+) -> None:
+    """Her printing ticket is open when the base goes down: «1С не запускается» is a
+    report of the incident others raised, not a follow-up of her printing ticket."""
+    await _join(desk, 5001, "Ольга")
+    await _register(desk, 5001, "Не печатается расчётный листок, ошибка формата бумаги")
+    await _outage_with_reports(desk, {5002: ("Иван", "База упала, не можем зайти")})
+    sent = await desk.say(5001, 5001, "У меня тоже не запускается 1С")
+    answer = await desk.bot_says(5001, "Мы уже знаем о проблеме", after=sent)
+    assert "DEMO-2" in text_of(answer)  # the incident (USER's outage), not her DEMO-1
+    async with desk_app.db.uow() as uow:
+        printing = await uow.tickets.get("DEMO-1")
+        links = await uow.session.scalars(
+            select(MessageLinkRow).where(MessageLinkRow.ticket_id == printing.id)
+        )
+        assert not any("не запускается" in (link.text or "") for link in links)
