@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
 
 
 @dataclass(frozen=True)
@@ -61,4 +62,8 @@ def identity(update: Update) -> Identity:
             return Identity(f"{uid}:{kind}:{change.chat.id}:{who}:{stamp}", change.chat.id)
     content = update.model_dump(mode="json", exclude={"update_id"}, exclude_none=True)
     digest = _digest(json.dumps(content, sort_keys=True, ensure_ascii=False), 40)
-    return Identity(f"{uid}:x:{update.event_type}:{digest}", None)
+    try:
+        kind = update.event_type
+    except UpdateTypeLookupError:  # a type newer than aiogram, or none: passed over later
+        kind = "unknown"
+    return Identity(f"{uid}:x:{kind}:{digest}", None)
