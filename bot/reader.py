@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,26 @@ def raw_id(raw: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def scrub(raw: object) -> object:
+    """``raw`` with every lone surrogate in its strings replaced by U+FFFD.
+
+    JSON may carry one (``"\\ud800"`` paired with nothing); Python reads it into a
+    ``str`` that no UTF-8 or UTF-16 encoder takes, so the first database write or
+    entity offset would fail on it. Strings without one are kept as they are."""
+    if isinstance(raw, str):
+        if not _SURROGATE.search(raw):
+            return raw
+        return _SURROGATE.sub("\ufffd", raw)
+    if isinstance(raw, dict):
+        return {scrub(key): scrub(value) for key, value in raw.items()}
+    if isinstance(raw, list):
+        return [scrub(value) for value in raw]
+    return raw
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class UpdateReader:
     def __init__(self, bot: Bot, uow: UnitOfWorkFactory, now: Callable[[], datetime]) -> None:
         self._bot = bot
@@ -55,6 +76,7 @@ class UpdateReader:
 
     async def read(self, raw: object) -> Update | None:
         """``raw`` as an Update, or None once it is recorded as unreadable."""
+        raw = scrub(raw)
         try:
             if not isinstance(raw, dict):
                 raise TypeError(f"an update must be a JSON object, not {type(raw).__name__}")

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from bot.channels import max_updates
 from bot.polling import handle_batch
-from bot.reader import UpdateReader
+from bot.reader import UpdateReader, scrub
 from storage import channels
 from storage.uow import UnitOfWorkFactory
 
@@ -111,6 +111,7 @@ class MaxPoller:
         bad: list[tuple[object, Exception]] = []
         async with self._uow() as uow:
             for raw in batch:
+                raw = scrub(raw)  # lone surrogates (bot.reader.scrub)
                 try:
                     if not isinstance(raw, dict):
                         raise max_updates.UnreadableMaxUpdate("an update must be a JSON object")
