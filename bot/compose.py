@@ -32,7 +32,7 @@ from bot.reader import UpdateReader
 from bot.services.cards import card_source
 from bot.services.pairing import BotNames
 from bot.services.tickets import TicketService
-from bot.session import KeepResponseModels, make_session
+from bot.session import KeepResponseModels, LateAnswers, make_session
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.embedding import Embedder, HttpEmbedder, LocalE5
@@ -98,7 +98,7 @@ class App:
 def make_bot(settings: Settings, limiter: RateLimiter) -> Bot:
     if settings.bot_token is None:
         raise MissingToken("SUPPORTDESK_BOT_TOKEN is not set (or run `supportdesk demo`)")
-    session = make_session(settings.telegram_api_url, KeepResponseModels(), limiter)
+    session = make_session(settings.telegram_api_url, LateAnswers(), KeepResponseModels(), limiter)
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -116,6 +116,7 @@ def make_max(settings: Settings, database: Database, limits: Limits | None) -> M
         client.set_api_url(settings.max_api_url)
     limiter = RateLimiter(limits or (MAX_LIMITS if settings.flood_limits else UNLIMITED))
     session = MaxSession(client, mid_book(database))
+    session.middleware(LateAnswers())
     session.middleware(limiter)
     # aiogram wants a token shaped "<id>:<secret>"; the id names this bot in update claims
     digest = int(hashlib.sha256(token.encode()).hexdigest()[:12], 16)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gc
+import logging
 import weakref
 
+import pytest
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import GetMe, Response, SendMessage
 from aiogram.types import Message
 
-from bot.session import KeepResponseModels, make_session
+from bot.session import KeepResponseModels, LateAnswers, make_session
 from sandbox.server import SandboxHandle
 
 
@@ -32,3 +35,20 @@ async def test_the_answer_models_aiogram_builds_outlive_garbage_collection(
     model = weakref.ref(keep.kept[SendMessage])
     gc.collect()
     assert model() is Response[Message]  # the cached model, not a new one
+
+
+async def test_a_press_answered_too_late_is_logged_not_raised(
+    seeded_sandbox: SandboxHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram refuses to answer a press after about 15 s or twice («query is too old»):
+    the answer only stops the spinner, so the press's work must not roll back on it
+    (found by the update fuzz: a re-delivered press failed its whole update)."""
+    caplog.set_level(logging.WARNING, logger="bot.session")
+    bot = Bot(seeded_sandbox.token, session=make_session(seeded_sandbox.url, LateAnswers()))
+    try:
+        assert await bot.answer_callback_query("4242", text="поздно") is True
+        with pytest.raises(TelegramBadRequest):  # anything else still fails as it did
+            await bot.send_message(999_999_999, "никому")
+    finally:
+        await bot.session.close()
+    assert "press 4242 not answered" in caplog.text
