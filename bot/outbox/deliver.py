@@ -15,8 +15,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import aiohttp
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError
+from aiogram.methods import GetFile
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
 
 from bot.channels import Bots
@@ -254,7 +256,18 @@ class Deliverer:
         if file_id.startswith(("http://", "https://")):
             if self._bots.max is None:
                 raise ValueError("a MAX file, and no MAX bot here")
-            chunks = [c async for c in self._bots.max.session.stream_content(file_id)]
+            try:
+                chunks = [c async for c in self._bots.max.session.stream_content(file_id)]
+            except aiohttp.ClientResponseError as exc:  # gone (4xx) fails; 429 and 5xx retry
+                gone = 400 <= exc.status < 500 and exc.status != 429
+                failed = TelegramBadRequest if gone else TelegramNetworkError
+                message = f"the MAX file could not be fetched: {exc.status} {exc.message}"
+                raise failed(method=GetFile(file_id=file_id), message=message) from exc
+            except aiohttp.ClientError as exc:
+                message = f"the MAX file could not be fetched: {exc!r}"
+                raise TelegramNetworkError(
+                    method=GetFile(file_id=file_id), message=message
+                ) from exc
             return b"".join(chunks)
         found = await self._bot.download(file_id)
         if found is None:

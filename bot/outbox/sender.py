@@ -254,6 +254,13 @@ class OutboxSender:
             return await self._give_up(item, f"403: {exc.message}")
         except TelegramAPIError as exc:
             return await self._give_up(item, f"{type(exc).__name__}: {exc.message}")
+        except Exception as exc:  # unforeseen: retried as a network error would be, never
+            # left to end the lane (it would start again on the same row, forever)
+            log.exception("outbox row %s (%s) failed unexpectedly", item.id, item.kind)
+            if item.attempts + 1 >= self._max_attempts:
+                return await self._give_up(item, f"gave up: {type(exc).__name__}: {exc}")
+            backoff = min(self._max_backoff, 0.5 * 2**item.attempts)
+            return await self._retry(item, backoff, f"{type(exc).__name__}: {exc}")
         metrics.OUTBOX_SECONDS.labels(item.kind).observe(time.perf_counter() - started)
         return await self._sent(item, delivered)
 
