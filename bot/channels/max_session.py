@@ -70,7 +70,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TEXT_LIMIT = 4000  # MAX's limit on a message's text (Telegram's is 4096)
+# MAX's limit on a message's text (Telegram's is 4096): maxapi takes fewer than 4000
+TEXT_LIMIT = 3999
 
 # What MAX's HTML format shows; other tags are dropped, their text kept.
 _KEPT_TAGS = frozenset(
@@ -153,6 +154,8 @@ class MaxSession(BaseSession):
             raise TelegramNetworkError(method=method, message=str(exc)) from exc
         except RuntimeError as exc:  # maxapi gave up waiting for an upload to be ready
             raise TelegramNetworkError(method=method, message=str(exc)) from exc
+        except ValueError as exc:  # maxapi refused the call before sending it: never retried
+            raise TelegramBadRequest(method=method, message=f"maxapi: {exc}") from exc
 
     async def _perform(self, method: TelegramMethod[Any]) -> Any:
         if isinstance(method, SendMessage):

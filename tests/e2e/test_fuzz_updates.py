@@ -17,6 +17,7 @@ from bench.fuzz import (
     MAX_DEMO,
     STAFF_CHAT,
     URAL_USERS,
+    Group,
     Max,
     Press,
     Private,
@@ -136,4 +137,28 @@ async def test_a_max_file_that_cannot_be_fetched_fails_alone(tmp_path: Path) -> 
         assert all(r.state != "pending" for r in group)
         told = [r for r in rows if r.chat_id == max_key(MAX_DEMO) and r.id > carried[0].id]
         assert told, "the user hears that their file did not reach the desk"
+        assert world.tally.errors == []
+
+
+async def test_a_long_answer_reaches_a_max_user_in_pieces_maxapi_takes(tmp_path: Path) -> None:
+    """A consultant's answer of Telegram's full length (4096, no line breaks) goes to a
+    MAX user in pieces: maxapi takes fewer than 4000 characters, and a piece of exactly
+    4000 was refused by it before sending (a ValueError that ended the chat's lane)."""
+    async with World.running(tmp_path) as world:
+        await world.play(Max("bot_started", MAX_DEMO, payload="demo"))
+        await world.play(Max("message_created", MAX_DEMO, text="Не проводится реализация"))
+        thread = world.handle.sandbox.state.chat_topics(STAFF_CHAT)[0].message_thread_id
+        await world.play(Group(2001, STAFF_CHAT, "thread", thread, {"text": "Я" * 4096}))
+        await world.settle()
+        async with world.app.db.uow() as uow:
+            rows = list(
+                await uow.session.scalars(
+                    select(OutboxRow).where(OutboxRow.chat_id == max_key(MAX_DEMO))
+                )
+            )
+        assert [r.state for r in rows] == ["sent"] * len(rows)
+        dialog = world.handle.sandbox.max.state.dialog(MAX_DEMO)
+        said = "".join(str(m.message["body"].get("text") or "") for m in dialog if m.from_bot)
+        assert "Я" * 3999 in said
+        assert said.count("Я") >= 4096  # nothing lost
         assert world.tally.errors == []
