@@ -47,6 +47,7 @@ from typing import Any
 from hypothesis import strategies as st
 from pydantic import SecretStr
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from bot.channels.max_poller import MaxPoller
 from bot.compose import App, compose
@@ -196,7 +197,7 @@ class Group:
 
     who: int
     group: int
-    where: str  # topic | general | unknown | reply
+    where: str  # topic | general | unknown | reply | thread (``pick`` names it)
     pick: int
     content: dict[str, Any]
 
@@ -507,6 +508,8 @@ def callback_data() -> st.SearchStrategy[str]:
 PEOPLE = st.one_of(
     st.sampled_from(TELEGRAM_PEOPLE),
     st.sampled_from(TELEGRAM_PEOPLE),
+    st.sampled_from((*DEMO_USERS, *URAL_USERS, NORD_USER, DEMO_MANAGER, APPROVER)),
+    st.sampled_from((*DEMO_USERS, *URAL_USERS, NORD_USER, DEMO_MANAGER, APPROVER)),
     st.integers(10**6, 2**52 - 1),  # someone the bot never saw
 )
 GROUP_PEOPLE = st.one_of(
@@ -540,7 +543,7 @@ def press_step() -> st.SearchStrategy[Press]:
             Press,
             PEOPLE,
             st.just(0),
-            st.one_of(st.none(), st.none(), callback_data()),
+            st.one_of(st.none(), st.none(), st.none(), callback_data()),
             PICK,
             st.sampled_from(["real", "real", "real", "gone", "none"]),
         ),
@@ -923,6 +926,8 @@ class World:
             thread = topics[step.pick % len(topics)]
         elif step.where == "unknown":
             thread = 900_000 + step.pick
+        elif step.where == "thread":  # this very thread (a test names one)
+            thread = step.pick
         elif step.where == "reply":
             earlier = state.chat_messages(chat.id)
             if earlier:
@@ -1167,14 +1172,26 @@ class World:
     # -- the sender ----------------------------------------------------------------------------
 
     async def settle(self, within: float = 3.0) -> None:
-        """Wait (at most ``within`` seconds) until no outbox row is due: what the step
-        queued is delivered (topics made, buttons shown) before the next step."""
+        """Wait (at most ``within`` seconds) until no chat's first pending outbox row is
+        due: what the step queued is delivered (topics made, buttons shown) before the
+        next step; a lane waiting for a retry later is left to wait."""
         deadline = time.monotonic() + within
+        earlier = aliased(OutboxRow)
         while time.monotonic() < deadline:
             async with self.app.db.uow() as uow:
                 due = await uow.session.scalar(
                     select(OutboxRow.id)
-                    .where(OutboxRow.state == "pending", OutboxRow.next_attempt_at <= _now())
+                    .where(
+                        OutboxRow.state == "pending",
+                        OutboxRow.next_attempt_at <= _now(),
+                        ~select(earlier.id)
+                        .where(
+                            earlier.chat_id == OutboxRow.chat_id,
+                            earlier.state == "pending",
+                            earlier.id < OutboxRow.id,
+                        )
+                        .exists(),
+                    )
                     .limit(1)
                 )
             if due is None:
