@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("bot.cli.config", "декларативная конфигурация (TOML)"),
     "sla": ("bot.cli.sla", "рабочее время расписания: сроки и часы"),
     "db": ("bot.cli.db", "база данных: миграции схемы"),
+    "backup": ("bot.cli.backup", "копия базы, пока бот работает (SQLite; PostgreSQL — pg_dump)"),
+    "restore": ("bot.cli.restore", "восстановить базу SQLite из копии (бот остановлен)"),
     "ticket": ("bot.cli.ticket", "заявки: список и карточка"),
     "audit": ("bot.cli.audit", "журнал аудита: просмотр и проверка"),
     "faq": ("bot.cli.faq", "база знаний FAQ: проверка, оценка, импорт, пробелы"),

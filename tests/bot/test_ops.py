@@ -4,6 +4,7 @@ on a real database (SQLite and PostgreSQL), alone and on the client page's serve
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot import metrics
 from bot.metrics import Role
+from bot.web import ops
 from bot.web.app import make_web_app
 from bot.web.guard import Guard, PageLimits
 from bot.web.ops import Ops, Thresholds, make_ops_app
@@ -189,6 +191,8 @@ async def test_a_database_that_does_not_answer_in_time_is_not_ready(tmp_path: Pa
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+        # the read left behind ends once the database answers (it holds a connection)
+        await asyncio.gather(*ops._OVERRUN, return_exceptions=True)
         await database.close()
     assert response.status == 503
     assert body["failing"] == ["database"]
