@@ -9,7 +9,10 @@ in order, different chats side by side.
 
 The batch is fetched raw and each update parsed on its own
 (``bot.reader``): one the bot cannot read is set aside and the offset moves
-past it, so it can never stop the others or the bot.
+past it, so it can never stop the others or the bot.  An update that failed
+because the database was away (``storage.database.unavailable``) keeps the
+offset where it is: the batch is fetched again a second later, and what of
+it was handled is skipped by its claim.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from aiogram.exceptions import ClientDecodeError, TelegramNetworkError, Telegram
 from aiogram.types import Update
 
 from bot.reader import GetRawUpdates, UpdateReader, raw_id
+from storage.database import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +44,27 @@ def chat_key(update: Update) -> int:
     return -(10**15) - update.update_id  # anything else: on its own
 
 
-async def handle_batch(dp: Dispatcher, bot: Bot, updates: Sequence[Update]) -> None:
+async def handle_batch(dp: Dispatcher, bot: Bot, updates: Sequence[Update]) -> bool:
+    """Handle a batch; False when the database was away for one of its updates
+    (that chat's later updates wait with it): the batch is to be fetched again."""
     lanes: dict[int, list[Update]] = defaultdict(list)
     for update in updates:
         lanes[chat_key(update)].append(update)
+    complete = True
 
     async def lane(items: list[Update]) -> None:
+        nonlocal complete
         for update in items:
             try:
                 await dp.feed_update(bot, update)
-            except Exception:  # one bad update must not stop the others
+            except Exception as exc:  # one bad update must not stop the others
+                if unavailable(exc):
+                    complete = False
+                    return
                 log.exception("update %s failed", update.update_id)
 
     await asyncio.gather(*(lane(items) for items in lanes.values()))
+    return complete
 
 
 async def read_batch(reader: UpdateReader, batch: Sequence[object]) -> tuple[list[Update], int]:
@@ -108,8 +120,9 @@ async def poll(
                 continue
             failures = 0
             updates, last = await read_batch(reader, batch)
-            if updates:
-                await handle_batch(dp, bot, updates)
+            if updates and not await handle_batch(dp, bot, updates):
+                await asyncio.wait({stopper}, timeout=1.0)  # the database is away
+                continue
             if last >= 0:
                 offset = last + 1
     finally:

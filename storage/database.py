@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from dataclasses import dataclass
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
@@ -15,6 +17,29 @@ from storage.uow import UnitOfWorkFactory
 
 # What opening a database raises when the server or file cannot be reached.
 UNREACHABLE: tuple[type[Exception], ...] = (OSError, DBAPIError)
+
+# SQLSTATE classes that say the server went away, not that the work was wrong:
+# 08 connection exception; 57 operator intervention (shutting down, "cannot
+# connect now" while it restarts, a connection terminated by the administrator).
+_SERVER_GONE = ("08", "57")
+_NETWORK_ERRNOS = (errno.EHOSTUNREACH, errno.ENETUNREACH)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not be reached or dropped the
+    connection (a restart, a failover, the network), so that the same work,
+    rolled back, can succeed when tried again; a wrong statement or a broken
+    constraint is not that."""
+    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in _NETWORK_ERRNOS
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    state = getattr(exc.orig, "sqlstate", None)
+    return isinstance(state, str) and state[:2] in _SERVER_GONE
 
 
 def shown_url(url: str) -> str:

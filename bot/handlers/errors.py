@@ -10,6 +10,7 @@ from aiogram.types import ErrorEvent
 
 from bot import texts
 from desk.errors import IllegalTransition, NotAllowed, NotFound
+from storage.database import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,16 @@ async def illegal(event: ErrorEvent) -> None:
 
 
 async def unexpected(event: ErrorEvent) -> None:
+    if unavailable(event.exception):
+        # The database was away (a restart, a failover): nothing of the update was
+        # kept, its claim included. Raised on, it is not confirmed (the webhook
+        # answers 500, polling does not move past it), so it comes again.
+        log.warning(
+            "update %s not handled, the database is unavailable (%s): it will come again",
+            event.update.update_id,
+            type(event.exception).__name__,
+        )
+        raise event.exception
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     message = event.update.message
     if message is not None and message.chat.type == "private":

@@ -61,6 +61,7 @@ from bot.outbox.deliver import Delivered, Deliverer
 from bot.outbox.kinds import Origin, link_of, relay_of
 from storage import leases, messaging
 from storage import outbox as repo
+from storage.database import unavailable
 from storage.outbox import OutboxItem
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -125,7 +126,11 @@ class OutboxSender:
         try:
             while not stop.is_set():
                 self._wake.clear()
-                next_due = await self._start_lanes()
+                try:
+                    next_due = await self._start_lanes()
+                except Exception:  # the database away (a restart): look again, never stop
+                    log.exception("looking for outbox rows failed; looking again shortly")
+                    next_due = None
                 timeout = self._poll_interval
                 if next_due is not None:
                     timeout = min(timeout, max(0.0, next_due))
@@ -288,8 +293,9 @@ class OutboxSender:
                     heads = await repo.heads_of(uow.session, chats)
                     names = [leases.lane(c) for c in chats]  # still sending them
                     await leases.renew(uow.session, names, self._holder, self._now(), self._lease)
-            except Exception:
-                if not batch:  # the database did not answer: the deliveries wait for it
+            except Exception as exc:
+                if not batch or unavailable(exc):  # the database did not answer: the
+                    self._unrecorded[:0] = batch  # deliveries wait for it (else: sent again)
                     log.exception("recording deliveries failed; trying again in 1 s")
                     await asyncio.sleep(1.0)
                     continue
