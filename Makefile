@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast lint bench clean
+.PHONY: setup demo test test-fast lint bench chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
+
+# Issue 17's chaos run (bench/bench_chaos.py; README "Several instances"): as root,
+# installs Debian's nginx if missing, makes its own PostgreSQL cluster on port 55433
+# and drops it after; two instances, a kill -9 and a database restart mid-burst.
+# About ten minutes for 1,000 users a burst; not part of `make test`.
+chaos: $(STAMP)
+	$(BIN)/python -m bench.bench_chaos $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
