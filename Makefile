@@ -41,7 +41,7 @@ bench: $(STAMP)
 # Issue 17's chaos run (bench/bench_chaos.py; README "Several instances"): as root,
 # installs Debian's nginx if missing, makes its own PostgreSQL cluster on port 55433
 # and drops it after; two instances, a kill -9 and a database restart mid-burst.
-# About ten minutes for 1,000 users a burst; not part of `make test`.
+# About three minutes for 1,000 users a burst; not part of `make test`.
 chaos: $(STAMP)
 	$(BIN)/python -m bench.bench_chaos $(ARGS)
 
