@@ -111,6 +111,8 @@ MAX_DEMO = 1006  # MAX user ids
 MAX_URAL = 1106
 MAX_STRANGER = 1199
 
+WEB_BASE_URL = "http://desk.test"
+WEB_SECRET = "the-fuzz-world-link-secret"
 URAL_ALERT_KEY = "ural-alerts-key"
 DEMO_ALERT_KEY = "demo-alerts-key"
 
@@ -197,7 +199,7 @@ class Group:
 
     who: int
     group: int
-    where: str  # topic | general | unknown | reply | thread (``pick`` names it)
+    where: str  # topic | general | unknown | reply, or thread | reply_to (``pick`` names it)
     pick: int
     content: dict[str, Any]
 
@@ -305,7 +307,7 @@ ODD = (
     "URAL-1",
     "NORD-1",
 )
-LONE_SURROGATES = ("\ud800", "\udfff", "\udc00x\ud83d")
+UNSTORABLE = ("\ud800", "\udfff", "\udc00x\ud83d", "\x00")  # lone surrogates, NUL
 REQUESTS = (
     "Не проводится реализация, ошибка при записи документа",
     "Не могу зайти в базу пишет база заблокирована",
@@ -364,7 +366,7 @@ def odd_text(*, max_size: int = 60) -> st.SearchStrategy[str]:
         st.builds(
             lambda base, mark, at: base[:at] + mark + base[at:],
             st.sampled_from(REQUESTS),
-            st.sampled_from(LONE_SURROGATES),
+            st.sampled_from(UNSTORABLE),
             st.integers(0, 40),
         ),
         st.integers(4090, 4100).map(lambda n: ("Не работает 1С. " * 300)[:n]),
@@ -735,6 +737,9 @@ class World:
                     max_token=SecretStr(handle.max_token),
                     max_api_url=handle.max_url,
                     flood_limits=False,
+                    web_base_url=WEB_BASE_URL,  # /tickets gives page links (served by no one
+                    web_secret=SecretStr(WEB_SECRET),  # here: a test serves bot.web itself)
+                    web_in_bot=False,
                 )
                 app = await compose(settings, db=database, kb=KnowledgeBase(faq), limits=UNLIMITED)
                 assert app.max is not None
@@ -928,6 +933,10 @@ class World:
             thread = 900_000 + step.pick
         elif step.where == "thread":  # this very thread (a test names one)
             thread = step.pick
+        elif step.where == "reply_to":  # this very message (a test names one)
+            reply_to = state.message(chat.id, step.pick)
+            if reply_to is not None and reply_to.get("is_topic_message"):
+                thread = reply_to.get("message_thread_id")
         elif step.where == "reply":
             earlier = state.chat_messages(chat.id)
             if earlier:

@@ -48,15 +48,16 @@ def raw_id(raw: object) -> int | None:
 
 
 def scrub(raw: object) -> object:
-    """``raw`` with every lone surrogate in its strings replaced by U+FFFD.
+    """``raw`` with every lone surrogate and NUL in its strings replaced by U+FFFD.
 
-    JSON may carry one (``"\\ud800"`` paired with nothing); Python reads it into a
-    ``str`` that no UTF-8 or UTF-16 encoder takes, so the first database write or
-    entity offset would fail on it. Strings without one are kept as they are."""
+    JSON may carry either (``"\\ud800"`` paired with nothing, ``"\\u0000"``): Python
+    reads a lone surrogate into a ``str`` that no UTF-8 or UTF-16 encoder takes, so the
+    first database write or entity offset fails on it, and PostgreSQL refuses a NUL in
+    text. Strings without one are kept as they are."""
     if isinstance(raw, str):
-        if not _SURROGATE.search(raw):
+        if not _UNSTORABLE.search(raw):
             return raw
-        return _SURROGATE.sub("\ufffd", raw)
+        return _UNSTORABLE.sub("\ufffd", raw)
     if isinstance(raw, dict):
         return {scrub(key): scrub(value) for key, value in raw.items()}
     if isinstance(raw, list):
@@ -64,7 +65,7 @@ def scrub(raw: object) -> object:
     return raw
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class UpdateReader:

@@ -80,18 +80,27 @@ async def test_the_checker_finds_a_leak_a_stray_owner_and_a_broken_audit_chain(
     assert "the audit chain does not verify" in text
 
 
-async def test_a_lone_surrogate_in_a_request_is_read_and_registered(tmp_path: Path) -> None:
-    """JSON may carry an unpaired surrogate; it once failed every write of the update.
-    Now it is read as U+FFFD: the request registers, nothing fails."""
-    async with World.running(tmp_path) as world:
+async def test_a_lone_surrogate_or_a_nul_in_a_request_is_read_and_registered(
+    tmp_path: Path, migrated_url: str
+) -> None:
+    """JSON may carry an unpaired surrogate or a NUL: the first failed every write of its
+    update, the second every write on PostgreSQL (the request lost as an error). Both
+    are read as U+FFFD now: the requests register, nothing fails."""
+    async with World.running(tmp_path, migrated_url) as world:
         await world.play(Private(DEMO_USERS[0], {"text": "/start demo"}))
         await world.play(Private(DEMO_USERS[0], {"text": "Не проводится\ud800 реализация"}))
+        await world.play(Private(DEMO_USERS[1], {"text": "/start demo"}))
+        await world.play(Private(DEMO_USERS[1], {"text": "Не печатается\x00 накладная"}))
         await world.play(Max("bot_started", MAX_DEMO, payload="demo"))
         await world.play(Max("message_created", MAX_DEMO, text="Не печатает\udfff принтер"))
         assert world.tally.errors == []
         async with world.app.db.uow() as uow:
             texts = list(await uow.session.scalars(select(TicketRow.text)))
-        assert sorted(texts) == ["Не печатает\ufffd принтер", "Не проводится\ufffd реализация"]
+        assert set(texts) == {
+            "Не печатает\ufffd принтер",
+            "Не печатается\ufffd накладная",
+            "Не проводится\ufffd реализация",
+        }
         assert (await check(world)).problems == []
 
 
