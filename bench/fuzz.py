@@ -1380,7 +1380,9 @@ async def check(world: World) -> Findings:
                     found.add(f"{ticket.number} linked to message in group {link.chat_id}")
             elif not who.may_hear(link.chat_id, ticket.client_code):
                 found.add(f"{ticket.number} linked to a message in chat {link.chat_id}")
+        reporters: dict[int, set[int]] = defaultdict(set)  # incident -> its reports' users
         for report in await s.scalars(select(IncidentReportRow)):
+            reporters[report.incident_id].add(report.user_id)
             found.rows["incident_reports"] += 1
             a, b = tickets[report.report_id], tickets[report.incident_id]
             if a.client_code != b.client_code:
@@ -1400,7 +1402,7 @@ async def check(world: World) -> Findings:
         files = {r.id: r.client_code for r in await s.scalars(select(ReportFileRow))}
         for row in await s.scalars(select(OutboxRow).order_by(OutboxRow.id)):
             found.rows["outbox"] += 1
-            _check_outbox(found, who, world, row, tickets, numbers, files)
+            _check_outbox(found, who, world, row, tickets, numbers, files, reporters)
         broken = await uow.audit.verify()
         found.rows["audit_events"] += await s.scalar(select(func.count(AuditEventRow.id))) or 0
     for problem in broken:
@@ -1449,6 +1451,7 @@ def _check_outbox(
     tickets: dict[int, Any],
     numbers: dict[str, Any],
     files: dict[int, str],
+    reporters: dict[int, set[int]],
 ) -> None:
     chat = row.chat_id
     what = f"outbox {row.id} ({row.kind}) to {chat}"
@@ -1468,6 +1471,8 @@ def _check_outbox(
         found.add(f"{what}: nobody there ever wrote to the bot")
     if ticket is not None and not who.may_hear(chat, ticket.client_code):
         found.add(f"{what}: about {ticket.number} of another client")
+    elif ticket is not None and not _concerned(who, person, ticket, reporters):
+        found.add(f"{what}: about {ticket.number}, another user's")
     payload = row.payload or {}
     if row.kind == "copy":
         source = payload.get("from_chat_id")
@@ -1487,6 +1492,20 @@ def _check_outbox(
             found.add(f"{what}: names {number} of another client")
     if not known and row.ticket_id is not None:
         found.add(f"{what}: a stranger told about ticket {row.ticket_id}")
+
+
+def _concerned(who: Directory, person: int, ticket: Any, reporters: dict[int, set[int]]) -> bool:
+    """Whether a row about ``ticket`` may go to ``person`` within its client: its
+    requester, a user whose report is linked to it (a mass incident), the client's
+    managers and named people (approvals, reports), staff of its team."""
+    client = ticket.client_code
+    return (
+        person == ticket.requester_id
+        or person in reporters.get(ticket.id, set())
+        or client in who.managers.get(person, set())
+        or client in who.people.get(person, set())
+        or who.staff.get(person) == who.clients[client]
+    )
 
 
 async def stranger_answers(world: World) -> list[str]:

@@ -57,8 +57,9 @@ async def _ticket_of(world: World, requester: int) -> TicketRow:
 async def test_the_checker_finds_a_leak_a_stray_owner_and_a_broken_audit_chain(
     tmp_path: Path,
 ) -> None:
-    """The checker is honest: a row that tells a URAL user about a DEMO ticket, a
-    ticket owned by someone who is not staff, a changed audit event, each is found."""
+    """The checker is honest: a row that tells a URAL user about a DEMO ticket, one that
+    tells a DEMO user about their colleague's ticket, a ticket owned by someone who is
+    not staff, a changed audit event: each is found."""
     async with World.running(tmp_path) as world:
         await world.setup()
         assert (await check(world)).problems == []
@@ -66,6 +67,7 @@ async def test_the_checker_finds_a_leak_a_stray_owner_and_a_broken_audit_chain(
         async with world.app.db.uow() as uow:
             queue_row(uow.session, URAL_USERS[0], "send", {"text": f"Ваша заявка {demo.number}"})
             queue_row(uow.session, URAL_USERS[1], "send", {"text": "карточка"}, ticket_id=demo.id)
+            queue_row(uow.session, DEMO_USERS[1], "send", {"text": "ответ"}, ticket_id=demo.id)
             await uow.session.execute(
                 update(TicketRow).where(TicketRow.id == demo.id).values(owner_id=2101)
             )
@@ -76,6 +78,7 @@ async def test_the_checker_finds_a_leak_a_stray_owner_and_a_broken_audit_chain(
     text = "\n".join(found.problems)
     assert f"names {demo.number} of another client" in text
     assert f"about {demo.number} of another client" in text
+    assert f"to {DEMO_USERS[1]}: about {demo.number}, another user's" in text
     assert f"{demo.number}: owner 2101 is not staff of team demo" in text
     assert "the audit chain does not verify" in text
 
