@@ -8,7 +8,8 @@ already handled.  The marker is kept in the database after each batch (MAX
 without a marker sends only the newest updates), so a restart goes on from
 where the last run stopped.  Each update is read on its own (``max_updates``);
 one that cannot be read is set aside in ``bad_updates`` like a Telegram one.
-MAX allows about two ``GET /updates`` a second, so calls are spaced by
+A batch that met the database away is fetched again with the same marker (as
+``bot.polling`` does).  MAX allows about two ``GET /updates`` a second, so calls are spaced by
 ``min_interval``.
 """
 
@@ -31,6 +32,7 @@ from bot.channels import max_updates
 from bot.polling import handle_batch
 from bot.reader import UpdateReader, scrub
 from storage import channels
+from storage.database import unavailable
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -89,20 +91,38 @@ class MaxPoller:
                     continue
                 failures = 0
                 raw_updates = answer.get("updates") if isinstance(answer, dict) else None
-                updates = await self.read(raw_updates if isinstance(raw_updates, list) else [])
-                if updates:
-                    await handle_batch(self._dp, self._bot, updates)
-                    self.handled += len(updates)
+                try:
+                    updates = await self.read(raw_updates if isinstance(raw_updates, list) else [])
+                    complete = await handle_batch(self._dp, self._bot, updates) if updates else True
+                except Exception as exc:
+                    if not unavailable(exc):
+                        raise
+                    complete = False
+                if not complete:  # the database is away: the batch comes again, marker kept
+                    log.warning("MAX batch not handled (the database is away); again in 1 s")
+                    await asyncio.wait({stopper}, timeout=1.0)
+                    continue
+                self.handled += len(updates)
                 next_marker = answer.get("marker") if isinstance(answer, dict) else None
                 if isinstance(next_marker, int) and next_marker != marker:
                     marker = next_marker  # the batch is handled: kept for the next start
-                    async with self._uow() as uow:
-                        await channels.keep_marker(uow.session, self._bot.id, marker, self._now())
+                    await self._keep(marker)
                 rest = self._min_interval - (time.monotonic() - started)
                 if rest > 0:
                     await asyncio.wait({stopper}, timeout=rest)
         finally:
             stopper.cancel()
+
+    async def _keep(self, marker: int) -> None:
+        """The marker for the next start; if the database is away now, the next batch
+        keeps it (a start in between gets this batch again: its claims skip it)."""
+        try:
+            async with self._uow() as uow:
+                await channels.keep_marker(uow.session, self._bot.id, marker, self._now())
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            log.warning("MAX marker %s not kept (the database is away)", marker)
 
     async def read(self, batch: list[object]) -> list[Update]:
         """The batch as Bot API updates: each sender's person looked up, each user

@@ -4,7 +4,8 @@ MAX posts one update per request to ``/max/webhook`` with the subscription's sec
 in ``X-Max-Bot-Api-Secret``.  The update is read and handled before the answer
 (so a crash in between has MAX push it again, and the update claim skips what
 was done); any answer but 200 makes MAX retry, so an update the bot cannot read
-is set aside (``bad_updates``) and still answered 200.  A request without the
+is set aside (``bad_updates``) and still answered 200, while one that met the
+database away is answered 503 (pushed again).  A request without the
 secret is refused (401) and touches nothing.
 """
 
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from bot.channels.max_poller import MaxPoller
 from bot.polling import handle_batch
+from storage.database import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,13 @@ class MaxWebhook:
             raw: object = json.loads(body)
         except ValueError:
             raw = body[:4000]
-        updates = await self._poller.read([raw])
-        if updates:
-            await handle_batch(self._dp, self._bot, updates)
+        try:
+            updates = await self._poller.read([raw])
+            complete = await handle_batch(self._dp, self._bot, updates) if updates else True
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            complete = False
+        if not complete:  # the database is away: MAX pushes it again
+            return web.json_response({"ok": False}, status=503)
         return web.json_response({"ok": True})
