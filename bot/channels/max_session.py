@@ -123,6 +123,20 @@ class MaxSession(BaseSession):
     async def close(self) -> None:
         await self.max_bot.close_session()
 
+    async def __call__(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 (aiogram's signature)
+    ) -> TelegramType:
+        # a call MAX is never asked (a chat action, a callback answer without a
+        # text) skips the middlewares: the rate limiter counts every MAX request
+        if isinstance(method, SendChatAction) or (
+            isinstance(method, AnswerCallbackQuery) and not method.text
+        ):
+            return cast(TelegramType, True)
+        return await super().__call__(bot, method, timeout)
+
     async def stream_content(
         self,
         url: str,

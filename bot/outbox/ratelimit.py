@@ -6,6 +6,8 @@ group and about 30 a second in all.  ``RateLimiter`` makes each sending call
 wait until all three allow it, so the bot meets the limits instead of being
 told off; a 429 that still comes back (another instance, a server hiccup)
 stops the chat for ``retry_after`` and is re-raised for the caller to retry.
+MAX counts every request in its 30 a second (``Limits.every_call``): there any
+other call (an edit, a callback answer) waits for the global limit too.
 
 Limits are a little stricter than Telegram's so that network jitter between
 our clock and the server's does not push a call over.
@@ -72,11 +74,12 @@ class Limits:
     group_window: float = 61.0  # seconds
     global_rate: float = 28.0
     global_burst: float = 20.0
+    every_call: bool = False  # the global limit counts every call, not only messages
 
 
-# MAX: about 30 requests a second in all (no per-group limit: a MAX chat here is a
-# user's dialog); a dialog is paced like a Telegram chat.
-MAX_LIMITS = Limits(group_per_minute=10**9, global_rate=26.0, global_burst=10.0)
+# MAX: about 30 requests a second in all, whatever they do (no per-group limit: a MAX
+# chat here is a user's dialog); a dialog's messages are paced like a Telegram chat's.
+MAX_LIMITS = Limits(group_per_minute=10**9, global_rate=26.0, global_burst=10.0, every_call=True)
 
 UNLIMITED = Limits(
     chat_rate=1e9, chat_burst=1e9, group_per_minute=10**9, global_rate=1e9, global_burst=1e9
@@ -127,6 +130,8 @@ class RateLimiter(BaseRequestMiddleware):
         chat_id = getattr(method, "chat_id", None)
         if method.__api_method__ in SENDING_METHODS and isinstance(chat_id, int):
             await self.acquire(chat_id)
+        elif self.limits.every_call:  # an edit, a callback answer... counts on MAX too
+            await self.acquire_call()
         try:
             return await make_request(bot, method)
         except TelegramRetryAfter as exc:
@@ -143,6 +148,21 @@ class RateLimiter(BaseRequestMiddleware):
             wait = self._wait_needed(chat_id, now)
             if wait <= 0:
                 self._take(chat_id, now)
+                return
+            self.waited += wait
+            await self.sleep(wait)
+
+    async def acquire_call(self) -> None:
+        """Return when one more call of any kind may go under the global limit (and
+        count it): where every call counts (``Limits.every_call``)."""
+        while True:
+            now = self.clock()
+            if self._global is None:
+                lim = self.limits
+                self._global = _Bucket(lim.global_burst, lim.global_rate, lim.global_burst, now)
+            wait = self._global.wait(now)
+            if wait <= 0:
+                self._global.tokens -= 1
                 return
             self.waited += wait
             await self.sleep(wait)

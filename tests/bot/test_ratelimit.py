@@ -16,8 +16,12 @@ from collections.abc import AsyncIterator
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import EditMessageText, Response, TelegramMethod
+from aiogram.types import Message
+from maxapi import Bot as MaxBot
 
-from bot.outbox.ratelimit import Limits, RateLimiter
+from bot.channels.max_session import MaxSession
+from bot.outbox.ratelimit import MAX_LIMITS, Limits, RateLimiter
 from bot.session import make_session
 from sandbox.server import SandboxHandle
 from tests.sandbox.fixtures import CONSULTANT_IDS, USER_ID
@@ -178,3 +182,52 @@ async def test_many_chats_at_once_are_paced_by_the_global_limit(
     assert limiter.waited > 0
     limits = Limits()
     assert elapsed >= (len(users) - limits.global_burst) / limits.global_rate - 1e-6
+
+
+Sent = Message | bool  # what an edit gives back
+
+
+async def test_where_every_call_counts_edits_wait_for_the_global_limit_too() -> None:
+    """MAX counts every request: with ``MAX_LIMITS`` 40 edits at once go as a burst
+    of 10, then 26 a second; Telegram's limits hold no edit."""
+    max_dialog = -(2**53) - 4711  # a MAX user's dialog (desk.channels)
+    edit = EditMessageText(chat_id=max_dialog, message_id=1, text="новый текст")
+    a_bot = Bot("42:TEST")
+
+    async def gone(limits: Limits) -> list[float]:
+        fake = FakeTime()
+        limiter = _limiter(fake, limits)
+        went: list[float] = []
+
+        async def make_request(bot: Bot, method: TelegramMethod[Sent]) -> Response[Sent]:
+            went.append(fake.now - 1000.0)
+            return Response[Sent](ok=True, result=True)
+
+        for _ in range(40):
+            await limiter(make_request, a_bot, edit)
+        return went
+
+    on_max = await gone(MAX_LIMITS)
+    assert on_max[9] == 0
+    assert on_max[10] > 0
+    assert on_max[-1] >= (40 - MAX_LIMITS.global_burst) / MAX_LIMITS.global_rate - 1e-6
+    assert await gone(Limits()) == [0.0] * 40
+
+
+async def test_on_max_a_call_max_is_never_asked_takes_no_turn() -> None:
+    """A callback answer without a text and a chat action make no MAX request: the
+    MAX session answers them itself, and the limiter neither waits nor counts them."""
+    fake = FakeTime()
+    limiter = _limiter(fake, MAX_LIMITS)
+
+    async def no_mids(chat_key: int, seq: int, mid: str | None) -> str | None:
+        return mid
+
+    session = MaxSession(MaxBot("max-token"), no_mids)
+    session.middleware(limiter)
+    bot = Bot("42:max", session=session)
+    for _ in range(40):
+        assert await bot.answer_callback_query("callback-id") is True
+        assert await bot.send_chat_action(-(2**53) - 4711, "typing") is True
+    assert fake.now == 1000.0
+    assert limiter.waited == 0
