@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import ClientDecodeError, TelegramNetworkError, TelegramServerError
@@ -30,6 +31,8 @@ from bot.reader import GetRawUpdates, UpdateReader, raw_id
 from storage.database import unavailable
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def chat_key(update: Update) -> int:
@@ -81,6 +84,41 @@ async def read_batch(reader: UpdateReader, batch: Sequence[object]) -> tuple[lis
     return updates, last
 
 
+class Stopper:
+    """What a polling loop waits with: a fetch that ``stop`` may cut short, the backoff
+    after a failed fetch, and a pause (both also cut short by ``stop``)."""
+
+    def __init__(self, stop: asyncio.Event) -> None:
+        self.stop = stop
+        self._task = asyncio.create_task(stop.wait())
+        self._failures = 0
+
+    async def fetch(self, call: Coroutine[Any, Any, T]) -> T | None:
+        """``call``'s result (its exception raised), or None once ``stop`` came first."""
+        fetch = asyncio.create_task(call)
+        await asyncio.wait({fetch, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if not fetch.done():
+            fetch.cancel()
+            await asyncio.gather(fetch, return_exceptions=True)
+            return None
+        result = fetch.result()
+        self._failures = 0
+        return result
+
+    async def back_off(self, what: str, exc: BaseException) -> None:
+        """After a failed fetch: wait 1 s, 2 s, 4 s ... up to 30 s, saying so."""
+        self._failures += 1
+        delay = min(30.0, 0.5 * 2**self._failures)
+        log.warning("%s failed (%s); retrying in %.1fs", what, exc, delay)
+        await self.pause(delay)
+
+    async def pause(self, seconds: float) -> None:
+        await asyncio.wait({self._task}, timeout=seconds)
+
+    def close(self) -> None:
+        self._task.cancel()
+
+
 async def poll(
     dp: Dispatcher,
     bot: Bot,
@@ -93,37 +131,24 @@ async def poll(
     """Fetch and handle updates until ``stop`` is set."""
     offset: int | None = None
     allowed = dp.resolve_used_update_types()
-    failures = 0
-    stopper = asyncio.create_task(stop.wait())
+    stopper = Stopper(stop)
     try:
         while not stop.is_set():
-            fetch = asyncio.create_task(
-                bot(
-                    GetRawUpdates(
-                        offset=offset, timeout=poll_seconds, limit=limit, allowed_updates=allowed
-                    ),
-                    request_timeout=poll_seconds + 10,
-                )
+            request = GetRawUpdates(
+                offset=offset, timeout=poll_seconds, limit=limit, allowed_updates=allowed
             )
-            await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if not fetch.done():
-                fetch.cancel()
-                await asyncio.gather(fetch, return_exceptions=True)
-                break
             try:
-                batch = fetch.result()
+                batch = await stopper.fetch(bot(request, request_timeout=poll_seconds + 10))
             except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as exc:
-                failures += 1
-                delay = min(30.0, 0.5 * 2**failures)
-                log.warning("getUpdates failed (%s); retrying in %.1fs", exc, delay)
-                await asyncio.wait({stopper}, timeout=delay)
+                await stopper.back_off("getUpdates", exc)
                 continue
-            failures = 0
+            if batch is None:
+                break
             updates, last = await read_batch(reader, batch)
             if updates and not await handle_batch(dp, bot, updates):
-                await asyncio.wait({stopper}, timeout=1.0)  # the database is away
+                await stopper.pause(1.0)  # the database is away
                 continue
             if last >= 0:
                 offset = last + 1
     finally:
-        stopper.cancel()
+        stopper.close()

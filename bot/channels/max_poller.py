@@ -29,7 +29,7 @@ from maxapi.exceptions.max import MaxApiError, MaxConnection
 from pydantic import ValidationError
 
 from bot.channels import max_updates
-from bot.polling import handle_batch
+from bot.polling import Stopper, handle_batch
 from bot.reader import UpdateReader, scrub
 from storage import channels
 from storage.database import unavailable
@@ -66,30 +66,20 @@ class MaxPoller:
     async def run(self, stop: asyncio.Event) -> None:
         async with self._uow() as uow:  # where the last run stopped
             marker = await channels.marker_of(uow.session, self._bot.id)
-        failures = 0
-        stopper = asyncio.create_task(stop.wait())
+        stopper = Stopper(stop)
         try:
             while not stop.is_set():
                 started = time.monotonic()
-                fetch = asyncio.create_task(
-                    self._max.get_updates(
-                        limit=100, timeout=self._poll_seconds, marker=marker, types=TYPES
-                    )
+                call = self._max.get_updates(
+                    limit=100, timeout=self._poll_seconds, marker=marker, types=TYPES
                 )
-                await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                if not fetch.done():
-                    fetch.cancel()
-                    await asyncio.gather(fetch, return_exceptions=True)
-                    break
                 try:
-                    answer = fetch.result()
+                    answer = await stopper.fetch(call)
                 except (MaxApiError, MaxConnection, TimeoutError) as exc:
-                    failures += 1
-                    delay = min(30.0, 0.5 * 2**failures)
-                    log.warning("MAX GET /updates failed (%s); retrying in %.1fs", exc, delay)
-                    await asyncio.wait({stopper}, timeout=delay)
+                    await stopper.back_off("MAX GET /updates", exc)
                     continue
-                failures = 0
+                if answer is None:
+                    break
                 raw_updates = answer.get("updates") if isinstance(answer, dict) else None
                 try:
                     updates = await self.read(raw_updates if isinstance(raw_updates, list) else [])
@@ -100,7 +90,7 @@ class MaxPoller:
                     complete = False
                 if not complete:  # the database is away: the batch comes again, marker kept
                     log.warning("MAX batch not handled (the database is away); again in 1 s")
-                    await asyncio.wait({stopper}, timeout=1.0)
+                    await stopper.pause(1.0)
                     continue
                 self.handled += len(updates)
                 next_marker = answer.get("marker") if isinstance(answer, dict) else None
@@ -109,9 +99,9 @@ class MaxPoller:
                     await self._keep(marker)
                 rest = self._min_interval - (time.monotonic() - started)
                 if rest > 0:
-                    await asyncio.wait({stopper}, timeout=rest)
+                    await stopper.pause(rest)
         finally:
-            stopper.cancel()
+            stopper.close()
 
     async def _keep(self, marker: int) -> None:
         """The marker for the next start; if the database is away now, the next batch
