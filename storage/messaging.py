@@ -191,6 +191,20 @@ async def add_link(session: AsyncSession, link: MessageLink) -> None:
     await session.execute(_ADD_LINK.on(session), values)
 
 
+async def add_user_message(
+    session: AsyncSession,
+    ticket_id: int,
+    chat_id: int,
+    message_id: int,
+    user_id: int,
+    text: str | None,
+    at: datetime,
+) -> None:
+    """A user's message as part of the ticket's public history."""
+    link = MessageLink(chat_id, message_id, ticket_id, "user", user_id, True, text, at)
+    await add_link(session, link)
+
+
 def _link(row: MessageLinkRow) -> MessageLink:
     return MessageLink(
         chat_id=row.chat_id,

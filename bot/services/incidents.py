@@ -124,18 +124,8 @@ async def take_report(
         category=guessed.category,
     )
     assert report.id is not None
-    await messaging.add_link(
-        uow.session,
-        messaging.MessageLink(
-            chat_id=msg.chat_id,
-            message_id=msg.message_id,
-            ticket_id=report.id,
-            author="user",
-            author_id=user.telegram_id,
-            public=True,
-            text=msg.shown,
-            at=now,
-        ),
+    await messaging.add_user_message(
+        uow.session, report.id, msg.chat_id, msg.message_id, user.telegram_id, msg.shown, now
     )
     await _link(uow, incident, report, Actor.system(), now, pending=True)
     await _tell_known(uow, incident, report, "incident_known")
@@ -476,18 +466,8 @@ async def follow_up(
     if await messaging.topic_of(uow.session, ticket.id) is not None:
         return False  # a ticket linked with its topic keeps its conversation there
     incident = await uow.tickets.get_by_id(row.incident_id)
-    await messaging.add_link(
-        uow.session,
-        messaging.MessageLink(
-            chat_id=msg.chat_id,
-            message_id=msg.message_id,
-            ticket_id=ticket.id,
-            author="user",
-            author_id=msg.user_id,
-            public=True,
-            text=msg.shown,
-            at=now,
-        ),
+    await messaging.add_user_message(
+        uow.session, ticket.id, msg.chat_id, msg.message_id, msg.user_id, msg.shown, now
     )
     chat = await _staff_chat(uow, incident)
     name = await _name(uow, ticket)

@@ -284,8 +284,8 @@ async def register(
     terms = await svc.terms(uow, ticket.client_code)
     team = terms.config.teams[terms.client.team]
     owner = terms.config.staff.get(ticket.owner_id)
-    await _link_user_message(
-        uow, ticket, msg.chat_id, msg.message_id, user.telegram_id, msg.shown, now
+    await messaging.add_user_message(
+        uow.session, ticket.id, msg.chat_id, msg.message_id, user.telegram_id, msg.shown, now
     )
     due = notify.dues(ticket, terms.client, now)
     notify.to_user(
@@ -327,30 +327,6 @@ async def register(
     return ticket
 
 
-async def _link_user_message(
-    uow: UnitOfWork,
-    ticket: Ticket,
-    chat_id: int,
-    message_id: int,
-    user_id: int,
-    text: str | None,
-    now: datetime,
-) -> None:
-    """Record a user's message as part of the ticket's public history."""
-    assert ticket.id is not None
-    link = messaging.MessageLink(
-        chat_id=chat_id,
-        message_id=message_id,
-        ticket_id=ticket.id,
-        author="user",
-        author_id=user_id,
-        public=True,
-        text=text,
-        at=now,
-    )
-    await messaging.add_link(uow.session, link)
-
-
 async def follow_up(
     uow: UnitOfWork,
     svc: TicketService,
@@ -368,7 +344,9 @@ async def follow_up(
         return  # a report of a mass incident: into the incident's topic
     terms = await svc.terms(uow, ticket.client_code)
     team = terms.config.teams[terms.client.team]
-    await _link_user_message(uow, ticket, msg.chat_id, msg.message_id, msg.user_id, msg.shown, now)
+    await messaging.add_user_message(
+        uow.session, ticket.id, msg.chat_id, msg.message_id, msg.user_id, msg.shown, now
+    )
     in_topic = enqueue.link("user", msg.user_id, public=False, text=None)
     relay_of = enqueue.relay("user", msg.chat_id, msg.message_id)  # a failure is told (sender)
     known = await uow.users.get(msg.user_id)
