@@ -8,7 +8,6 @@ press by anyone else is refused in ``bot.handlers.staff.outsiders``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
@@ -16,6 +15,7 @@ from aiogram.types import CallbackQuery
 from bot import keyboards, texts
 from bot.callbacks import StaffCb
 from bot.handlers.filters import StaffPress
+from bot.handlers.staff._common import Clock
 from bot.outbox import enqueue
 from bot.services import staff
 from bot.services.actors import Actor
@@ -25,8 +25,6 @@ from bot.settings import Settings
 from desk.enums import Priority
 from desk.model import Staff, Ticket
 from storage.uow import UnitOfWork
-
-Clock = Callable[[], datetime]
 
 
 def _where(query: CallbackQuery) -> tuple[int, int]:

@@ -9,33 +9,18 @@ group's team only: ``IsStaff``):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
 from bot.handlers.filters import InTicket, IsStaff, place_of
-from bot.outbox import enqueue
+from bot.handlers.staff._common import Clock, reply
 from bot.services import approvals, invites, staff
 from bot.services.tickets import TicketService
 from bot.settings import Settings
 from desk.model import Staff, Ticket
 from storage.uow import UnitOfWork
-
-Clock = Callable[[], datetime]
-
-
-def _reply(uow: UnitOfWork, message: Message, html: str, ticket: Ticket | None = None) -> None:
-    enqueue.send(
-        uow.session,
-        message.chat.id,
-        html,
-        ticket_id=ticket.id if ticket else None,
-        topic=ticket is not None,
-    )
 
 
 def _document(message: Message) -> tuple[int, int, str | None] | None:
@@ -56,16 +41,16 @@ async def design(
 ) -> None:
     document = _document(message)
     if document is None:
-        _reply(uow, message, texts.render("design_usage"), ticket)
+        reply(uow, message, texts.render("design_usage"), ticket)
         return
     refused = await approvals.design(uow, tickets, ticket, member.telegram_id, document, now())
     if refused is not None:
-        _reply(uow, message, texts.render(refused), ticket)
+        reply(uow, message, texts.render(refused), ticket)
 
 
 async def design_elsewhere(message: Message, uow: UnitOfWork) -> None:
     """/design outside a ticket's topic."""
-    _reply(uow, message, texts.render("staff_no_ticket"))
+    reply(uow, message, texts.render("staff_no_ticket"))
 
 
 async def invite(
@@ -84,7 +69,7 @@ async def invite(
         uow, member.team, wanted, message.chat.id, username, settings, now()
     )
     if html is not None:
-        _reply(uow, message, html, ticket)
+        reply(uow, message, html, ticket)
 
 
 def build() -> Router:

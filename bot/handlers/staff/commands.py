@@ -14,7 +14,6 @@ outside any ticket's topic is answered by ``no_ticket``; anyone else's by
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
@@ -22,6 +21,7 @@ from aiogram.types import Message
 
 from bot import keyboards, texts
 from bot.handlers.filters import InTicket, IsStaff, place_of
+from bot.handlers.staff._common import Clock, reply
 from bot.outbox import enqueue
 from bot.services import history, notify, relay, staff, staff_help
 from bot.services.actors import Actor
@@ -33,21 +33,9 @@ from desk.model import Staff, Ticket
 from knowledge.base import KnowledgeBase
 from storage.uow import UnitOfWork
 
-Clock = Callable[[], datetime]
-
-
-def _reply(uow: UnitOfWork, message: Message, html: str, ticket: Ticket | None = None) -> None:
-    enqueue.send(
-        uow.session,
-        message.chat.id,
-        html,
-        ticket_id=ticket.id if ticket else None,
-        topic=ticket is not None,
-    )
-
 
 def _usage(uow: UnitOfWork, message: Message, ticket: Ticket, command: str) -> None:
-    _reply(uow, message, texts.render("staff_usage", command=command), ticket)
+    reply(uow, message, texts.render("staff_usage", command=command), ticket)
 
 
 def _reply_to(message: Message) -> int | None:
@@ -75,7 +63,7 @@ async def assign(
     assigned = await staff.assign(uow, tickets, ticket, member.telegram_id, wanted)
     if assigned is staff.Assigned.ALREADY:
         owner = await notify.owner_name(uow, ticket)
-        _reply(uow, message, texts.render("staff_already_owner", owner=owner), ticket)
+        reply(uow, message, texts.render("staff_already_owner", owner=owner), ticket)
     elif assigned in (staff.Assigned.UNKNOWN, staff.Assigned.SEVERAL):
         html = texts.render(
             "staff_unknown_staff",
@@ -87,7 +75,7 @@ async def assign(
                 for s in await staff.team_people(uow, ticket)
             ],
         )
-        _reply(uow, message, html, ticket)
+        reply(uow, message, html, ticket)
 
 
 async def priority(
@@ -106,7 +94,7 @@ async def priority(
     actor = Actor.staff(member.telegram_id)
     chosen, reason = Priority(int(value)), why.strip() or None
     if not await change_priority(uow, tickets, ticket, actor, chosen, now(), reason):
-        _reply(uow, message, texts.render("priority_same", priority=int(value)), ticket)
+        reply(uow, message, texts.render("priority_same", priority=int(value)), ticket)
 
 
 async def escalate(
@@ -114,7 +102,7 @@ async def escalate(
 ) -> None:
     escalated = await staff.escalate(uow, tickets, ticket, member.telegram_id)
     if escalated is staff.Escalated.ALREADY:
-        _reply(uow, message, texts.render("staff_already_escalated"), ticket)
+        reply(uow, message, texts.render("staff_already_escalated"), ticket)
 
 
 async def wait(
@@ -128,7 +116,7 @@ async def route(message: Message, ticket: Ticket, uow: UnitOfWork) -> None:
     assert ticket.id is not None
     targets = await staff.route_targets(uow, ticket)
     if not targets:
-        _reply(uow, message, texts.render("staff_no_contacts"), ticket)
+        reply(uow, message, texts.render("staff_no_contacts"), ticket)
         return
     enqueue.send(
         uow.session,
@@ -171,7 +159,7 @@ async def reopen(
 
 async def show_history(message: Message, ticket: Ticket, uow: UnitOfWork) -> None:
     events = await history.lines(uow, ticket)
-    _reply(uow, message, texts.render("staff_history", number=ticket.number, events=events), ticket)
+    reply(uow, message, texts.render("staff_history", number=ticket.number, events=events), ticket)
 
 
 async def note(message: Message) -> None:
@@ -192,7 +180,7 @@ async def pass_on(
         _usage(uow, message, ticket, "pass")
         return
     await relay.pass_on(uow, tickets, ticket, member, message.chat.id, reply_to, now())
-    _reply(uow, message, texts.render("staff_passed"), ticket)
+    reply(uow, message, texts.render("staff_passed"), ticket)
 
 
 async def faq(message: Message, ticket: Ticket, uow: UnitOfWork, kb: KnowledgeBase) -> None:
@@ -203,18 +191,18 @@ async def faq(message: Message, ticket: Ticket, uow: UnitOfWork, kb: KnowledgeBa
         return
     entry = await relay.save_faq(uow, kb, ticket, message.chat.id, reply_to)
     html = texts.render("staff_faq_saved", title=entry.title, entry_id=entry.id)
-    _reply(uow, message, html, ticket)
+    reply(uow, message, html, ticket)
 
 
 async def help_(message: Message, uow: UnitOfWork) -> None:
     """/help anywhere in the group: the staff commands (in the topic it was asked in)."""
     ticket = await staff.ticket_at(uow, place_of(message))
-    _reply(uow, message, staff_help.render(), ticket)
+    reply(uow, message, staff_help.render(), ticket)
 
 
 async def no_ticket(message: Message, uow: UnitOfWork) -> None:
     """A staff command typed outside any ticket's topic."""
-    _reply(uow, message, texts.render("staff_no_ticket"))
+    reply(uow, message, texts.render("staff_no_ticket"))
 
 
 HANDLERS: dict[str, Callable[..., Awaitable[None]]] = {

@@ -21,8 +21,6 @@ read from the database and must be of the topic's client (tenancy, invariant 4).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import datetime
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -31,6 +29,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.callbacks import StaffCb
 from bot.handlers.filters import InTicket, IsStaff, StaffPress, place_of
+from bot.handlers.staff._common import Clock, reply
 from bot.outbox import enqueue
 from bot.services import incidents, outsiders, staff
 from bot.services.actors import Actor
@@ -41,30 +40,19 @@ from desk.model import Staff, Ticket
 from storage import incidents as store
 from storage.uow import UnitOfWork
 
-Clock = Callable[[], datetime]
 COMMANDS = ("mass", "link", "unlink")
 _NUMBER = re.compile(r"^(?:([A-Za-zА-Яа-яЁё0-9]{1,16})-)?(\d{1,12})$")
 
 
-def _reply(uow: UnitOfWork, message: Message, html: str, ticket: Ticket | None = None) -> None:
-    enqueue.send(
-        uow.session,
-        message.chat.id,
-        html,
-        ticket_id=ticket.id if ticket else None,
-        topic=ticket is not None,
-    )
-
-
 def _usage(uow: UnitOfWork, message: Message, command: str, ticket: Ticket | None) -> None:
-    _reply(uow, message, texts.render("incident_usage", command=command), ticket)
+    reply(uow, message, texts.render("incident_usage", command=command), ticket)
 
 
 def _not_declared(
     uow: UnitOfWork, message: Message, ticket: Ticket, declared: incidents.Declared
 ) -> None:
     html = texts.render("incident_not_declared", why=declared.value, number=ticket.number)
-    _reply(uow, message, html, ticket)
+    reply(uow, message, html, ticket)
 
 
 def _results(
@@ -77,7 +65,7 @@ def _results(
     unknown: list[str],
 ) -> None:
     html = texts.render(template, incident=incident.number, results=results, unknown=unknown)
-    _reply(uow, message, html, ticket)
+    reply(uow, message, html, ticket)
 
 
 async def _named(uow: UnitOfWork, here: Ticket, args: str) -> tuple[list[Ticket], list[str]]:
@@ -128,7 +116,7 @@ async def mass(
         return
     made = await incidents.declare_wide(uow, tickets, member.telegram_id, chosen, summary, now())
     parts = [(t.number, config.clients[t.client_code].name) for t in made]
-    _reply(uow, message, texts.render("incident_wide_declared", parts=parts, summary=summary))
+    reply(uow, message, texts.render("incident_wide_declared", parts=parts, summary=summary))
 
 
 async def link(
@@ -156,7 +144,7 @@ async def link(
                 html = texts.render(
                     "incident_not_declared", why=declared.value, number=ticket.number
                 )
-                _reply(uow, message, html, ticket)
+                reply(uow, message, html, ticket)
                 return
     results = [
         (t.number, (await incidents.link(uow, incident, t, member.telegram_id, moment)).value)
@@ -165,7 +153,7 @@ async def link(
     html = texts.render(
         "incident_linked", incident=incident.number, results=results, unknown=unknown
     )
-    _reply(uow, message, html, ticket)
+    reply(uow, message, html, ticket)
 
 
 async def unlink(
@@ -190,7 +178,7 @@ async def unlink(
         html = texts.render(
             "incident_unlinked", incident=incident.number, results=results, unknown=[]
         )
-        _reply(uow, message, html, ticket)
+        reply(uow, message, html, ticket)
         return
     named, unknown = await _named(uow, ticket, command.args or "")
     results = [
@@ -200,7 +188,7 @@ async def unlink(
     html = texts.render(
         "incident_unlinked", incident=ticket.number, results=results, unknown=unknown
     )
-    _reply(uow, message, html, ticket)
+    reply(uow, message, html, ticket)
 
 
 async def no_ticket(message: Message, command: CommandObject, uow: UnitOfWork) -> None:
