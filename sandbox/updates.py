@@ -9,17 +9,14 @@ bot's server answers 2xx.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aiohttp
-
 from sandbox.errors import Conflict
+from sandbox.pushing import Pusher, PushFailed
 from sandbox.state import Notifier, State, Update
 
 log = logging.getLogger(__name__)
@@ -119,25 +116,13 @@ class UpdateFeed:
         return batch
 
 
-class WebhookPusher:
+class WebhookPusher(Pusher):
     """Delivers pending updates to the webhook URL while one is set."""
 
     def __init__(self, state: State, run_reply: ReplyRunner) -> None:
+        super().__init__()
         self.state = state
         self.run_reply = run_reply
-        self._task: asyncio.Task[None] | None = None
-        self._session: aiohttp.ClientSession | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="sandbox-webhook")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._session is not None:
-            await self._session.close()
 
     async def _loop(self) -> None:
         state = self.state
@@ -158,18 +143,13 @@ class WebhookPusher:
                 backoff = min(backoff * 2, 5.0)
 
     async def _push(self, update: Update) -> bool:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         webhook = self.state.webhook
         headers = {SECRET_HEADER: webhook.secret_token} if webhook.secret_token else {}
         try:
-            async with self._session.post(webhook.url, json=update, headers=headers) as resp:
-                body = await resp.read()
-                if not 200 <= resp.status < 300:
-                    self._failed(f"Wrong response from the webhook: {resp.status} {resp.reason}")
-                    return False
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            self._failed(f"Connection failed: {exc}")
+            body = await self._post(webhook.url, update, headers, ok=range(200, 300))
+        except PushFailed as exc:
+            what = "Wrong response from the webhook" if exc.answered else "Connection failed"
+            self._failed(f"{what}: {exc.detail}")
             return False
         await self._run_reply(body)
         return True

@@ -15,18 +15,15 @@ the sandbox retries from 0.1 s, doubling to 5 s, so tests need not wait).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
-
-import aiohttp
 
 from sandbox.max.errors import not_allowed
 from sandbox.max.model import PendingUpdate
 from sandbox.max.serialize import public_update
 from sandbox.max.state import MaxState
+from sandbox.pushing import Pusher, PushFailed
 from sandbox.state import Notifier
 
 log = logging.getLogger(__name__)
@@ -96,27 +93,17 @@ class MaxFeed:
         return batch
 
 
-class MaxPusher:
+class MaxPusher(Pusher):
     """Delivers pending updates to the webhook subscription while there is one."""
 
+    name = "sandbox-max-webhook"
+
     def __init__(self, state: MaxState, base_url: Callable[[], str]) -> None:
+        super().__init__()
         self.state = state
         self.base_url = base_url
         self.delivered = 0
         self.failed = 0
-        self._task: asyncio.Task[None] | None = None
-        self._session: aiohttp.ClientSession | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="sandbox-max-webhook")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._session is not None:
-            await self._session.close()
 
     async def _loop(self) -> None:
         state = self.state
@@ -143,18 +130,16 @@ class MaxPusher:
         subscription = self.state.subscription
         if subscription is None:
             return False
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         headers = {SECRET_HEADER: subscription.secret} if subscription.secret else {}
         body = public_update(update.update, self.base_url())
         try:
-            async with self._session.post(subscription.url, json=body, headers=headers) as resp:
-                await resp.read()
-                if resp.status != 200:
-                    self._failed(f"webhook answered {resp.status} {resp.reason}")
-                    return False
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            self._failed(f"connection failed: {exc}")
+            await self._post(subscription.url, body, headers)
+        except PushFailed as exc:
+            self._failed(
+                f"webhook answered {exc.detail}"
+                if exc.answered
+                else f"connection failed: {exc.detail}"
+            )
             return False
         return True
 
