@@ -12,18 +12,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_for
-from storage.tables import MaxMarkerRow, MaxMessageRow, PairingCodeRow, UserAddressRow, UserRow
+from storage.tables import MaxMarkerRow, MaxMessageRow, PairingCodeRow, UserAddressRow
 
 PAIRING_TTL = timedelta(hours=24)
-
-
-async def person_of(session: AsyncSession, key: int) -> int | None:
-    """The person who writes from chat ``key``: one bound there first (known by that
-    key), or one who tied this chat to themselves; None for a stranger."""
-    bound = await tied_person(session, key)
-    if bound is not None:
-        return bound
-    return await session.scalar(select(UserRow.telegram_id).where(UserRow.telegram_id == key))
 
 
 async def tied_person(session: AsyncSession, key: int) -> int | None:

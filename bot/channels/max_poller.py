@@ -115,8 +115,8 @@ class MaxPoller:
             log.warning("MAX marker %s not kept (the database is away)", marker)
 
     async def read(self, batch: list[object]) -> list[Update]:
-        """The batch as Bot API updates: each sender's person looked up, each user
-        message's ``mid`` remembered; what cannot be read is set aside."""
+        """The batch as Bot API updates, each user message's ``mid`` remembered; what
+        cannot be read is set aside."""
         updates: list[Update] = []
         bad: list[tuple[object, Exception]] = []
         async with self._uow() as uow:
@@ -128,8 +128,9 @@ class MaxPoller:
                     sender = max_updates.sender_of(raw)
                     if sender is None:
                         continue
-                    person = await channels.person_of(uow.session, sender.key)
-                    shaped = max_updates.to_telegram(raw, sender, person or sender.key)
+                    # read as the chat's own; a chat tied to a person is read as that
+                    # person by bot.middlewares.person, as on Telegram
+                    shaped = max_updates.to_telegram(raw, sender, sender.key)
                     update = Update.model_validate(shaped, context={"bot": self._bot})
                     seq_mid = max_updates.mid_of_message(raw)
                     if seq_mid is not None:

@@ -1,8 +1,9 @@
 """MAX updates as the dispatcher reads them: Telegram-shaped updates of a MAX chat.
 
 A MAX user's dialog is the chat whose key is ``desk.channels.max_key(user_id)``;
-the sender is the person that chat belongs to (``storage.channels.person_of``;
-a stranger is known by the chat's key until an invite binds them).  What MAX
+the sender is read as that chat's own person (the chat's key); a chat tied to a
+person first known elsewhere is read as that person by ``bot.middlewares.person``,
+for both messengers alike.  What MAX
 sends becomes what the private handlers already take:
 
     message_created   a message (``seq`` as its id; a photo or a file as

@@ -1,11 +1,11 @@
-"""Who a Telegram user is when they first came from MAX (desk.channels).
+"""Who writes from a chat tied to a person first known elsewhere (desk.channels).
 
-A person is known by the chat key they were first bound from.  MAX updates are
-read with the person already (``bot.channels.max_updates``); a Telegram user who
-tied their Telegram chat to a person first known on MAX (``/connect`` on MAX,
-the t.me link opened) is that person here too: their private messages and
-presses are read with ``from_user.id`` = the person, so ``/my``, requests and
-buttons are theirs.  Anyone else passes unchanged (one primary-key lookup).
+A person is known by the key of the chat they were first bound from; every
+update is read with that chat's own key as its sender.  A chat tied to another
+person (``/connect`` in one messenger, the link opened in the other) is read as
+that person here: its private messages and presses carry ``from_user.id`` = the
+person, so ``/my``, requests and buttons are theirs.  The same for Telegram and
+MAX chats; anyone else passes unchanged (one primary-key lookup).
 """
 
 from __future__ import annotations
@@ -17,20 +17,22 @@ from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 
-from desk.channels import Channel, channel_of
 from storage.channels import tied_person
 from storage.uow import UnitOfWork
 
 
 def _private_sender(update: Update) -> tuple[int, User] | None:
-    """The chat and the user of a private Telegram message or press."""
+    """The chat and the user of a private message or press (a press with no message is
+    from the presser's own chat)."""
     if update.message is not None:
         message = update.message
         if message.chat.type == ChatType.PRIVATE and message.from_user is not None:
             return message.chat.id, message.from_user
     if update.callback_query is not None:
         query = update.callback_query
-        if query.message is not None and query.message.chat.type == ChatType.PRIVATE:
+        if query.message is None:
+            return query.from_user.id, query.from_user
+        if query.message.chat.type == ChatType.PRIVATE:
             return query.message.chat.id, query.from_user
     return None
 
@@ -58,7 +60,7 @@ class PersonMiddleware(BaseMiddleware):
     ) -> Any:
         assert isinstance(event, Update)
         found = _private_sender(event)
-        if found is not None and channel_of(found[0]) is Channel.TELEGRAM:
+        if found is not None:
             uow: UnitOfWork = data["uow"]
             person = await tied_person(uow.session, found[0])
             if person is not None and person != found[1].id:
