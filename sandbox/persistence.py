@@ -8,6 +8,7 @@ conversation where it was.
 
 from __future__ import annotations
 
+import bisect
 import json
 import sqlite3
 from collections import deque
@@ -131,8 +132,9 @@ def _render(state: State, row: RowKey) -> str | None:
         chat_id, message_id = key.split(":")
         value = state.message(int(chat_id), int(message_id))
     elif kind == "update" and state.updates:
-        # Pending updates have consecutive ids, so the position is a subtraction.
-        index = int(key) - state.updates[0]["update_id"]
-        if 0 <= index < len(state.updates):
+        # Pending ids ascend; a webhook's pushes end in any order, so there may be gaps.
+        wanted = int(key)
+        index = bisect.bisect_left(state.updates, wanted, key=lambda u: int(u["update_id"]))
+        if index < len(state.updates) and state.updates[index]["update_id"] == wanted:
             value = state.updates[index]
     return None if value is None else json.dumps(value, ensure_ascii=False)

@@ -126,6 +126,17 @@ class State:
             gone = self.updates.popleft()
             self._touch("update", str(gone["update_id"]))
 
+    def forget_update(self, update: Update) -> None:
+        """Forget one update the webhook took (pushes finish in any order)."""
+        if self.updates and self.updates[0] is update:
+            self.updates.popleft()
+        else:
+            try:
+                self.updates.remove(update)
+            except ValueError:
+                return  # gone already (deleteWebhook dropped it, an offset confirmed it)
+        self._touch("update", str(update["update_id"]))
+
     # -- lookups -----------------------------------------------------------
 
     def message(self, chat_id: int, message_id: int) -> Message | None:

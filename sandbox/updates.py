@@ -2,9 +2,10 @@
 
 As on Telegram, a new getUpdates call ends a poll that is still waiting with
 409 "terminated by other getUpdates request", and getUpdates is refused with
-409 while a webhook is set. In webhook mode updates are POSTed one by one
-with the ``X-Telegram-Bot-Api-Secret-Token`` header, retried until the
-bot's server answers 2xx.
+409 while a webhook is set. In webhook mode each update is POSTed alone with
+the ``X-Telegram-Bot-Api-Secret-Token`` header, up to the webhook's
+``max_connections`` at once (one chat's one at a time, in order), retried
+until the bot's server answers 2xx (``sandbox.pushing``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
 from sandbox.errors import Conflict
@@ -31,6 +32,21 @@ ReplyRunner = Callable[[dict[str, Any]], Awaitable[None]]
 
 def update_kind(update: Update) -> str:
     return next(k for k in update if k != "update_id")
+
+
+def update_chat(update: Update) -> int | None:
+    """The chat an update is of (a press: the chat of its message, or its presser's
+    dialog); None for the kinds of no chat (inline queries, polls)."""
+    payload = update[update_kind(update)]
+    if not isinstance(payload, dict):
+        return None
+    chat = payload.get("chat") or (payload.get("message") or {}).get("chat")
+    if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+        return int(chat["id"])
+    user = payload.get("from") or payload.get("user")
+    if isinstance(user, dict) and isinstance(user.get("id"), int):
+        return int(user["id"])
+    return None
 
 
 def is_allowed(state: State, update: Update) -> bool:
@@ -116,33 +132,36 @@ class UpdateFeed:
         return batch
 
 
-class WebhookPusher(Pusher):
-    """Delivers pending updates to the webhook URL while one is set."""
+class WebhookPusher(Pusher[Update]):
+    """Delivers pending updates to the webhook URL while one is set: up to its
+    ``max_connections`` at once, one chat's one at a time and in order (as Telegram)."""
 
     def __init__(self, state: State, run_reply: ReplyRunner) -> None:
-        super().__init__()
+        super().__init__(state.new_update)
         self.state = state
         self.run_reply = run_reply
 
-    async def _loop(self) -> None:
-        state = self.state
-        backoff = 0.1
-        while True:
-            if not state.webhook.url or not state.updates:
-                await state.new_update.wait(5.0)
-                continue
-            update = state.updates[0]
-            if not is_allowed(state, update):
-                state.confirm_updates(update["update_id"] + 1)
-                continue
-            if await self._push(update):
-                state.confirm_updates(update["update_id"] + 1)
-                backoff = 0.1
-            else:
-                await state.new_update.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+    def connections(self) -> int:
+        webhook = self.state.webhook
+        return webhook.max_connections if webhook.url else 0
 
-    async def _push(self, update: Update) -> bool:
+    def queue(self) -> Sequence[Update]:
+        return self.state.updates
+
+    def ident(self, update: Update) -> int:
+        return int(update["update_id"])
+
+    def lane(self, update: Update) -> Hashable:
+        chat = update_chat(update)
+        return ("update", update["update_id"]) if chat is None else chat
+
+    def wanted(self, update: Update) -> bool:
+        return is_allowed(self.state, update)
+
+    def confirm(self, update: Update) -> None:
+        self.state.forget_update(update)
+
+    async def push(self, update: Update) -> bool:
         webhook = self.state.webhook
         headers = {SECRET_HEADER: webhook.secret_token} if webhook.secret_token else {}
         try:

@@ -108,6 +108,14 @@ class MaxState:
             gone = self.updates.popleft()
             self._touch("max_update", str(gone.number))
 
+    def forget_update(self, update: PendingUpdate) -> None:
+        """Forget one update the webhook took (pushes finish in any order)."""
+        try:
+            self.updates.remove(update)
+        except ValueError:
+            return  # gone already (a marker confirmed it)
+        self._touch("max_update", str(update.number))
+
     def allocate_photo_id(self) -> int:
         photo_id = self.next_photo_id
         self.next_photo_id += 1

@@ -10,14 +10,18 @@ While a webhook subscription is set, GET /updates is refused with 405.
 Webhook: each update is POSTed alone as JSON (the Update object), with the
 ``X-Max-Bot-Api-Secret`` header when the subscription has a secret; any answer
 but 200 is a failed delivery, retried (MAX retries for 8 hours from 60 s on;
-the sandbox retries from 0.1 s, doubling to 5 s, so tests need not wait).
+the sandbox retries from 0.1 s, doubling to 5 s, so tests need not wait). MAX
+does not say how many it pushes at once: the sandbox pushes up to
+``CONNECTIONS`` (40, Telegram's default), one dialog's one at a time and in
+order (``sandbox.pushing``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
 from sandbox.max.errors import not_allowed
 from sandbox.max.model import PendingUpdate
@@ -29,6 +33,22 @@ from sandbox.state import Notifier
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Max-Bot-Api-Secret"
+
+
+# Pushes in flight at once. MAX's docs say nothing of it; as Telegram's default
+# (setWebhook's max_connections), and one dialog's updates one at a time, in order,
+# as Telegram keeps a chat's: what a bot can rely on from either messenger.
+CONNECTIONS = 40
+
+
+def update_chat(update: dict[str, Any]) -> int | None:
+    """The dialog (chat id) an update is of; None when it names none."""
+    chat = update.get("chat_id")
+    if chat is None:
+        message = update.get("message")
+        recipient = message.get("recipient") if isinstance(message, dict) else None
+        chat = recipient.get("chat_id") if isinstance(recipient, dict) else None
+    return chat if isinstance(chat, int) else None
 
 
 def _wanted(update: PendingUpdate, types: list[str] | None) -> bool:
@@ -93,40 +113,39 @@ class MaxFeed:
         return batch
 
 
-class MaxPusher(Pusher):
-    """Delivers pending updates to the webhook subscription while there is one."""
+class MaxPusher(Pusher[PendingUpdate]):
+    """Delivers pending updates to the webhook subscription while there is one: up to
+    ``CONNECTIONS`` at once, one dialog's one at a time and in order."""
 
     name = "sandbox-max-webhook"
 
     def __init__(self, state: MaxState, base_url: Callable[[], str]) -> None:
-        super().__init__()
+        super().__init__(state.new_update)
         self.state = state
         self.base_url = base_url
-        self.delivered = 0
-        self.failed = 0
+        self.connections_limit = CONNECTIONS
 
-    async def _loop(self) -> None:
-        state = self.state
-        backoff = 0.1
-        while True:
-            subscription = state.subscription
-            if subscription is None or not state.updates:
-                await state.new_update.wait(5.0)
-                continue
-            update = state.updates[0]
-            if not _wanted(update, subscription.update_types):
-                state.confirm_updates(update.number + 1)
-                continue
-            if await self._push(update):
-                state.confirm_updates(update.number + 1)
-                self.delivered += 1
-                backoff = 0.1
-            else:
-                self.failed += 1
-                await state.new_update.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+    def connections(self) -> int:
+        return self.connections_limit if self.state.subscription is not None else 0
 
-    async def _push(self, update: PendingUpdate) -> bool:
+    def queue(self) -> Sequence[PendingUpdate]:
+        return self.state.updates
+
+    def ident(self, update: PendingUpdate) -> int:
+        return update.number
+
+    def lane(self, update: PendingUpdate) -> Hashable:
+        chat = update_chat(update.update)
+        return ("update", update.number) if chat is None else chat
+
+    def wanted(self, update: PendingUpdate) -> bool:
+        subscription = self.state.subscription
+        return subscription is None or _wanted(update, subscription.update_types)
+
+    def confirm(self, update: PendingUpdate) -> None:
+        self.state.forget_update(update)
+
+    async def push(self, update: PendingUpdate) -> bool:
         subscription = self.state.subscription
         if subscription is None:
             return False

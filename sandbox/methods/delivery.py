@@ -43,9 +43,9 @@ async def set_webhook(sb: Sandbox, params: Params) -> bool:
     allowed = params.json("allowed_updates")
     if isinstance(allowed, list):
         sb.state.allowed_updates = allowed
-    sb.state.webhook = WebhookConfig(
-        url=url, secret_token=secret, max_connections=params.opt_int("max_connections") or 40
-    )
+    # Telegram opens up to this many connections at once (1..100, 40 if not given)
+    connections = min(max(params.opt_int("max_connections") or 40, 1), 100)
+    sb.state.webhook = WebhookConfig(url=url, secret_token=secret, max_connections=connections)
     sb.state.touch_meta()
     sb.state.new_update.notify()  # wakes the pusher, and ends a waiting getUpdates
     return True
