@@ -2,34 +2,37 @@
 killed with SIGKILL in the middle of a burst, the database is restarted in the
 middle of another.
 
-What runs (everything real but Telegram, which the sandbox plays):
+What runs (everything real but Telegram and MAX, which the sandbox plays):
 
 - a PostgreSQL cluster of its own (``pg_createcluster <ver> chaos --port 55433``,
   trust on loopback, not started at boot), dropped at the end; the machine's
   other clusters are never touched;
-- the sandbox in this process, Telegram's flood limits on, pushing updates to
-  the webhook (one at a time, retried until answered 2xx);
+- the sandbox in this process, Telegram's flood limits and MAX's 30 requests a
+  second on, pushing both messengers' updates to their webhooks as Telegram
+  does (up to 40 at once, one chat's one at a time, retried until taken);
 - Debian's nginx (``apt-get install nginx`` if missing) on a free local port,
-  proxying ``/telegram/webhook`` to the two instances as README "Several
-  instances" shows;
+  proxying ``/telegram/webhook`` and ``/max/webhook`` to the two instances as
+  README "Several instances" shows;
 - two ``supportdesk run`` processes, instances ``bot-1`` and ``bot-2``, in
-  webhook mode on that database, the demo's config applied with
-  ``supportdesk config apply``. Each keeps Telegram's limits on its side
+  webhook mode for Telegram and for MAX (``SUPPORTDESK_MAX_WEBHOOK_URL``) on
+  that database, the demo's config applied with ``supportdesk config apply``.
+  Each keeps Telegram's and MAX's limits on its side
   (``SUPPORTDESK_FLOOD_LIMITS=true``, as in production): each paces itself
   alone, so together they can go past the 30 a second the bot has, and the
   sandbox's 429s, retried, are part of the run.
 
 Phase 1: ``--users`` users of «Демо» (bound to it in the database, as an
-invite would) write a request each at once. When half of them are confirmed,
-bot-1 is killed with SIGKILL and a new user writes at once (the failover
-target: confirmed within 10 s); the burst goes on on bot-2. Then bot-1 is
-started again, as a supervisor would.
+invite would; ``--max-share`` of them, 20 %, on MAX, mixed in) write a request
+each at once. When half of them are confirmed, bot-1 is killed with SIGKILL
+and a new user of each messenger writes at once (the failover target:
+confirmed within 10 s); the burst goes on on bot-2. Then bot-1 is started
+again, as a supervisor would.
 
 Phase 2: as many other users write at once; when half are confirmed the
 cluster is restarted (``pg_ctlcluster <ver> chaos restart``) and a new user
-writes as soon as it is back.
+of each messenger writes as soon as it is back.
 
-Printed per phase: requests sent; tickets registered (each user must have
+Printed per phase and messenger: requests sent; tickets registered (each user must have
 exactly one: 0 lost, 0 duplicated); confirmations delivered and the second
 copies (a row sent but not recorded when its sender died is sent again: the
 at-least-once window); cards in the staff group (they trail: Telegram takes 20
@@ -68,9 +71,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from desk.channels import Address, Channel, channel_of, max_key
 from desk.model import User
+from sandbox.client import SandboxControl
+from sandbox.max.model import MaxMessage
 from sandbox.server import SandboxHandle, running_sandbox
-from sandbox.state import State
 from storage.database import Database
 from storage.outbox import FAILED, PENDING
 from storage.tables import LeaseRow, OutboxRow, TicketRow
@@ -83,12 +88,16 @@ STAFF_CHAT = -1001000000001  # the demo's staff forum
 STAFF = {2001: "administrator", 2002: "member", 2003: "member"}
 PEOPLE = {1003: "Светлана", 1005: "Алексей"}  # DEMO's manager and approver
 WEBHOOK_SECRET = "chaos-run-webhook-secret"
+MAX_WEBHOOK_SECRET = "chaos-run-max-webhook-secret"
 CONFIRMED = "зарегистрирована"
 CARD_USER = re.compile(r"Пользователь: Абонент (\d+)")
 FAILOVER_TARGET = 10.0  # seconds: a new request confirmed with one instance killed
 PHASE_USERS = (7_100_000, 7_200_000)  # the first user id of each phase's burst
-# per phase, a new user who writes right after the event, and one once the burst is through
+MAX_IDS = 1_000_000  # a MAX user's id: its Telegram counterpart's plus this
+# per phase, a new user who writes right after the event, and one once the burst is
+# through (Telegram's; MAX's are these plus MAX_IDS)
 PROBES = ((7_300_001, 7_300_011), (7_300_002, 7_300_012))
+CHANNELS = (Channel.TELEGRAM, Channel.MAX)
 
 
 def say(line: str) -> None:
@@ -223,13 +232,15 @@ http {{
 
 
 class Watch:
-    """Every new message the bot stores in the sandbox, timed (monotonic seconds):
-    confirmations by user, cards by the user they are about."""
+    """Every new message the bot stores in the sandbox (Telegram's and MAX's), timed
+    (monotonic seconds): confirmations by the user's chat key, cards by the key of
+    the user they are about."""
 
-    def __init__(self, state: State) -> None:
+    def __init__(self, handle: SandboxHandle) -> None:
         self.confirmed: dict[int, list[float]] = defaultdict(list)
         self.cards: dict[int, list[float]] = defaultdict(list)
         self._trigger: tuple[frozenset[int], int, asyncio.Event] | None = None
+        state = handle.sandbox.state
         original = state.put_message
 
         def put_message(message: dict[str, Any]) -> None:
@@ -240,13 +251,23 @@ class Watch:
                 self._seen(chat, str(message.get("text") or message.get("caption") or ""))
 
         state.put_message = put_message  # type: ignore[method-assign]
+        max_state = handle.sandbox.max.state
+        max_original = max_state.put_message
+
+        def put_max_message(record: MaxMessage) -> None:
+            new = record.mid not in max_state.messages
+            max_original(record)
+            if new and record.from_bot:
+                self._seen(max_key(record.user_id), str(record.message["body"].get("text") or ""))
+
+        max_state.put_message = put_max_message  # type: ignore[method-assign]
 
     def _seen(self, chat: int, text: str) -> None:
         now = time.monotonic()
         if chat == STAFF_CHAT:
             card = CARD_USER.search(text)
             if card:
-                self.cards[int(card.group(1))].append(now)
+                self.cards[key_of_card(int(card.group(1)))].append(now)
             return
         if CONFIRMED not in text:
             return
@@ -271,8 +292,18 @@ class Watch:
         return sorted(t for times in self.confirmed.values() for t in times if start < t <= end)
 
 
+def key_of_card(uid: int) -> int:
+    """The chat key of the user a card names by id (MAX users' ids are the higher)."""
+    return max_key(uid) if uid >= PHASE_USERS[0] + MAX_IDS else uid
+
+
+def uid_of(key: int) -> int:
+    return Address.of_key(key).id
+
+
 class PushFailures(logging.Handler):
-    """The sandbox's pushes the webhook did not take (nginx's 502, a refused connection)."""
+    """The sandbox's pushes a webhook did not take (nginx's 502, a refused connection),
+    Telegram's and MAX's."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -292,6 +323,8 @@ def product_env(handle: SandboxHandle, database_url: str, **more: str) -> dict[s
     env.update(
         SUPPORTDESK_BOT_TOKEN=handle.token,
         SUPPORTDESK_TELEGRAM_API_URL=handle.url,
+        SUPPORTDESK_MAX_TOKEN=handle.max_token,
+        SUPPORTDESK_MAX_API_URL=handle.max_url,
         SUPPORTDESK_DATABASE_URL=database_url,
         SUPPORTDESK_LOG_LEVEL="WARNING",
         **more,
@@ -427,19 +460,44 @@ async def bind_users(database_url: str, users: dict[int, str]) -> None:
 class Phase:
     title: str
     event: str  # what happens in the middle
-    users: list[int]
-    probe: int  # writes right after the event
-    quiet_probe: int  # writes once the burst is through (bot-1 still dead in phase 1)
+    users: list[int]  # chat keys: Telegram's user ids and MAX users' keys, mixed
+    # per messenger: a new user who writes right after the event, and one once the
+    # burst is through (bot-1 still dead in phase 1)
+    probes: dict[Channel, tuple[int, int]]
     sent_at: float = 0.0
     event_at: float = 0.0  # the kill, or the restart's start
     back_at: float = 0.0  # the restart done (the kill: = event_at)
     probe_at: float = 0.0
-    ahead: int = 0  # pushes queued before the probe's
-    quiet_wait: float | None = None
+    ahead: int = 0  # pushes queued before the probes'
+    quiet_wait: dict[Channel, float | None] = field(default_factory=dict)
     orphans: set[int] = field(default_factory=set)  # unconfirmed chats the dead one held
     registered: set[int] = field(default_factory=set)  # users with a ticket at the event
     done_at: float | None = None
     missed: list[str] = field(default_factory=list)
+
+    def probe_keys(self) -> list[int]:
+        return [probe for probe, _ in self.probes.values()]
+
+
+def phase_users(phase: int, args: argparse.Namespace) -> list[int]:
+    """A burst's users as chat keys: ``args.users`` of them, every n-th on MAX (its
+    share ``args.max_share``), the others on Telegram."""
+    first = PHASE_USERS[phase]
+    share = args.max_share
+    keys = []
+    for i in range(args.users):
+        on_max = share > 0 and int((i + 1) * share) > int(i * share)
+        uid = first + i
+        keys.append(max_key(uid + MAX_IDS) if on_max else uid)
+    return keys
+
+
+def phase_probes(phase: int) -> dict[Channel, tuple[int, int]]:
+    after, through = PROBES[phase]
+    return {
+        Channel.TELEGRAM: (after, through),
+        Channel.MAX: (max_key(after + MAX_IDS), max_key(through + MAX_IDS)),
+    }
 
 
 def name_of(uid: int) -> str:
@@ -458,9 +516,7 @@ class Rig:
         self.cluster = cluster
         self.work = work
         self.nginx_port = free_port()
-        self.instances = [
-            Instance(f"bot-{i}", free_port(), work / f"bot-{i}.log") for i in (1, 2)
-        ]
+        self.instances = [Instance(f"bot-{i}", free_port(), work / f"bot-{i}.log") for i in (1, 2)]
         self.nginx: asyncio.subprocess.Process | None = None
         self.engine = create_async_engine(cluster.url, poolclass=NullPool)
         self.pushes = PushFailures()
@@ -478,6 +534,8 @@ class Rig:
             SUPPORTDESK_WEBHOOK_URL=f"http://127.0.0.1:{self.nginx_port}",
             SUPPORTDESK_WEBHOOK_HOST="127.0.0.1",
             SUPPORTDESK_WEBHOOK_SECRET=WEBHOOK_SECRET,
+            SUPPORTDESK_MAX_WEBHOOK_URL=f"http://127.0.0.1:{self.nginx_port}",
+            SUPPORTDESK_MAX_WEBHOOK_SECRET=MAX_WEBHOOK_SECRET,
         )  # fmt: skip
         say("schema and the demo's config: supportdesk db upgrade; config apply")
         cli(self.env, "db", "upgrade")
@@ -489,16 +547,18 @@ class Rig:
         for uid, name in PEOPLE.items():
             await control.create_user(uid, name)
         await control.create_chat(STAFF_CHAT, "Поддержка 1С", is_forum=True, members=STAFF)
-        users = [u for first in PHASE_USERS for u in range(first, first + self.args.users)]
-        users += [u for pair in PROBES for u in pair]
-        say(f"{len(users)} users in the sandbox and bound to «Демо»")
+        users = [u for phase in (0, 1) for u in phase_users(phase, self.args)]
+        users += [key for pair in PROBES for uid in pair for key in (uid, max_key(uid + MAX_IDS))]
+        on_max = sum(1 for u in users if channel_of(u) is Channel.MAX)
+        say(f"{len(users)} users ({on_max} on MAX) in the sandbox and bound to «Демо»")
         for chunk in chunks(users, 200):
-            await asyncio.gather(*(control.create_user(u, name_of(u)) for u in chunk))
-        await bind_users(url, {u: name_of(u) for u in users})
-        watch = Watch(handle.sandbox.state)
-        logger = logging.getLogger("sandbox.updates")
-        logger.setLevel(logging.INFO)
-        logger.addHandler(self.pushes)
+            await asyncio.gather(*(create_user(control, key) for key in chunk))
+        await bind_users(url, {u: name_of(uid_of(u)) for u in users})
+        watch = Watch(handle)
+        for name in ("sandbox.updates", "sandbox.max.updates"):
+            logger = logging.getLogger(name)
+            logger.setLevel(logging.INFO)
+            logger.addHandler(self.pushes)
 
         for instance in self.instances:
             await instance.start(self.env, self.work)
@@ -507,6 +567,14 @@ class Rig:
         await self.start_nginx()
         if not handle.sandbox.state.webhook.url.startswith(self.env["SUPPORTDESK_WEBHOOK_URL"]):
             raise RuntimeError("the instances did not set the webhook")
+        subscription = handle.sandbox.max.state.subscription
+        if subscription is None or not subscription.url.startswith(
+            self.env["SUPPORTDESK_MAX_WEBHOOK_URL"]
+        ):
+            raise RuntimeError("the instances did not subscribe MAX's webhook")
+        say(f"webhooks: Telegram {handle.sandbox.state.webhook.url} "
+            f"(max_connections {handle.sandbox.state.webhook.max_connections}), "
+            f"MAX {subscription.url}")  # fmt: skip
         return watch
 
     async def start_nginx(self) -> None:
@@ -549,17 +617,39 @@ def chunks(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[i : i + size]
 
 
+async def create_user(control: SandboxControl, key: int) -> None:
+    uid = uid_of(key)
+    if channel_of(key) is Channel.MAX:
+        await control.create_user(uid, name_of(uid), channel="max")
+    else:
+        await control.create_user(uid, name_of(uid))
+
+
+async def write(handle: SandboxHandle, key: int) -> None:
+    """The user of chat ``key`` writes their request, on Telegram or on MAX."""
+    uid = uid_of(key)
+    if channel_of(key) is Channel.MAX:
+        await handle.control.send(uid, uid, request_text(uid), channel="max")
+    else:
+        await handle.control.send(uid, uid, request_text(uid))
+
+
 async def burst(handle: SandboxHandle, users: list[int]) -> None:
     for chunk in chunks(users, 200):
-        await asyncio.gather(*(handle.control.send(u, u, request_text(u)) for u in chunk))
+        await asyncio.gather(*(write(handle, key) for key in chunk))
+
+
+def queued(handle: SandboxHandle) -> int:
+    """Pushes waiting in the sandbox (both messengers), in flight included."""
+    return len(handle.sandbox.state.updates) + len(handle.sandbox.max.state.updates)
 
 
 async def wait_for_confirmations(
     rig: Rig, handle: SandboxHandle, watch: Watch, phase: Phase
 ) -> None:
-    """Until every user of ``phase`` and its probe are confirmed (or the deadline), with
+    """Until every user of ``phase`` and its probes are confirmed (or the deadline), with
     a progress line every few seconds."""
-    everyone = [*phase.users, phase.probe]
+    everyone = [*phase.users, *phase.probe_keys()]
     deadline = time.monotonic() + rig.args.deadline
     next_line = 0.0
     while watch.confirmed_users(everyone) < len(everyone):
@@ -581,7 +671,7 @@ async def wait_for_confirmations(
             alive = ", ".join(i.name for i in rig.instances if i.alive) or "none"
             say(f"  {now - phase.sent_at:6.1f} s  confirmed "
                 f"{watch.confirmed_users(phase.users)}/{len(phase.users)}, "
-                f"pushes queued {len(handle.sandbox.state.updates)}, {db}; "
+                f"pushes queued {queued(handle)}, {db}; "
                 f"alive: {alive}")  # fmt: skip
         await asyncio.sleep(0.2)
     phase.done_at = max(watch.confirmed[u][0] for u in everyone)
@@ -601,21 +691,23 @@ async def run_phase(
     waiting = asyncio.create_task(wait_for_confirmations(rig, handle, watch, phase))
     await asyncio.wait_for(middle.wait(), rig.args.deadline)
     await chaos(phase)
-    phase.ahead = len(handle.sandbox.state.updates)
+    phase.ahead = queued(handle)
     phase.probe_at = time.monotonic()
-    await handle.control.send(phase.probe, phase.probe, request_text(phase.probe))
+    await asyncio.gather(*(write(handle, probe) for probe in phase.probe_keys()))
     phase.registered = set(await tickets_of(rig.engine, phase.users))
     await sending
     await waiting
     await asyncio.sleep(2.0)  # a second copy would come in the lease's 10 s: long over
     if not phase.missed:  # the same, with no backlog ahead
-        quiet = phase.quiet_probe
-        confirmed = watch.when_confirmed([quiet], 1)
+        quiet = {channel: through for channel, (_, through) in phase.probes.items()}
+        confirmed = watch.when_confirmed(quiet.values(), len(quiet))
         sent = time.monotonic()
-        await handle.control.send(quiet, quiet, request_text(quiet))
+        await asyncio.gather(*(write(handle, key) for key in quiet.values()))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(confirmed.wait(), 60)
-            phase.quiet_wait = watch.confirmed[quiet][0] - sent
+        for channel, key in quiet.items():
+            times = watch.confirmed.get(key)
+            phase.quiet_wait[channel] = times[0] - sent if times else None
 
 
 async def kill_bot_1(rig: Rig, handle: SandboxHandle, watch: Watch, phase: Phase) -> None:
@@ -638,7 +730,39 @@ async def restart_database(rig: Rig, phase: Phase) -> None:
 
 
 async def report(rig: Rig, watch: Watch, phase: Phase, after_kill: bool) -> None:
-    users = phase.users
+    queued_cards, _, failed = await outbox_counts(rig.engine)
+    span = (phase.done_at or time.monotonic()) - phase.sent_at
+    around = watch.confirmations_between(phase.sent_at, phase.back_at + 60)
+    gap = max((b - a for a, b in itertools.pairwise(around)), default=0.0)
+    when = "the kill" if after_kill else "the database was back"
+    say(f"-- {phase.title}: {len(phase.users)} users, {phase.ahead} pushes queued "
+        f"(both messengers) when the new requests were sent after {when}")  # fmt: skip
+    say(f"  burst                 first request to last confirmation {span:.1f} s; "
+        f"longest pause between confirmations {gap:.1f} s")  # fmt: skip
+    say(f"  cards in staff group  {queued_cards} queued in the outbox "
+        f"(20 a minute into one group); outbox rows failed: {failed}")  # fmt: skip
+    if phase.orphans:
+        resumed = [watch.confirmed[c][0] - phase.event_at for c in phase.orphans
+                   if watch.confirmed.get(c)]  # fmt: skip
+        say(f"  its lanes moved       {len(resumed)}/{len(phase.orphans)} confirmations the "
+            f"dead instance held went out, the last {fmt(max(resumed, default=None))} "
+            "after the kill (lease 10 s)")  # fmt: skip
+    for channel in CHANNELS:
+        users = [u for u in phase.users if channel_of(u) is channel]
+        if users:
+            await channel_report(rig, watch, phase, channel, users, when, after_kill)
+
+
+async def channel_report(
+    rig: Rig,
+    watch: Watch,
+    phase: Phase,
+    channel: Channel,
+    users: list[int],
+    when: str,
+    after_kill: bool,
+) -> None:
+    """The figures of one messenger's users in a phase."""
     tickets = await tickets_of(rig.engine, users)
     lost = sum(1 for u in users if not tickets[u])
     doubled = sum(n - 1 for n in tickets.values() if n > 1)
@@ -646,49 +770,37 @@ async def report(rig: Rig, watch: Watch, phase: Phase, after_kill: bool) -> None
     confirmed = watch.confirmed_users(users)
     cards = sum(len(watch.cards.get(u, [])) for u in users)
     card_users = sum(1 for u in users if watch.cards.get(u))
-    queued, _, failed = await outbox_counts(rig.engine)
-    span = (phase.done_at or time.monotonic()) - phase.sent_at
     # recovered: the first request registered after the event is confirmed (a
     # confirmation already on its way when it struck says nothing)
     later = [u for u in users if u not in phase.registered and watch.confirmed.get(u)]
     new = [watch.confirmed[u][0] for u in later]
     first = min(new) - phase.back_at if new else None
-    around = watch.confirmations_between(phase.sent_at, phase.back_at + 60)
-    gap = max((b - a for a, b in itertools.pairwise(around)), default=0.0)
-    probe = watch.confirmed.get(phase.probe)
-    probe_wait = probe[0] - phase.probe_at if probe else None
+    probe, _ = phase.probes[channel]
+    probe_times = watch.confirmed.get(probe)
+    probe_wait = probe_times[0] - phase.probe_at if probe_times else None
+    registered = sum(1 for u in users if u in phase.registered)
 
-    say(f"-- {phase.title}")
-    say(f"  requests sent         {len(users)} (+1 new request right after the {phase.event})")
-    say(f"  tickets registered    {sum(tickets.values())} for {len(users)} users: "
+    name = channel.label
+    say(f"  {name}:")
+    say(f"    requests sent         {len(users)} (+1 new request right after the {phase.event})")
+    say(f"    tickets registered    {sum(tickets.values())} for {len(users)} users: "
         f"{lost} lost, {doubled} duplicated")  # fmt: skip
-    say(f"  confirmations         {confirmed}/{len(users)} users, {confirmations} sent: "
+    say(f"    confirmations         {confirmed}/{len(users)} users, {confirmations} sent: "
         f"{confirmations - confirmed} duplicates (at-least-once window)")  # fmt: skip
-    say(f"  cards in staff group  {cards} delivered for {card_users} tickets "
-        f"({cards - card_users} duplicates); {queued} queued in the outbox "
-        "(20 a minute into one group); outbox rows failed: "
-        f"{failed}")  # fmt: skip
-    say(f"  burst                 first request to last confirmation {span:.1f} s; "
-        f"longest pause between confirmations {gap:.1f} s")  # fmt: skip
-    when = "the kill" if after_kill else "the database was back"
-    say(f"  recovered             the first request registered after it confirmed "
-        f"{fmt(first)} after {when} ({len(phase.registered)} were registered before)")  # fmt: skip
-    if phase.orphans:
-        resumed = [watch.confirmed[c][0] - phase.event_at for c in phase.orphans
-                   if watch.confirmed.get(c)]  # fmt: skip
-        say(f"  its lanes moved       {len(resumed)}/{len(phase.orphans)} confirmations the "
-            f"dead instance held went out, the last {fmt(max(resumed, default=None))} "
-            "after the kill (lease 10 s)")  # fmt: skip
+    say(f"    cards in staff group  {cards} delivered for {card_users} tickets "
+        f"({cards - card_users} duplicates)")  # fmt: skip
+    say(f"    recovered             the first request registered after it confirmed "
+        f"{fmt(first)} after {when} ({registered} were registered before)")  # fmt: skip
     verdict = "met" if probe_wait is not None and probe_wait <= FAILOVER_TARGET else "MISSED"
-    say(f"  new request after it  confirmed {fmt(probe_wait)} after it was sent, "
-        f"{phase.ahead} pushes queued ahead of it "
+    say(f"    NEW REQUEST MID-BURST confirmed {fmt(probe_wait)} after it was sent after {when} "
         f"(target {FAILOVER_TARGET:.0f} s: {verdict})")  # fmt: skip
     still = " (bot-1 still dead)" if after_kill else ""
-    say(f"  one after the burst   confirmed {fmt(phase.quiet_wait)} after it was sent{still}")
+    say(f"    one after the burst   confirmed {fmt(phase.quiet_wait.get(channel))} after it "
+        f"was sent{still}")  # fmt: skip
     if lost or doubled:
-        phase.missed.append(f"{lost} lost and {doubled} duplicated tickets")
+        phase.missed.append(f"{name}: {lost} lost and {doubled} duplicated tickets")
     if verdict != "met":
-        phase.missed.append(f"the new request waited {fmt(probe_wait)}")
+        phase.missed.append(f"{name}: the new request mid-burst waited {fmt(probe_wait)}")
 
 
 def fmt(seconds: float | None) -> str:
@@ -700,7 +812,7 @@ async def chaos_run(args: argparse.Namespace, cluster: Cluster, work: Path) -> i
     async with running_sandbox(work / "sandbox", flood_limits=True) as handle:
         try:
             watch = await rig.up(handle)
-            one = Phase("phase 1", "kill -9 of bot-1", first_users(0, args.users), *PROBES[0])
+            one = Phase("phase 1", "kill -9 of bot-1", phase_users(0, args), phase_probes(0))
 
             async def kill(phase: Phase) -> None:
                 await kill_bot_1(rig, handle, watch, phase)
@@ -710,7 +822,7 @@ async def chaos_run(args: argparse.Namespace, cluster: Cluster, work: Path) -> i
 
             say("\nbot-1 started again (a supervisor's restart)")
             await rig.instances[0].start(rig.env, work)
-            two = Phase("phase 2", "PostgreSQL restart", first_users(1, args.users), *PROBES[1])
+            two = Phase("phase 2", "PostgreSQL restart", phase_users(1, args), phase_probes(1))
 
             async def restart(phase: Phase) -> None:
                 await restart_database(rig, phase)
@@ -724,10 +836,6 @@ async def chaos_run(args: argparse.Namespace, cluster: Cluster, work: Path) -> i
             raise
         finally:
             await rig.down()
-
-
-def first_users(phase: int, count: int) -> list[int]:
-    return list(range(PHASE_USERS[phase], PHASE_USERS[phase] + count))
 
 
 async def closing_figures(rig: Rig, handle: SandboxHandle, phases: list[Phase]) -> int:
@@ -754,6 +862,9 @@ async def closing_figures(rig: Rig, handle: SandboxHandle, phases: list[Phase]) 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench_chaos", description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=1000, help="users a burst (1000)")
+    parser.add_argument(
+        "--max-share", type=float, default=0.2, help="the share of them on MAX (0.2)"
+    )
     parser.add_argument("--pg-port", type=int, default=55433, help="the chaos cluster's port")
     parser.add_argument("--pg-version", default="", help="PostgreSQL major (the newest)")
     parser.add_argument("--deadline", type=float, default=900.0, help="seconds a phase may take")
