@@ -55,7 +55,6 @@ from desk.config import load_config
 from desk.model import User
 from knowledge.base import KnowledgeBase
 from sandbox.client import SandboxControl
-from storage import drafts, messaging
 from storage.database import Database
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -246,13 +245,12 @@ async def _echo(tmp: Path, users: int, *, durable: bool = False) -> Run:
                 now = datetime.now(UTC)
                 async with db.uow() as uow:
                     who = identity(event_update)
-                    claimed = await messaging.claim_update(
-                        uow.session, bot.id, who.key, event_update.update_id, who.chat_id, now
+                    claimed = await uow.messaging.claim_update(
+                        bot.id, who.key, event_update.update_id, who.chat_id, now
                     )
                     if not claimed:
                         return
-                    await drafts.log_faq(
-                        uow.session,
+                    await uow.drafts.log_faq(
                         user_id=message.chat.id,
                         client_code=None,
                         query=message.text or "",

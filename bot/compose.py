@@ -36,7 +36,6 @@ from bot.session import KeepResponseModels, LateAnswers, make_session
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.embedding import Embedder, HttpEmbedder, LocalE5
-from storage import channels
 from storage.database import Database
 
 
@@ -131,9 +130,9 @@ def mid_book(database: Database) -> MidBook:
     async def book(chat_key: int, seq: int, mid: str | None) -> str | None:
         async with database.uow() as uow:
             if mid is not None:
-                await channels.remember_mid(uow.session, chat_key, seq, mid, _utcnow())
+                await uow.channels.remember_mid(chat_key, seq, mid, _utcnow())
                 return mid
-            return await channels.mid_of(uow.session, chat_key, seq)
+            return await uow.channels.mid_of(chat_key, seq)
 
     return book
 

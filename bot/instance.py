@@ -18,7 +18,6 @@ import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from storage import leases
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -47,10 +46,10 @@ async def drop_dead_holders(uow: UnitOfWorkFactory, configured: str) -> int:
     name = instance_name(configured)
     dropped = 0
     async with uow() as unit:
-        for found in await leases.holders_of(unit.session, f"{name}:"):
+        for found in await unit.leases.holders_of(f"{name}:"):
             pid = found.rpartition(":")[2]
             if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-                await leases.drop_holder(unit.session, found)
+                await unit.leases.drop_holder(found)
                 dropped += 1
     if dropped:
         log.info("leases of %d earlier process(es) of instance %s dropped", dropped, name)
@@ -83,11 +82,9 @@ class PollLease:
 
     async def take(self) -> None:
         async with self._uow() as unit:
-            taken = await leases.take(
-                unit.session, [self.name], self._holder, self._now(), self._ttl
-            )
+            taken = await unit.leases.take([self.name], self._holder, self._now(), self._ttl)
             if not taken:
-                other = await leases.holder_of(unit.session, self.name, self._now())
+                other = await unit.leases.holder_of(self.name, self._now())
                 raise AnotherPoller(
                     f"another instance ({other}) already polls this bot; run one poller, "
                     "or several instances in webhook mode (SUPPORTDESK_WEBHOOK_URL)"
@@ -104,4 +101,4 @@ class PollLease:
     async def release(self) -> None:
         with contextlib.suppress(Exception):  # it runs out by itself
             async with self._uow() as unit:
-                await leases.release(unit.session, [self.name], self._holder)
+                await unit.leases.release([self.name], self._holder)

@@ -23,7 +23,6 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from pydantic import ValidationError
 
-from storage import bad_updates
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -98,8 +97,7 @@ class UpdateReader:
         )
         try:
             async with self._uow() as uow:
-                await bad_updates.record(
-                    uow.session,
+                await uow.bad_updates.record(
                     bot_id=self._bot.id,
                     update_id=update_id,
                     raw=text,

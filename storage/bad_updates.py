@@ -1,5 +1,5 @@
 """Updates the bot could not read: kept as they came, for staff to look at
-(``supportdesk updates bad``).  Every function takes the unit of work's session."""
+(``supportdesk updates bad``).  A repository on the unit of work (``uow.bad_updates``)."""
 
 from __future__ import annotations
 
@@ -25,41 +25,46 @@ class BadUpdate:
     raw: str
 
 
-async def record(
-    session: AsyncSession,
-    *,
-    bot_id: int,
-    update_id: int | None,
-    raw: str,
-    error: str,
-    now: datetime,
-) -> int:
-    row = BadUpdateRow(
-        bot_id=bot_id,
-        update_id=update_id,
-        received_at=now,
-        error=error[:4000],
-        raw=raw[:RAW_LIMIT],
-    )
-    session.add(row)
-    await session.flush()
-    return row.id
-
-
 def _bad(row: BadUpdateRow) -> BadUpdate:
     return BadUpdate(row.id, row.bot_id, row.update_id, row.received_at, row.error, row.raw)
 
 
-async def latest(session: AsyncSession, limit: int = 20) -> list[BadUpdate]:
-    """The ``limit`` latest, newest first."""
-    rows = await session.scalars(select(BadUpdateRow).order_by(BadUpdateRow.id.desc()).limit(limit))
-    return [_bad(row) for row in rows]
+class BadUpdatesRepository:
+    """Bad updates: what the unit of work offers as ``uow.bad_updates``."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def get(session: AsyncSession, bad_id: int) -> BadUpdate | None:
-    row = await session.get(BadUpdateRow, bad_id)
-    return None if row is None else _bad(row)
+    async def record(
+        self,
+        *,
+        bot_id: int,
+        update_id: int | None,
+        raw: str,
+        error: str,
+        now: datetime,
+    ) -> int:
+        row = BadUpdateRow(
+            bot_id=bot_id,
+            update_id=update_id,
+            received_at=now,
+            error=error[:4000],
+            raw=raw[:RAW_LIMIT],
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
 
+    async def latest(self, limit: int = 20) -> list[BadUpdate]:
+        """The ``limit`` latest, newest first."""
+        rows = await self._session.scalars(
+            select(BadUpdateRow).order_by(BadUpdateRow.id.desc()).limit(limit)
+        )
+        return [_bad(row) for row in rows]
 
-async def count(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(BadUpdateRow)) or 0)
+    async def get(self, bad_id: int) -> BadUpdate | None:
+        row = await self._session.get(BadUpdateRow, bad_id)
+        return None if row is None else _bad(row)
+
+    async def count(self) -> int:
+        return int(await self._session.scalar(select(func.count()).select_from(BadUpdateRow)) or 0)

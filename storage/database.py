@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
 from storage.migrate import check_current
-from storage.serial import serialized
+from storage._serial import serialized
 from storage.uow import UnitOfWorkFactory
 
 # What opening a database raises when the server or file cannot be reached.
@@ -63,7 +63,7 @@ class Database:
         """Connect (an unreachable server raises here, not later); unless told
         otherwise, refuse a database that is not upgraded
         (``storage.errors.SchemaNotCurrent``: run ``supportdesk db upgrade``).
-        On SQLite the transactions of this process queue (``storage.serial``)."""
+        On SQLite the transactions of this process queue (``storage._serial``)."""
         engine = create_engine(url)
         try:
             if check_schema:

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage import sqlite_driver
+from storage import _sqlite_driver as sqlite_driver
 
 # How long a SQLite writer waits for another one before giving up, in ms.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -34,7 +34,7 @@ SQLITE_DRIVERS = ("onehop", "stock")
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An engine for ``url``; for a SQLite file its directory is created if missing.
 
-    ``sqlite+aiosqlite://`` runs on ``storage.sqlite_driver`` (aiosqlite with
+    ``sqlite+aiosqlite://`` runs on ``storage._sqlite_driver`` (aiosqlite with
     one thread hop per statement); with ``?driver=stock`` on SQLAlchemy's own
     aiosqlite adapter (the same tuning, four hops a statement).  The stock
     adapter is the fallback should a release of SQLAlchemy or aiosqlite
@@ -65,7 +65,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     """WAL, a busy timeout, foreign keys, and transactions that take the write
     lock at BEGIN, so two writers queue on the busy timeout instead of one of
     them failing when it upgrades a read lock. The connections are
-    ``storage.sqlite_driver``'s (aiosqlite is the one async SQLite driver)."""
+    ``storage._sqlite_driver``'s (aiosqlite is the one async SQLite driver)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -29,7 +29,13 @@ _PENDING = select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.
 _LAST_UPDATE = select(func.max(UpdateClaimRow.claimed_at))
 
 
-async def backlog(session: AsyncSession) -> Backlog:
-    pending, oldest = (await session.execute(_PENDING)).one()
-    last: datetime | None = await session.scalar(_LAST_UPDATE)
-    return Backlog(int(pending or 0), oldest, last)
+class HealthRepository:
+    """Health: what the unit of work offers as ``uow.health``."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def backlog(self) -> Backlog:
+        pending, oldest = (await self._session.execute(_PENDING)).one()
+        last: datetime | None = await self._session.scalar(_LAST_UPDATE)
+        return Backlog(int(pending or 0), oldest, last)

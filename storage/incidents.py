@@ -1,7 +1,7 @@
 """Mass incidents and their reports: which tickets are incidents, which are reports of
 which, the lines and resolution notices still due, and the merges proposed.
 
-Every function takes the unit of work's session and never commits.  A report is a
+A repository on the unit of work (``uow.incidents``); it never commits.  A report is a
 ticket of its user; its row here (``incident_reports``) names the incident and what
 its user was told (``desk.incidents``).
 """
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from desk.alerts import SYSTEM_USER_CEILING
 from desk.enums import OPEN_STATUSES, Status
 from desk.incidents import Origin, ReportState
-from storage.dialect import insert_new
+from storage._dialect import insert_new
 from storage.tables import TicketRow, UserRow
 from storage.tables.incidents import IncidentProposalRow, IncidentReportRow, MassIncidentRow
 
@@ -116,142 +116,7 @@ def _report(row: IncidentReportRow) -> Report:
 # -- incidents ----------------------------------------------------------------------
 
 
-async def declare(
-    session: AsyncSession,
-    ticket_id: int,
-    client_code: str,
-    origin: Origin,
-    actor: str,
-    now: datetime,
-    *,
-    wide_id: int | None = None,
-) -> bool:
-    """Make the ticket a mass incident; False if it is one already."""
-    values = {
-        "ticket_id": ticket_id,
-        "client_code": client_code,
-        "origin": origin.value,
-        "declared_by": actor,
-        "declared_at": now,
-        "wide_id": wide_id,
-        "last_line_at": None,
-        "resolved_at": None,
-        "resolution": None,
-    }
-    return await insert_new(session, MassIncidentRow, values)
-
-
-async def mass_of(session: AsyncSession, ticket_id: int) -> Mass | None:
-    row = await session.get(MassIncidentRow, ticket_id)
-    return None if row is None else _mass(row)
-
-
-async def wide_part(session: AsyncSession, wide_id: int) -> list[int]:
-    """The tickets of a contractor-wide incident, the first one first."""
-    ids = await session.scalars(
-        select(MassIncidentRow.ticket_id)
-        .where(MassIncidentRow.wide_id == wide_id)
-        .order_by(MassIncidentRow.ticket_id)
-    )
-    return list(ids)
-
-
-async def mark_resolved(
-    session: AsyncSession, ticket_id: int, now: datetime, resolution: str | None
-) -> None:
-    """The incident is resolved: its linked reports are to be told ``resolution``."""
-    await session.execute(
-        update(MassIncidentRow)
-        .where(MassIncidentRow.ticket_id == ticket_id)
-        .values(resolved_at=now, resolution=resolution)
-    )
-
-
 # -- reports ------------------------------------------------------------------------
-
-
-async def report_of(session: AsyncSession, ticket_id: int) -> Report | None:
-    """The ticket's report row (linked, told or separate again), if it ever was one."""
-    row = await session.get(IncidentReportRow, ticket_id)
-    return None if row is None else _report(row)
-
-
-async def link(
-    session: AsyncSession,
-    report_id: int,
-    incident_id: int,
-    user_id: int,
-    actor: str,
-    now: datetime,
-) -> None:
-    """Link the ticket to the incident as a report (again, if it was one before); its
-    line in the incident's topic is pending."""
-    values: dict[str, Any] = {
-        "incident_id": incident_id,
-        "user_id": user_id,
-        "state": ReportState.LINKED.value,
-        "linked_at": now,
-        "linked_by": actor,
-        "line_pending": True,
-        "told_at": None,
-    }
-    if not await insert_new(session, IncidentReportRow, {"report_id": report_id, **values}):
-        await session.execute(
-            update(IncidentReportRow).where(IncidentReportRow.report_id == report_id).values(values)
-        )
-
-
-async def set_state(
-    session: AsyncSession, report_id: int, state: ReportState, *, told_at: datetime | None = None
-) -> None:
-    values: dict[str, Any] = {"state": state.value, "line_pending": False}
-    if told_at is not None:
-        values["told_at"] = told_at
-    await session.execute(
-        update(IncidentReportRow).where(IncidentReportRow.report_id == report_id).values(values)
-    )
-
-
-async def linked_numbers(session: AsyncSession, ticket_ids: Iterable[int]) -> dict[int, str]:
-    """For those of ``ticket_ids`` that are reports (linked or told), their incident's number."""
-    ids = list(ticket_ids)
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(IncidentReportRow.report_id, TicketRow.number)
-        .join(TicketRow, TicketRow.id == IncidentReportRow.incident_id)
-        .where(IncidentReportRow.report_id.in_(ids), IncidentReportRow.state.in_(_PART))
-    )
-    return {int(report_id): str(number) for report_id, number in rows}
-
-
-async def counts(session: AsyncSession, incident_ids: Iterable[int]) -> dict[int, Count]:
-    """Reports (linked or told) and their distinct users, per incident."""
-    ids = list(incident_ids)
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(
-            IncidentReportRow.incident_id,
-            func.count(),
-            func.count(func.distinct(IncidentReportRow.user_id)),
-        )
-        .where(IncidentReportRow.incident_id.in_(ids), IncidentReportRow.state.in_(_PART))
-        .group_by(IncidentReportRow.incident_id)
-    )
-    return {incident: Count(int(n), int(users)) for incident, n, users in rows}
-
-
-async def report_texts(session: AsyncSession, incident_id: int, limit: int) -> list[str]:
-    """What the incident's newest reports said (their tickets' texts)."""
-    texts = await session.scalars(
-        select(TicketRow.text)
-        .join(IncidentReportRow, IncidentReportRow.report_id == TicketRow.id)
-        .where(IncidentReportRow.incident_id == incident_id, IncidentReportRow.state.in_(_PART))
-        .order_by(IncidentReportRow.linked_at.desc())
-        .limit(limit)
-    )
-    return list(texts)
 
 
 def is_part() -> Any:
@@ -281,57 +146,6 @@ def _open(row: Any, *, declared: bool) -> Open:
     return Open(ticket_id, number, subject, text, requester_id, created_at, declared)
 
 
-async def candidates(session: AsyncSession, client_code: str, since: datetime) -> list[Open]:
-    """The client's open mass incidents, and its open tickets registered since ``since``
-    that are neither incidents nor reports (outage candidates), oldest first."""
-    declared = await session.execute(
-        _open_tickets(client_code).join(MassIncidentRow, MassIncidentRow.ticket_id == TicketRow.id)
-    )
-    found = [_open(row, declared=True) for row in declared]
-    recent = await session.execute(
-        _open_tickets(client_code).where(
-            TicketRow.created_at >= since,
-            ~exists().where(MassIncidentRow.ticket_id == TicketRow.id),
-            ~exists().where(
-                IncidentReportRow.report_id == TicketRow.id,
-                IncidentReportRow.state.in_(_PART),
-            ),
-        )
-    )
-    found += [_open(row, declared=False) for row in recent]
-    return sorted(found, key=lambda o: o.ticket_id)
-
-
-async def recent_requests(session: AsyncSession, since: datetime) -> list[Open]:
-    """Open tickets of people (not of a monitoring) registered since ``since``, neither
-    incidents nor reports: what a merge may be proposed for."""
-    rows = await session.execute(
-        select(
-            TicketRow.id,
-            TicketRow.number,
-            TicketRow.subject,
-            TicketRow.text,
-            TicketRow.requester_id,
-            TicketRow.created_at,
-            TicketRow.client_code,
-        ).where(
-            TicketRow.created_at >= since,
-            TicketRow.status.in_(_OPEN),
-            TicketRow.requester_id > SYSTEM_USER_CEILING,
-            ~exists().where(MassIncidentRow.ticket_id == TicketRow.id),
-            ~exists().where(IncidentReportRow.report_id == TicketRow.id),
-        )
-    )
-    return [_open(row, declared=False) for row in rows]
-
-
-async def client_of_tickets(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
-    rows = await session.execute(
-        select(TicketRow.id, TicketRow.client_code).where(TicketRow.id.in_(list(ids)))
-    )
-    return {int(ticket_id): str(code) for ticket_id, code in rows}
-
-
 # -- lines in the incident's topic ------------------------------------------------------
 
 
@@ -342,136 +156,10 @@ class Pending:
     last_line_at: datetime | None
 
 
-async def pending_lines(session: AsyncSession) -> list[Pending]:
-    """Incidents with reports whose line is not posted yet."""
-    rows = await session.execute(
-        select(
-            IncidentReportRow.incident_id,
-            func.min(IncidentReportRow.linked_at),
-            MassIncidentRow.last_line_at,
-        )
-        .join(MassIncidentRow, MassIncidentRow.ticket_id == IncidentReportRow.incident_id)
-        .where(
-            IncidentReportRow.line_pending.is_(True),
-            IncidentReportRow.state == ReportState.LINKED.value,
-        )
-        .group_by(IncidentReportRow.incident_id, MassIncidentRow.last_line_at)
-    )
-    return [Pending(incident, oldest, last) for incident, oldest, last in rows]
-
-
-async def take_lines(session: AsyncSession, incident_id: int, now: datetime) -> list[Line]:
-    """The incident's pending reports, oldest first, marked posted (with the line's time)."""
-    rows = (
-        await session.execute(
-            select(IncidentReportRow.report_id, TicketRow.number, UserRow.first_name)
-            .join(TicketRow, TicketRow.id == IncidentReportRow.report_id)
-            .outerjoin(UserRow, UserRow.telegram_id == IncidentReportRow.user_id)
-            .add_columns(TicketRow.subject)
-            .where(
-                IncidentReportRow.incident_id == incident_id,
-                IncidentReportRow.line_pending.is_(True),
-                IncidentReportRow.state == ReportState.LINKED.value,
-            )
-            .order_by(IncidentReportRow.linked_at, IncidentReportRow.report_id)
-        )
-    ).all()
-    if rows:
-        await session.execute(
-            update(IncidentReportRow)
-            .where(IncidentReportRow.report_id.in_([r[0] for r in rows]))
-            .values(line_pending=False)
-        )
-    await session.execute(
-        update(MassIncidentRow)
-        .where(MassIncidentRow.ticket_id == incident_id)
-        .values(last_line_at=now)
-    )
-    return [
-        Line(report_id, number, name or "", subject) for report_id, number, name, subject in rows
-    ]
-
-
 # -- the resolution, told to each report once ----------------------------------------------
 
 
-async def to_tell(session: AsyncSession, limit: int) -> list[tuple[int, int]]:
-    """``(report, incident)`` of linked reports whose incident was resolved (and still
-    is, or is closed): their users are to be told, oldest link first."""
-    rows = await session.execute(
-        select(IncidentReportRow.report_id, IncidentReportRow.incident_id)
-        .join(MassIncidentRow, MassIncidentRow.ticket_id == IncidentReportRow.incident_id)
-        .join(TicketRow, TicketRow.id == IncidentReportRow.incident_id)
-        .where(
-            IncidentReportRow.state == ReportState.LINKED.value,
-            MassIncidentRow.resolved_at.is_not(None),
-            TicketRow.status.in_(_DONE),
-        )
-        .order_by(IncidentReportRow.linked_at, IncidentReportRow.report_id)
-        .limit(limit)
-    )
-    return [(report, incident) for report, incident in rows]
-
-
-async def lock_report(session: AsyncSession, report_id: int) -> Report | None:
-    """The report row locked until the transaction ends (another instance telling the
-    same report waits, then sees it told)."""
-    row = await session.scalar(
-        select(IncidentReportRow).where(IncidentReportRow.report_id == report_id).with_for_update()
-    )
-    return None if row is None else _report(row)
-
-
-async def linked_left(session: AsyncSession, incident_id: int) -> int:
-    """How many of the incident's reports are still linked (not told, not separate)."""
-    found = await session.scalar(
-        select(func.count()).where(
-            IncidentReportRow.incident_id == incident_id,
-            IncidentReportRow.state == ReportState.LINKED.value,
-        )
-    )
-    return int(found or 0)
-
-
 # -- merges the bot proposed ---------------------------------------------------------------
-
-
-async def proposed_since(session: AsyncSession, since: datetime) -> frozenset[int]:
-    """Tickets named in a proposal made since ``since`` (each is proposed once)."""
-    members = await session.scalars(
-        select(IncidentProposalRow.members).where(IncidentProposalRow.proposed_at >= since)
-    )
-    return frozenset(ticket for group in members for ticket in group)
-
-
-async def propose(
-    session: AsyncSession, members: list[int], client_code: str, now: datetime
-) -> bool:
-    """Record a proposal to merge ``members`` (the first one first); False if that
-    ticket has one already."""
-    values = {
-        "ticket_id": members[0],
-        "client_code": client_code,
-        "members": members,
-        "proposed_at": now,
-        "accepted_at": None,
-    }
-    return await insert_new(session, IncidentProposalRow, values)
-
-
-async def accept_proposal(session: AsyncSession, ticket_id: int, now: datetime) -> list[int] | None:
-    """The members of the proposal made in the ticket's topic, marked accepted; None if
-    there is none or it was accepted already."""
-    row = await session.scalar(
-        select(IncidentProposalRow)
-        .where(IncidentProposalRow.ticket_id == ticket_id)
-        .with_for_update()
-    )
-    if row is None or row.accepted_at is not None:
-        return None
-    row.accepted_at = now
-    await session.flush()
-    return [int(m) for m in row.members]
 
 
 # -- the client's view ----------------------------------------------------------------------
@@ -486,37 +174,6 @@ class ClientIncident:
     declared_at: datetime
     reports: int
     users: int
-
-
-async def client_incidents(
-    session: AsyncSession, client_code: str, limit: int = 20
-) -> list[ClientIncident]:
-    """The client's mass incidents, newest first, with their reports and the users affected
-    (the reports' users and the requester, if a person)."""
-    rows = (
-        await session.execute(
-            select(
-                TicketRow.id,
-                TicketRow.number,
-                TicketRow.subject,
-                TicketRow.status,
-                MassIncidentRow.declared_at,
-                TicketRow.requester_id,
-            )
-            .join(MassIncidentRow, MassIncidentRow.ticket_id == TicketRow.id)
-            .where(and_(TicketRow.client_code == client_code))
-            .order_by(MassIncidentRow.declared_at.desc())
-            .limit(limit)
-        )
-    ).all()
-    found = await counts(session, [r[0] for r in rows])
-    result = []
-    for tid, number, subject, status, at, requester in rows:
-        count = found.get(tid, Count())
-        users = count.users + (1 if requester > SYSTEM_USER_CEILING else 0)
-        incident = ClientIncident(tid, number, subject, Status(status), at, count.reports, users)
-        result.append(incident)
-    return result
 
 
 # -- the card ---------------------------------------------------------------------------------
@@ -534,19 +191,351 @@ class CardFacts:
     parent: str | None = None
 
 
-async def card_facts(session: AsyncSession, ticket_id: int, requester_id: int) -> CardFacts | None:
-    """The card's incident line for the ticket; None for a ticket that is neither."""
-    mass = await mass_of(session, ticket_id)
-    if mass is not None:
-        count = (await counts(session, [ticket_id])).get(ticket_id, Count())
-        requester = 0 if requester_id <= SYSTEM_USER_CEILING else 1
-        wide: tuple[str, ...] = ()
-        if mass.wide_id is not None:
-            others = [t for t in await wide_part(session, mass.wide_id) if t != ticket_id]
-            numbers = await session.scalars(
-                select(TicketRow.number).where(TicketRow.id.in_(others)).order_by(TicketRow.id)
+class IncidentsRepository:
+    """Incidents: what the unit of work offers as ``uow.incidents``."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def declare(
+        self,
+        ticket_id: int,
+        client_code: str,
+        origin: Origin,
+        actor: str,
+        now: datetime,
+        *,
+        wide_id: int | None = None,
+    ) -> bool:
+        """Make the ticket a mass incident; False if it is one already."""
+        values = {
+            "ticket_id": ticket_id,
+            "client_code": client_code,
+            "origin": origin.value,
+            "declared_by": actor,
+            "declared_at": now,
+            "wide_id": wide_id,
+            "last_line_at": None,
+            "resolved_at": None,
+            "resolution": None,
+        }
+        return await insert_new(self._session, MassIncidentRow, values)
+
+    async def mass_of(self, ticket_id: int) -> Mass | None:
+        row = await self._session.get(MassIncidentRow, ticket_id)
+        return None if row is None else _mass(row)
+
+    async def wide_part(self, wide_id: int) -> list[int]:
+        """The tickets of a contractor-wide incident, the first one first."""
+        ids = await self._session.scalars(
+            select(MassIncidentRow.ticket_id)
+            .where(MassIncidentRow.wide_id == wide_id)
+            .order_by(MassIncidentRow.ticket_id)
+        )
+        return list(ids)
+
+    async def mark_resolved(self, ticket_id: int, now: datetime, resolution: str | None) -> None:
+        """The incident is resolved: its linked reports are to be told ``resolution``."""
+        await self._session.execute(
+            update(MassIncidentRow)
+            .where(MassIncidentRow.ticket_id == ticket_id)
+            .values(resolved_at=now, resolution=resolution)
+        )
+
+    async def report_of(self, ticket_id: int) -> Report | None:
+        """The ticket's report row (linked, told or separate again), if it ever was one."""
+        row = await self._session.get(IncidentReportRow, ticket_id)
+        return None if row is None else _report(row)
+
+    async def link(
+        self,
+        report_id: int,
+        incident_id: int,
+        user_id: int,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        """Link the ticket to the incident as a report (again, if it was one before); its
+        line in the incident's topic is pending."""
+        values: dict[str, Any] = {
+            "incident_id": incident_id,
+            "user_id": user_id,
+            "state": ReportState.LINKED.value,
+            "linked_at": now,
+            "linked_by": actor,
+            "line_pending": True,
+            "told_at": None,
+        }
+        if not await insert_new(
+            self._session, IncidentReportRow, {"report_id": report_id, **values}
+        ):
+            await self._session.execute(
+                update(IncidentReportRow)
+                .where(IncidentReportRow.report_id == report_id)
+                .values(values)
             )
-            wide = tuple(numbers)
-        return CardFacts(True, count.reports, count.users + requester, wide)
-    parent = (await linked_numbers(session, [ticket_id])).get(ticket_id)
-    return None if parent is None else CardFacts(parent=parent)
+
+    async def set_state(
+        self, report_id: int, state: ReportState, *, told_at: datetime | None = None
+    ) -> None:
+        values: dict[str, Any] = {"state": state.value, "line_pending": False}
+        if told_at is not None:
+            values["told_at"] = told_at
+        await self._session.execute(
+            update(IncidentReportRow).where(IncidentReportRow.report_id == report_id).values(values)
+        )
+
+    async def linked_numbers(self, ticket_ids: Iterable[int]) -> dict[int, str]:
+        """Those of ``ticket_ids`` that are reports (linked or told): their incident's number."""
+        ids = list(ticket_ids)
+        if not ids:
+            return {}
+        rows = await self._session.execute(
+            select(IncidentReportRow.report_id, TicketRow.number)
+            .join(TicketRow, TicketRow.id == IncidentReportRow.incident_id)
+            .where(IncidentReportRow.report_id.in_(ids), IncidentReportRow.state.in_(_PART))
+        )
+        return {int(report_id): str(number) for report_id, number in rows}
+
+    async def counts(self, incident_ids: Iterable[int]) -> dict[int, Count]:
+        """Reports (linked or told) and their distinct users, per incident."""
+        ids = list(incident_ids)
+        if not ids:
+            return {}
+        rows = await self._session.execute(
+            select(
+                IncidentReportRow.incident_id,
+                func.count(),
+                func.count(func.distinct(IncidentReportRow.user_id)),
+            )
+            .where(IncidentReportRow.incident_id.in_(ids), IncidentReportRow.state.in_(_PART))
+            .group_by(IncidentReportRow.incident_id)
+        )
+        return {incident: Count(int(n), int(users)) for incident, n, users in rows}
+
+    async def report_texts(self, incident_id: int, limit: int) -> list[str]:
+        """What the incident's newest reports said (their tickets' texts)."""
+        texts = await self._session.scalars(
+            select(TicketRow.text)
+            .join(IncidentReportRow, IncidentReportRow.report_id == TicketRow.id)
+            .where(IncidentReportRow.incident_id == incident_id, IncidentReportRow.state.in_(_PART))
+            .order_by(IncidentReportRow.linked_at.desc())
+            .limit(limit)
+        )
+        return list(texts)
+
+    async def candidates(self, client_code: str, since: datetime) -> list[Open]:
+        """The client's open mass incidents, and its open tickets registered since ``since``
+        that are neither incidents nor reports (outage candidates), oldest first."""
+        declared = await self._session.execute(
+            _open_tickets(client_code).join(
+                MassIncidentRow, MassIncidentRow.ticket_id == TicketRow.id
+            )
+        )
+        found = [_open(row, declared=True) for row in declared]
+        recent = await self._session.execute(
+            _open_tickets(client_code).where(
+                TicketRow.created_at >= since,
+                ~exists().where(MassIncidentRow.ticket_id == TicketRow.id),
+                ~exists().where(
+                    IncidentReportRow.report_id == TicketRow.id,
+                    IncidentReportRow.state.in_(_PART),
+                ),
+            )
+        )
+        found += [_open(row, declared=False) for row in recent]
+        return sorted(found, key=lambda o: o.ticket_id)
+
+    async def recent_requests(self, since: datetime) -> list[Open]:
+        """Open tickets of people (not of a monitoring) registered since ``since``, neither
+        incidents nor reports: what a merge may be proposed for."""
+        rows = await self._session.execute(
+            select(
+                TicketRow.id,
+                TicketRow.number,
+                TicketRow.subject,
+                TicketRow.text,
+                TicketRow.requester_id,
+                TicketRow.created_at,
+                TicketRow.client_code,
+            ).where(
+                TicketRow.created_at >= since,
+                TicketRow.status.in_(_OPEN),
+                TicketRow.requester_id > SYSTEM_USER_CEILING,
+                ~exists().where(MassIncidentRow.ticket_id == TicketRow.id),
+                ~exists().where(IncidentReportRow.report_id == TicketRow.id),
+            )
+        )
+        return [_open(row, declared=False) for row in rows]
+
+    async def client_of_tickets(self, ids: Iterable[int]) -> dict[int, str]:
+        rows = await self._session.execute(
+            select(TicketRow.id, TicketRow.client_code).where(TicketRow.id.in_(list(ids)))
+        )
+        return {int(ticket_id): str(code) for ticket_id, code in rows}
+
+    async def pending_lines(self) -> list[Pending]:
+        """Incidents with reports whose line is not posted yet."""
+        rows = await self._session.execute(
+            select(
+                IncidentReportRow.incident_id,
+                func.min(IncidentReportRow.linked_at),
+                MassIncidentRow.last_line_at,
+            )
+            .join(MassIncidentRow, MassIncidentRow.ticket_id == IncidentReportRow.incident_id)
+            .where(
+                IncidentReportRow.line_pending.is_(True),
+                IncidentReportRow.state == ReportState.LINKED.value,
+            )
+            .group_by(IncidentReportRow.incident_id, MassIncidentRow.last_line_at)
+        )
+        return [Pending(incident, oldest, last) for incident, oldest, last in rows]
+
+    async def take_lines(self, incident_id: int, now: datetime) -> list[Line]:
+        """The incident's pending reports, oldest first, marked posted (with the line's time)."""
+        rows = (
+            await self._session.execute(
+                select(IncidentReportRow.report_id, TicketRow.number, UserRow.first_name)
+                .join(TicketRow, TicketRow.id == IncidentReportRow.report_id)
+                .outerjoin(UserRow, UserRow.telegram_id == IncidentReportRow.user_id)
+                .add_columns(TicketRow.subject)
+                .where(
+                    IncidentReportRow.incident_id == incident_id,
+                    IncidentReportRow.line_pending.is_(True),
+                    IncidentReportRow.state == ReportState.LINKED.value,
+                )
+                .order_by(IncidentReportRow.linked_at, IncidentReportRow.report_id)
+            )
+        ).all()
+        if rows:
+            await self._session.execute(
+                update(IncidentReportRow)
+                .where(IncidentReportRow.report_id.in_([r[0] for r in rows]))
+                .values(line_pending=False)
+            )
+        await self._session.execute(
+            update(MassIncidentRow)
+            .where(MassIncidentRow.ticket_id == incident_id)
+            .values(last_line_at=now)
+        )
+        return [
+            Line(report_id, number, name or "", subject)
+            for report_id, number, name, subject in rows
+        ]
+
+    async def to_tell(self, limit: int) -> list[tuple[int, int]]:
+        """``(report, incident)`` of linked reports whose incident was resolved (and still
+        is, or is closed): their users are to be told, oldest link first."""
+        rows = await self._session.execute(
+            select(IncidentReportRow.report_id, IncidentReportRow.incident_id)
+            .join(MassIncidentRow, MassIncidentRow.ticket_id == IncidentReportRow.incident_id)
+            .join(TicketRow, TicketRow.id == IncidentReportRow.incident_id)
+            .where(
+                IncidentReportRow.state == ReportState.LINKED.value,
+                MassIncidentRow.resolved_at.is_not(None),
+                TicketRow.status.in_(_DONE),
+            )
+            .order_by(IncidentReportRow.linked_at, IncidentReportRow.report_id)
+            .limit(limit)
+        )
+        return [(report, incident) for report, incident in rows]
+
+    async def lock_report(self, report_id: int) -> Report | None:
+        """The report row locked until the transaction ends (another instance telling the
+        same report waits, then sees it told)."""
+        row = await self._session.scalar(
+            select(IncidentReportRow)
+            .where(IncidentReportRow.report_id == report_id)
+            .with_for_update()
+        )
+        return None if row is None else _report(row)
+
+    async def linked_left(self, incident_id: int) -> int:
+        """How many of the incident's reports are still linked (not told, not separate)."""
+        found = await self._session.scalar(
+            select(func.count()).where(
+                IncidentReportRow.incident_id == incident_id,
+                IncidentReportRow.state == ReportState.LINKED.value,
+            )
+        )
+        return int(found or 0)
+
+    async def proposed_since(self, since: datetime) -> frozenset[int]:
+        """Tickets named in a proposal made since ``since`` (each is proposed once)."""
+        members = await self._session.scalars(
+            select(IncidentProposalRow.members).where(IncidentProposalRow.proposed_at >= since)
+        )
+        return frozenset(ticket for group in members for ticket in group)
+
+    async def propose(self, members: list[int], client_code: str, now: datetime) -> bool:
+        """Record a proposal to merge ``members`` (the first one first); False if that
+        ticket has one already."""
+        values = {
+            "ticket_id": members[0],
+            "client_code": client_code,
+            "members": members,
+            "proposed_at": now,
+            "accepted_at": None,
+        }
+        return await insert_new(self._session, IncidentProposalRow, values)
+
+    async def accept_proposal(self, ticket_id: int, now: datetime) -> list[int] | None:
+        """The members of the proposal made in the ticket's topic, marked accepted; None if
+        there is none or it was accepted already."""
+        row = await self._session.scalar(
+            select(IncidentProposalRow)
+            .where(IncidentProposalRow.ticket_id == ticket_id)
+            .with_for_update()
+        )
+        if row is None or row.accepted_at is not None:
+            return None
+        row.accepted_at = now
+        await self._session.flush()
+        return [int(m) for m in row.members]
+
+    async def client_incidents(self, client_code: str, limit: int = 20) -> list[ClientIncident]:
+        """The client's mass incidents, newest first, with their reports and the users affected
+        (the reports' users and the requester, if a person)."""
+        rows = (
+            await self._session.execute(
+                select(
+                    TicketRow.id,
+                    TicketRow.number,
+                    TicketRow.subject,
+                    TicketRow.status,
+                    MassIncidentRow.declared_at,
+                    TicketRow.requester_id,
+                )
+                .join(MassIncidentRow, MassIncidentRow.ticket_id == TicketRow.id)
+                .where(and_(TicketRow.client_code == client_code))
+                .order_by(MassIncidentRow.declared_at.desc())
+                .limit(limit)
+            )
+        ).all()
+        found = await self.counts([r[0] for r in rows])
+        result = []
+        for tid, number, subject, status, at, requester in rows:
+            count = found.get(tid, Count())
+            users = count.users + (1 if requester > SYSTEM_USER_CEILING else 0)
+            incident = ClientIncident(
+                tid, number, subject, Status(status), at, count.reports, users
+            )
+            result.append(incident)
+        return result
+
+    async def card_facts(self, ticket_id: int, requester_id: int) -> CardFacts | None:
+        """The card's incident line for the ticket; None for a ticket that is neither."""
+        mass = await self.mass_of(ticket_id)
+        if mass is not None:
+            count = (await self.counts([ticket_id])).get(ticket_id, Count())
+            requester = 0 if requester_id <= SYSTEM_USER_CEILING else 1
+            wide: tuple[str, ...] = ()
+            if mass.wide_id is not None:
+                others = [t for t in await self.wide_part(mass.wide_id) if t != ticket_id]
+                numbers = await self._session.scalars(
+                    select(TicketRow.number).where(TicketRow.id.in_(others)).order_by(TicketRow.id)
+                )
+                wide = tuple(numbers)
+            return CardFacts(True, count.reports, count.users + requester, wide)
+        parent = (await self.linked_numbers([ticket_id])).get(ticket_id)
+        return None if parent is None else CardFacts(parent=parent)

@@ -1,5 +1,5 @@
 """Repositories of the Telegram side: update claims, ticket topics and
-message links.  Every function takes the unit of work's session and never commits.
+message links.  A repository on the unit of work (``uow.messaging``); it never commits.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import Prebuilt
+from storage._dialect import Prebuilt
 from storage.tables import Base, MessageLinkRow, TicketTopicRow, UpdateClaimRow
 
 _UPDATES = Base.metadata.tables["update_claims"]
@@ -67,41 +67,6 @@ class MessageLink:
     at: datetime
 
 
-async def claim_update(
-    session: AsyncSession,
-    bot_id: int,
-    key: str,
-    update_id: int,
-    chat_id: int | None,
-    now: datetime,
-) -> bool:
-    """Claim the update ``key`` names for ``bot_id``; False if an earlier,
-    committed transaction already did.
-
-    Called first in an update's transaction: a re-delivery of the same update
-    (after a crash before the offset was confirmed) then changes nothing.  The
-    key names the update's content (``bot.updates.identity``), not its id
-    alone, so a new update that reuses an old id is applied.
-    """
-    result = await session.execute(
-        _CLAIM.on(session),
-        {
-            "bot_id": bot_id,
-            "key": key,
-            "update_id": update_id,
-            "chat_id": chat_id,
-            "claimed_at": now,
-        },
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-async def prune_claims(session: AsyncSession, before: datetime) -> int:
-    """Forget claims made before ``before`` (Telegram no longer re-delivers them)."""
-    result = await session.execute(delete(UpdateClaimRow).where(UpdateClaimRow.claimed_at < before))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def _topic(row: TicketTopicRow) -> TicketTopic:
     return TicketTopic(
         ticket_id=row.ticket_id,
@@ -113,96 +78,6 @@ def _topic(row: TicketTopicRow) -> TicketTopic:
         user_blocked_at=row.user_blocked_at,
         undelivered=row.undelivered,
     )
-
-
-async def topic_of(session: AsyncSession, ticket_id: int) -> TicketTopic | None:
-    row = await session.get(TicketTopicRow, ticket_id)
-    return None if row is None else _topic(row)
-
-
-async def ticket_by_thread(session: AsyncSession, chat_id: int, thread_id: int) -> int | None:
-    """The ticket whose forum topic is ``thread_id`` in ``chat_id``."""
-    value: int | None = await session.scalar(
-        select(TicketTopicRow.ticket_id).where(
-            TicketTopicRow.chat_id == chat_id, TicketTopicRow.thread_id == thread_id
-        )
-    )
-    return value
-
-
-async def save_topic(
-    session: AsyncSession, ticket_id: int, chat_id: int, thread_id: int | None, name: str | None
-) -> None:
-    """Record the topic a ticket got (created before its card is posted)."""
-    await session.execute(
-        _SAVE_TOPIC.on(session),
-        {"p_ticket": ticket_id, "p_chat": chat_id, "p_thread": thread_id, "p_name": name},
-    )
-
-
-async def save_card(session: AsyncSession, ticket_id: int, message_id: int, text: str) -> None:
-    await session.execute(
-        _SAVE_CARD, {"p_ticket": ticket_id, "p_message": message_id, "p_text": text}
-    )
-
-
-async def save_card_text(session: AsyncSession, ticket_id: int, text: str) -> None:
-    await session.execute(
-        update(TicketTopicRow).where(TicketTopicRow.ticket_id == ticket_id).values(card_text=text)
-    )
-
-
-async def save_topic_name(session: AsyncSession, ticket_id: int, name: str) -> None:
-    await session.execute(
-        update(TicketTopicRow).where(TicketTopicRow.ticket_id == ticket_id).values(topic_name=name)
-    )
-
-
-async def mark_user_blocked(session: AsyncSession, ticket_id: int, at: datetime | None) -> None:
-    """Record (or clear, with None) that the ticket's user blocked the bot."""
-    await session.execute(
-        update(TicketTopicRow)
-        .where(TicketTopicRow.ticket_id == ticket_id)
-        .values(user_blocked_at=at)
-    )
-
-
-async def add_undelivered(session: AsyncSession, ticket_id: int) -> None:
-    """Count one more of the user's messages that never reached the ticket's topic."""
-    await session.execute(
-        update(TicketTopicRow)
-        .where(TicketTopicRow.ticket_id == ticket_id)
-        .values(undelivered=TicketTopicRow.undelivered + 1)
-    )
-
-
-async def add_link(session: AsyncSession, link: MessageLink) -> None:
-    """Tie a message to a ticket; a second call for the same message is ignored."""
-    values = {
-        "chat_id": link.chat_id,
-        "message_id": link.message_id,
-        "ticket_id": link.ticket_id,
-        "author": link.author,
-        "author_id": link.author_id,
-        "public": link.public,
-        "text": link.text,
-        "at": link.at,
-    }
-    await session.execute(_ADD_LINK.on(session), values)
-
-
-async def add_user_message(
-    session: AsyncSession,
-    ticket_id: int,
-    chat_id: int,
-    message_id: int,
-    user_id: int,
-    text: str | None,
-    at: datetime,
-) -> None:
-    """A user's message as part of the ticket's public history."""
-    link = MessageLink(chat_id, message_id, ticket_id, "user", user_id, True, text, at)
-    await add_link(session, link)
 
 
 def _link(row: MessageLinkRow) -> MessageLink:
@@ -218,35 +93,156 @@ def _link(row: MessageLinkRow) -> MessageLink:
     )
 
 
-async def link_of(session: AsyncSession, chat_id: int, message_id: int) -> MessageLink | None:
-    row = await session.get(MessageLinkRow, (chat_id, message_id))
-    return None if row is None else _link(row)
+class MessagingRepository:
+    """Messaging: what the unit of work offers as ``uow.messaging``."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def first_bot_message(session: AsyncSession, ticket_id: int, chat_id: int) -> int | None:
-    """The id of the bot's first message about a ticket in ``chat_id`` (in its user's
-    chat: the registration); None before it is delivered."""
-    found: int | None = await session.scalar(
-        select(MessageLinkRow.message_id)
-        .where(
-            MessageLinkRow.ticket_id == ticket_id,
-            MessageLinkRow.chat_id == chat_id,
-            MessageLinkRow.author == "bot",
+    async def claim_update(
+        self,
+        bot_id: int,
+        key: str,
+        update_id: int,
+        chat_id: int | None,
+        now: datetime,
+    ) -> bool:
+        """Claim the update ``key`` names for ``bot_id``; False if an earlier,
+        committed transaction already did.
+
+        Called first in an update's transaction: a re-delivery of the same update
+        (after a crash before the offset was confirmed) then changes nothing.  The
+        key names the update's content (``bot.updates.identity``), not its id
+        alone, so a new update that reuses an old id is applied.
+        """
+        result = await self._session.execute(
+            _CLAIM.on(self._session),
+            {
+                "bot_id": bot_id,
+                "key": key,
+                "update_id": update_id,
+                "chat_id": chat_id,
+                "claimed_at": now,
+            },
         )
-        .order_by(MessageLinkRow.message_id)
-        .limit(1)
-    )
-    return found
+        return bool(getattr(result, "rowcount", 0))
 
+    async def prune_claims(self, before: datetime) -> int:
+        """Forget claims made before ``before`` (Telegram no longer re-delivers them)."""
+        result = await self._session.execute(
+            delete(UpdateClaimRow).where(UpdateClaimRow.claimed_at < before)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
-async def public_history(
-    session: AsyncSession, ticket_id: int, limit: int = 30
-) -> list[MessageLink]:
-    """The last ``limit`` messages the user saw or wrote on a ticket, oldest first."""
-    rows = await session.scalars(
-        select(MessageLinkRow)
-        .where(MessageLinkRow.ticket_id == ticket_id, MessageLinkRow.public.is_(True))
-        .order_by(MessageLinkRow.at.desc(), MessageLinkRow.message_id.desc())
-        .limit(limit)
-    )
-    return [_link(row) for row in reversed(list(rows))]
+    async def topic_of(self, ticket_id: int) -> TicketTopic | None:
+        row = await self._session.get(TicketTopicRow, ticket_id)
+        return None if row is None else _topic(row)
+
+    async def ticket_by_thread(self, chat_id: int, thread_id: int) -> int | None:
+        """The ticket whose forum topic is ``thread_id`` in ``chat_id``."""
+        value: int | None = await self._session.scalar(
+            select(TicketTopicRow.ticket_id).where(
+                TicketTopicRow.chat_id == chat_id, TicketTopicRow.thread_id == thread_id
+            )
+        )
+        return value
+
+    async def save_topic(
+        self, ticket_id: int, chat_id: int, thread_id: int | None, name: str | None
+    ) -> None:
+        """Record the topic a ticket got (created before its card is posted)."""
+        await self._session.execute(
+            _SAVE_TOPIC.on(self._session),
+            {"p_ticket": ticket_id, "p_chat": chat_id, "p_thread": thread_id, "p_name": name},
+        )
+
+    async def save_card(self, ticket_id: int, message_id: int, text: str) -> None:
+        await self._session.execute(
+            _SAVE_CARD, {"p_ticket": ticket_id, "p_message": message_id, "p_text": text}
+        )
+
+    async def save_card_text(self, ticket_id: int, text: str) -> None:
+        await self._session.execute(
+            update(TicketTopicRow)
+            .where(TicketTopicRow.ticket_id == ticket_id)
+            .values(card_text=text)
+        )
+
+    async def save_topic_name(self, ticket_id: int, name: str) -> None:
+        await self._session.execute(
+            update(TicketTopicRow)
+            .where(TicketTopicRow.ticket_id == ticket_id)
+            .values(topic_name=name)
+        )
+
+    async def mark_user_blocked(self, ticket_id: int, at: datetime | None) -> None:
+        """Record (or clear, with None) that the ticket's user blocked the bot."""
+        await self._session.execute(
+            update(TicketTopicRow)
+            .where(TicketTopicRow.ticket_id == ticket_id)
+            .values(user_blocked_at=at)
+        )
+
+    async def add_undelivered(self, ticket_id: int) -> None:
+        """Count one more of the user's messages that never reached the ticket's topic."""
+        await self._session.execute(
+            update(TicketTopicRow)
+            .where(TicketTopicRow.ticket_id == ticket_id)
+            .values(undelivered=TicketTopicRow.undelivered + 1)
+        )
+
+    async def add_link(self, link: MessageLink) -> None:
+        """Tie a message to a ticket; a second call for the same message is ignored."""
+        values = {
+            "chat_id": link.chat_id,
+            "message_id": link.message_id,
+            "ticket_id": link.ticket_id,
+            "author": link.author,
+            "author_id": link.author_id,
+            "public": link.public,
+            "text": link.text,
+            "at": link.at,
+        }
+        await self._session.execute(_ADD_LINK.on(self._session), values)
+
+    async def add_user_message(
+        self,
+        ticket_id: int,
+        chat_id: int,
+        message_id: int,
+        user_id: int,
+        text: str | None,
+        at: datetime,
+    ) -> None:
+        """A user's message as part of the ticket's public history."""
+        link = MessageLink(chat_id, message_id, ticket_id, "user", user_id, True, text, at)
+        await self.add_link(link)
+
+    async def link_of(self, chat_id: int, message_id: int) -> MessageLink | None:
+        row = await self._session.get(MessageLinkRow, (chat_id, message_id))
+        return None if row is None else _link(row)
+
+    async def first_bot_message(self, ticket_id: int, chat_id: int) -> int | None:
+        """The id of the bot's first message about a ticket in ``chat_id`` (in its user's
+        chat: the registration); None before it is delivered."""
+        found: int | None = await self._session.scalar(
+            select(MessageLinkRow.message_id)
+            .where(
+                MessageLinkRow.ticket_id == ticket_id,
+                MessageLinkRow.chat_id == chat_id,
+                MessageLinkRow.author == "bot",
+            )
+            .order_by(MessageLinkRow.message_id)
+            .limit(1)
+        )
+        return found
+
+    async def public_history(self, ticket_id: int, limit: int = 30) -> list[MessageLink]:
+        """The last ``limit`` messages the user saw or wrote on a ticket, oldest first."""
+        rows = await self._session.scalars(
+            select(MessageLinkRow)
+            .where(MessageLinkRow.ticket_id == ticket_id, MessageLinkRow.public.is_(True))
+            .order_by(MessageLinkRow.at.desc(), MessageLinkRow.message_id.desc())
+            .limit(limit)
+        )
+        return [_link(row) for row in reversed(list(rows))]

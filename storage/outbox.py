@@ -3,7 +3,7 @@ that caused them (ARCHITECTURE.md, invariant 2), read back in order per chat by 
 
 A row is a kind (a string) and a payload (a JSON object); what kinds there are
 and what their payloads hold is the sender's business (``bot.outbox.kinds``).
-Every function takes the unit of work's session and never commits.  ``enqueue``
+A repository on the unit of work (``uow.outbox``); it never commits.  ``enqueue``
 keeps a transaction's calls with its session and writes them all, in the order
 they were made, with one INSERT as the transaction commits (an ORM object per
 call cost a unit-of-work flush); a rollback drops them with everything else.
@@ -50,31 +50,6 @@ def _item(row: Any) -> OutboxItem:  # an outbox row as _ITEM selects it
         ticket_id=row.ticket_id,
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
-    )
-
-
-def enqueue(
-    session: AsyncSession,
-    chat_id: int,
-    kind: str,
-    payload: JsonObject,
-    *,
-    ticket_id: int | None = None,
-    now: datetime | None = None,
-) -> None:
-    """Add one outgoing call; it is sent only if the surrounding transaction commits."""
-    at = now or datetime.now(UTC)
-    session.info.setdefault(_QUEUED, []).append(
-        {
-            "chat_id": chat_id,
-            "kind": kind,
-            "payload": payload,
-            "ticket_id": ticket_id,
-            "state": PENDING,
-            "attempts": 0,
-            "created_at": at,
-            "next_attempt_at": at,
-        }
     )
 
 
@@ -129,14 +104,6 @@ _CHAT_HEADS = (
 )
 
 
-async def chat_heads(session: AsyncSession, limit: int = 1000) -> list[ChatHead]:
-    """The oldest pending call of each chat (whether due yet or not), oldest chats
-    first; without payloads (the sender asks this often, and mostly of chats it
-    is already serving)."""
-    rows = await session.execute(_CHAT_HEADS, {"p_limit": limit})
-    return [ChatHead(chat_id, item_id, at) for chat_id, item_id, at in rows]
-
-
 # (Core, not ORM rows: the sender asks these for every message it sends)
 _OUTBOX = Base.metadata.tables["outbox"]
 _ITEM = select(
@@ -176,50 +143,81 @@ _MARK_SENT = (
 )
 
 
-async def last_id(session: AsyncSession) -> int:
-    """The newest row's id (0 for an empty outbox)."""
-    value: int | None = await session.scalar(select(func.max(OutboxRow.id)))
-    return value or 0
+class OutboxRepository:
+    """Outbox: what the unit of work offers as ``uow.outbox``."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def head_of(session: AsyncSession, chat_id: int) -> OutboxItem | None:
-    """The oldest pending call for ``chat_id``, if any."""
-    row = (await session.execute(_HEAD_OF, {"p_chat": chat_id})).first()
-    return None if row is None else _item(row)
+    def enqueue(
+        self,
+        chat_id: int,
+        kind: str,
+        payload: JsonObject,
+        *,
+        ticket_id: int | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Add one outgoing call; it is sent only if the surrounding transaction commits."""
+        at = now or datetime.now(UTC)
+        self._session.info.setdefault(_QUEUED, []).append(
+            {
+                "chat_id": chat_id,
+                "kind": kind,
+                "payload": payload,
+                "ticket_id": ticket_id,
+                "state": PENDING,
+                "attempts": 0,
+                "created_at": at,
+                "next_attempt_at": at,
+            }
+        )
 
+    async def chat_heads(self, limit: int = 1000) -> list[ChatHead]:
+        """The oldest pending call of each chat (whether due yet or not), oldest chats
+        first; without payloads (the sender asks this often, and mostly of chats it
+        is already serving)."""
+        rows = await self._session.execute(_CHAT_HEADS, {"p_limit": limit})
+        return [ChatHead(chat_id, item_id, at) for chat_id, item_id, at in rows]
 
-async def heads_of(session: AsyncSession, chat_ids: Collection[int]) -> dict[int, OutboxItem]:
-    """The oldest pending call of each of ``chat_ids`` that has one (one query for all)."""
-    if not chat_ids:
-        return {}
-    rows = await session.execute(_HEADS_OF, {"p_chats": list(chat_ids)})
-    return {row.chat_id: _item(row) for row in rows}
+    async def last_id(self) -> int:
+        """The newest row's id (0 for an empty outbox)."""
+        value: int | None = await self._session.scalar(select(func.max(OutboxRow.id)))
+        return value or 0
 
+    async def head_of(self, chat_id: int) -> OutboxItem | None:
+        """The oldest pending call for ``chat_id``, if any."""
+        row = (await self._session.execute(_HEAD_OF, {"p_chat": chat_id})).first()
+        return None if row is None else _item(row)
 
-async def mark_sent(
-    session: AsyncSession, item_id: int, message_id: int | None, now: datetime
-) -> None:
-    await session.execute(_MARK_SENT, {"p_id": item_id, "p_at": now, "p_message": message_id})
+    async def heads_of(self, chat_ids: Collection[int]) -> dict[int, OutboxItem]:
+        """The oldest pending call of each of ``chat_ids`` that has one (one query for all)."""
+        if not chat_ids:
+            return {}
+        rows = await self._session.execute(_HEADS_OF, {"p_chats": list(chat_ids)})
+        return {row.chat_id: _item(row) for row in rows}
 
+    async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
+        await self._session.execute(
+            _MARK_SENT, {"p_id": item_id, "p_at": now, "p_message": message_id}
+        )
 
-async def mark_retry(
-    session: AsyncSession, item_id: int, next_attempt_at: datetime, error: str
-) -> None:
-    await session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.id == item_id)
-        .values(next_attempt_at=next_attempt_at, error=error, attempts=OutboxRow.attempts + 1)
-    )
+    async def mark_retry(self, item_id: int, next_attempt_at: datetime, error: str) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id)
+            .values(next_attempt_at=next_attempt_at, error=error, attempts=OutboxRow.attempts + 1)
+        )
 
+    async def mark_failed(self, item_id: int, error: str, now: datetime) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id)
+            .values(state=FAILED, error=error, sent_at=now, attempts=OutboxRow.attempts + 1)
+        )
 
-async def mark_failed(session: AsyncSession, item_id: int, error: str, now: datetime) -> None:
-    await session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.id == item_id)
-        .values(state=FAILED, error=error, sent_at=now, attempts=OutboxRow.attempts + 1)
-    )
-
-
-async def count_by_state(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state))
-    return dict(rows.all())
+    async def count_by_state(self) -> dict[str, int]:
+        rows = await self._session.execute(
+            select(OutboxRow.state, func.count()).group_by(OutboxRow.state)
+        )
+        return dict(rows.all())

@@ -1,10 +1,12 @@
 """The unit of work: one session, one transaction.
 
     async with uow_factory() as uow:
-        ...  # repositories: uow.tickets, uow.audit, uow.directory, uow.users, uow.counters
+        ticket = await uow.tickets.load(ticket_id)
+        await uow.messaging.add_link(...)
 
-Leaving the block commits; an exception rolls everything back. Repositories
-never commit. Other parts add their own repositories over ``uow.session``.
+Every repository of the package is here, named as its module
+(``storage/<name>.py`` → ``uow.<name>``). Leaving the block commits; an
+exception rolls everything back. Repositories never commit.
 """
 
 from __future__ import annotations
@@ -14,12 +16,30 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.hints import WriterHints
-from storage.repos.audit import AuditRepository
-from storage.repos.counters import CounterRepository
-from storage.repos.directory import DirectoryRepository
-from storage.repos.tickets import TicketRepository
-from storage.repos.users import UserRepository
+from storage.alerts import AlertsRepository
+from storage.bad_updates import BadUpdatesRepository
+from storage.catalogue import CatalogueRepository
+from storage.channels import ChannelsRepository
+from storage.client_queries import ClientQueriesRepository
+from storage.drafts import DraftsRepository
+from storage.health import HealthRepository
+from storage._hints import WriterHints
+from storage.incidents import IncidentsRepository
+from storage.leases import LeasesRepository
+from storage.links import LinksRepository
+from storage.messaging import MessagingRepository
+from storage.ops import OpsRepository
+from storage.outbox import OutboxRepository
+from storage.outsiders import OutsidersRepository
+from storage.rebind import RebindRepository
+from storage.report_files import ReportFilesRepository
+from storage.report_queries import ReportQueriesRepository
+from storage.audit import AuditRepository
+from storage.counters import CounterRepository
+from storage.directory import DirectoryRepository
+from storage.tickets import TicketRepository
+from storage.users import UserRepository
+from storage.surveys import SurveysRepository
 
 # The session a unit of work holds, as the layers above name it (they import
 # no SQLAlchemy themselves; ARCHITECTURE.md).
@@ -34,6 +54,24 @@ class UnitOfWork:
         self.audit = AuditRepository(session, hints)
         self.users = UserRepository(session)
         self.counters = CounterRepository(session, hints)
+        self.alerts = AlertsRepository(session)
+        self.bad_updates = BadUpdatesRepository(session)
+        self.catalogue = CatalogueRepository(session)
+        self.channels = ChannelsRepository(session)
+        self.client_queries = ClientQueriesRepository(session)
+        self.drafts = DraftsRepository(session)
+        self.health = HealthRepository(session)
+        self.incidents = IncidentsRepository(session)
+        self.leases = LeasesRepository(session)
+        self.links = LinksRepository(session)
+        self.messaging = MessagingRepository(session)
+        self.ops = OpsRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.outsiders = OutsidersRepository(session)
+        self.rebind = RebindRepository(session)
+        self.report_files = ReportFilesRepository(session)
+        self.report_queries = ReportQueriesRepository(session)
+        self.surveys = SurveysRepository(session)
 
 
 class UnitOfWorkFactory:

@@ -31,7 +31,6 @@ from pydantic import ValidationError
 from bot.channels import max_updates
 from bot.polling import Stopper, handle_batch
 from bot.reader import UpdateReader, scrub
-from storage import channels
 from storage.database import unavailable
 from storage.uow import UnitOfWorkFactory
 
@@ -65,7 +64,7 @@ class MaxPoller:
 
     async def run(self, stop: asyncio.Event) -> None:
         async with self._uow() as uow:  # where the last run stopped
-            marker = await channels.marker_of(uow.session, self._bot.id)
+            marker = await uow.channels.marker_of(self._bot.id)
         stopper = Stopper(stop)
         try:
             while not stop.is_set():
@@ -108,7 +107,7 @@ class MaxPoller:
         keeps it (a start in between gets this batch again: its claims skip it)."""
         try:
             async with self._uow() as uow:
-                await channels.keep_marker(uow.session, self._bot.id, marker, self._now())
+                await uow.channels.keep_marker(self._bot.id, marker, self._now())
         except Exception as exc:
             if not unavailable(exc):
                 raise
@@ -135,7 +134,7 @@ class MaxPoller:
                     seq_mid = max_updates.mid_of_message(raw)
                     if seq_mid is not None:
                         seq, mid = seq_mid
-                        await channels.remember_mid(uow.session, sender.key, seq, mid, self._now())
+                        await uow.channels.remember_mid(sender.key, seq, mid, self._now())
                 except (max_updates.UnreadableMaxUpdate, ValidationError, TypeError) as exc:
                     bad.append((raw, exc))
                     continue

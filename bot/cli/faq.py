@@ -165,11 +165,9 @@ def _gaps(args: argparse.Namespace) -> int:
 
 
 async def _gaps_from_db(args: argparse.Namespace, database: Database) -> int:
-    from storage import drafts
-
     since = datetime.now(UTC) - timedelta(days=max(args.days, 0))
     async with database.uow() as uow:
-        texts = await drafts.faq_gap_queries(uow.session, since)
+        texts = await uow.drafts.faq_gap_queries(since)
     _print_gaps(texts, args.top, since=since)
     return 0
 

@@ -16,7 +16,6 @@ from bot.cli.output import complain, say
 from bot.services import manager
 from bot.services.actors import Actor
 from desk.errors import NotFound
-from storage import ops
 from storage.database import Database
 
 
@@ -47,7 +46,7 @@ def _revoke(args: argparse.Namespace) -> int:
             except NotFound:
                 complain("report_unknown_client", code=code)
                 return 1
-            is_manager = code in await ops.managed_by(uow.session, args.manager)
+            is_manager = code in await uow.ops.managed_by(args.manager)
             await manager.revoke_links(uow, code, args.manager, datetime.now(UTC), actor)
         say("links_revoked", client=client, manager=args.manager, is_manager=is_manager)
         return 0

@@ -7,7 +7,6 @@ import json
 
 from bot.cli.database import add_database_option, with_database
 from bot.cli.output import complain, say
-from storage import bad_updates
 from storage.database import Database
 
 
@@ -33,14 +32,14 @@ def _bad(args: argparse.Namespace) -> int:
     async def run(database: Database) -> int:
         async with database.uow() as uow:
             if args.id is not None:
-                found = await bad_updates.get(uow.session, args.id)
+                found = await uow.bad_updates.get(args.id)
                 if found is None:
                     complain("bad_update_not_found", id=args.id)
                     return 1
                 say("bad_update_show", bad=found, raw=_pretty(found.raw))
                 return 0
-            rows = await bad_updates.latest(uow.session, max(1, args.limit))
-            total = await bad_updates.count(uow.session)
+            rows = await uow.bad_updates.latest(max(1, args.limit))
+            total = await uow.bad_updates.count()
             say("bad_update_list", rows=rows, total=total)
         return 0
 

@@ -38,7 +38,7 @@ async def tickets(
     assert message.from_user is not None
     found = await manager.overview(uow, message.from_user.id, now(), settings)
     if found is None:
-        enqueue.send(uow.session, message.chat.id, texts.render("client_not_manager"))
+        enqueue.send(uow, message.chat.id, texts.render("client_not_manager"))
         return
     html, reports = found
     rows = [
@@ -51,12 +51,12 @@ async def tickets(
         for file_id, period in reports
     ]
     markup = InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
-    enqueue.send(uow.session, message.chat.id, html, markup=markup)
+    enqueue.send(uow, message.chat.id, html, markup=markup)
 
 
 async def report_file(query: CallbackQuery, callback_data: ManagerCb, uow: UnitOfWork) -> None:
     if await manager.may_get_report(uow, query.from_user.id, callback_data.file):
-        enqueue.document(uow.session, chat_of(query), callback_data.file, None)
+        enqueue.document(uow, chat_of(query), callback_data.file, None)
         await query.answer()
     else:
         await query.answer(texts.render("client_not_manager"), show_alert=True)
@@ -84,14 +84,14 @@ async def report(
         code = clients[0]
     moment = now()
     if code is None or len(periods) > 1:
-        enqueue.send(uow.session, chat, texts.render("report_usage", clients=clients))
+        enqueue.send(uow, chat, texts.render("report_usage", clients=clients))
         return
     local = moment.astimezone(ZoneInfo(config.clients[code].timezone))
     try:
         period = parse_period(periods[0] if periods else f"{local.year:04d}-{local.month:02d}")
     except BadPeriod:
         html = texts.render("report_bad_period", value=periods[0], clients=clients)
-        enqueue.send(uow.session, chat, html)
+        enqueue.send(uow, chat, html)
         return
     built, file_id = await save_report(uow, code, period, fmt, moment)
     send_report(uow, built, file_id, [chat])

@@ -22,8 +22,6 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import StaffCb
 from bot.services import approvals, staff
 from bot.services.incoming import incoming
-from storage import catalogue as catalogue_store
-from storage import drafts
 from storage.uow import UnitOfWork
 
 
@@ -122,7 +120,7 @@ class FillingForm(Filter):
     async def __call__(self, message: Message, uow: UnitOfWork) -> bool | dict[str, Any]:
         if message.from_user is None or (message.text or "").startswith("/"):
             return False
-        form = await catalogue_store.form_of(uow.session, message.from_user.id)
+        form = await uow.catalogue.form_of(message.from_user.id)
         return False if form is None or form.state != "filling" else {"form": form}
 
 
@@ -133,7 +131,7 @@ class AwaitingRefusal(Filter):
     async def __call__(self, message: Message, uow: UnitOfWork) -> bool | dict[str, Any]:
         if message.from_user is None or not message.text or message.text.startswith("/"):
             return False
-        waiting = await drafts.awaited(uow.session, message.from_user.id)
+        waiting = await uow.drafts.awaited(message.from_user.id)
         if waiting is None or not waiting[0].startswith(approvals.REASON_WAIT):
             return False
         number = waiting[0].removeprefix(approvals.REASON_WAIT)

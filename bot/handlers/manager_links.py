@@ -20,9 +20,9 @@ async def revoke(message: Message, uow: UnitOfWork, now: Callable[[], datetime])
     assert message.from_user is not None
     names = await manager.revoke_own_links(uow, message.from_user.id, now())
     if not names:
-        enqueue.send(uow.session, message.chat.id, texts.render("client_not_manager"))
+        enqueue.send(uow, message.chat.id, texts.render("client_not_manager"))
         return
-    enqueue.send(uow.session, message.chat.id, texts.render("client_links_revoked", names=names))
+    enqueue.send(uow, message.chat.id, texts.render("client_links_revoked", names=names))
 
 
 def build() -> Router:

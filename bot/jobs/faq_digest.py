@@ -30,7 +30,6 @@ from bot.outbox import enqueue
 from knowledge.analysis import Analyzer
 from knowledge.base import KnowledgeBase
 from knowledge.gaps import Gap, group_similar
-from storage import drafts, report_files
 from storage.uow import UnitOfWorkFactory
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ _KEY_LENGTH = 16  # reports_sent.client_code
 async def refresh_feedback(uow: UnitOfWorkFactory, kb: KnowledgeBase, now: datetime) -> int:
     """Reload what users did with the suggestions; how many presses are known."""
     async with uow() as tx:
-        feedback = await drafts.faq_feedback(tx.session, now - timedelta(days=FEEDBACK_DAYS))
+        feedback = await tx.drafts.faq_feedback(now - timedelta(days=FEEDBACK_DAYS))
     await asyncio.to_thread(kb.set_feedback, feedback.rejections, feedback.helped)
     return len(feedback.rejections) + len(feedback.helped)
 
@@ -83,13 +82,13 @@ async def send_faq_digests(uow: UnitOfWorkFactory, analyzer: Analyzer, now: date
         clients = [code for code, c in config.clients.items() if c.team == name]
         try:
             async with uow() as tx:
-                if not await report_files.claim_report(tx.session, _team_key(name), week, now):
+                if not await tx.report_files.claim_report(_team_key(name), week, now):
                     continue
                 since = now - timedelta(days=DIGEST_DAYS)
-                queries = await drafts.faq_gap_queries(tx.session, since, clients)
+                queries = await tx.drafts.faq_gap_queries(since, clients)
                 gaps = top_gaps(queries, analyzer)
                 if gaps:  # a quiet week: claimed, nothing to say
-                    enqueue.send(tx.session, team.chat_id, texts.render("faq_digest", gaps=gaps))
+                    enqueue.send(tx, team.chat_id, texts.render("faq_digest", gaps=gaps))
                     sent += 1
         except Exception:  # the claim rolled back with it: tried again next pass
             log.exception("FAQ digest %s for team %s failed", week, name)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from bot.jobs import approvals
 from bot.services import csat, intake
-from storage import messaging
 
 if TYPE_CHECKING:
     from bot.compose import App
@@ -49,7 +48,7 @@ async def register_idle_once(app: App) -> int:
 
 async def prune_claims_once(app: App) -> int:
     async with app.db.uow() as uow:
-        pruned = await messaging.prune_claims(uow.session, app.now() - CLAIMS_KEPT)
+        pruned = await uow.messaging.prune_claims(app.now() - CLAIMS_KEPT)
     if pruned:
         log.info("forgot %d update claims older than %s", pruned, CLAIMS_KEPT)
     return pruned

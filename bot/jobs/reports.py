@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from bot.reports.send import save_report, send_report
 from desk.reporting import previous_period
-from storage import ops, report_files
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ async def send_due_reports(uow: UnitOfWorkFactory, now: datetime) -> int:
     """Send every scheduled report that is due and not yet sent; how many were sent."""
     async with uow() as tx:
         config = await tx.directory.load()
-        terms = await ops.client_terms(tx.session)
+        terms = await tx.ops.client_terms()
     sent = 0
     for code, client in sorted(config.clients.items()):
         schedule = terms[code].reports
@@ -39,16 +38,16 @@ async def send_due_reports(uow: UnitOfWorkFactory, now: datetime) -> int:
             period = previous_period(kind, local.date())
             try:
                 async with uow() as tx:
-                    if not await report_files.claim_report(tx.session, code, period.label, now):
+                    if not await tx.report_files.claim_report(code, period.label, now):
                         continue
                     chats: list[int] = []
                     if schedule.to_managers:
-                        chats += await ops.managers_of(tx.session, code)
+                        chats += await tx.ops.managers_of(code)
                     team = config.teams[client.team]
                     if schedule.to_lead and team.lead_chat_id is not None:
                         chats.append(team.lead_chat_id)
                     report, file_id = await save_report(tx, code, period, schedule.format, now)
-                    await report_files.note_report_file(tx.session, code, period.label, file_id)
+                    await tx.report_files.note_report_file(code, period.label, file_id)
                     send_report(tx, report, file_id, chats)
                 sent += 1
                 if chats:

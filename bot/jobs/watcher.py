@@ -39,7 +39,7 @@ from desk.model import Ticket
 from desk.terms import ContractTerms
 from desk.timefmt import due_words
 from desk.watch import Alert, AlertKind, Plan, plan
-from storage import drafts, ops
+from storage import ops
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class Watcher:
         planned = await self.plan_changed(now, terms)
         alerts = 0
         async with self._uow() as uow:
-            due = await ops.due_watches(uow.session, now)
+            due = await uow.ops.due_watches(now)
         for ticket_id in due:
             fired: list[tuple[str, str]] = []  # (kind, ticket number), told once committed
             try:
@@ -113,10 +113,10 @@ class Watcher:
         total, after = 0, 0
         while True:
             async with self._uow() as uow:
-                facts = await ops.stale_watches(uow.session, after, self._batch)
+                facts = await uow.ops.stale_watches(after, self._batch)
                 if not facts:
                     return total
-                sent = await ops.sent_keys_for(uow.session, [f.ticket_id for f in facts])
+                sent = await uow.ops.sent_keys_for([f.ticket_id for f in facts])
                 rows = []
                 for f in facts:
                     p = terms[f.client_code].plan(f, now)
@@ -127,7 +127,7 @@ class Watcher:
                             "next_at": p.next_at(sent.get(f.ticket_id, frozenset())),
                         }
                     )
-                await ops.put_watches(uow.session, rows)
+                await uow.ops.put_watches(rows)
             total += len(facts)
             after = facts[-1].ticket_id
 
@@ -139,17 +139,17 @@ class Watcher:
         by_client: dict[str, _Terms],
         fired: list[tuple[str, str]],
     ) -> int:
-        if not await ops.lock_due(uow.session, ticket_id, now):
+        if not await uow.ops.lock_due(ticket_id, now):
             return 0  # another instance has it, or it was handled meanwhile
-        facts = await ops.watch_facts(uow.session, ticket_id)
+        facts = await uow.ops.watch_facts(ticket_id)
         if facts is None:
             return 0
         terms = by_client[facts.client_code]
         p = terms.plan(facts, now)
-        sent = set(await ops.sent_keys(uow.session, ticket_id))
+        sent = set(await uow.ops.sent_keys(ticket_id))
         count, changed = 0, False
         for alert in p.due(now, frozenset(sent)):
-            if not await ops.claim_alert(uow.session, ticket_id, alert.key, now):
+            if not await uow.ops.claim_alert(ticket_id, alert.key, now):
                 continue
             sent.add(alert.key)
             ticket = await uow.tickets.get_by_id(ticket_id)
@@ -158,7 +158,7 @@ class Watcher:
             changed = changed or alert.kind is AlertKind.RESOLVE
             count += 1
         if not changed:  # a ticket the watcher resolved is planned anew from its new state
-            await ops.set_next(uow.session, ticket_id, facts.updated_at, p.next_at(frozenset(sent)))
+            await uow.ops.set_next(ticket_id, facts.updated_at, p.next_at(frozenset(sent)))
         return count
 
     async def _announce(
@@ -190,7 +190,7 @@ class Watcher:
         )
         client = await uow.directory.client(ticket.client_code)
         close_at = terms.schedule.due(now, self._autoclose)
-        await drafts.ask_resolution(uow.session, ticket_id, now, close_at)
+        await uow.drafts.ask_resolution(ticket_id, now, close_at)
         notify.to_user(
             uow,
             ticket,
@@ -226,12 +226,12 @@ async def _sla_alert(
         share = min(100, round(100 * alert.spent_minutes / limit))
         due = None if alert.due is None else due_words(alert.due, now, client.timezone)
         html = texts.render("watch_warn", share=share, due=due, **context)
-        enqueue.send(uow.session, team.chat_id, html, ticket_id=ticket.id, topic=True)
+        enqueue.send(uow, team.chat_id, html, ticket_id=ticket.id, topic=True)
         return
     lead = None if team.lead is None else _person(config, team.lead)
     in_topic_lead = lead if team.lead_chat_id is None else None
     html = texts.render("watch_breach", lead=in_topic_lead, **context)
-    enqueue.send(uow.session, team.chat_id, html, ticket_id=ticket.id, topic=True)
+    enqueue.send(uow, team.chat_id, html, ticket_id=ticket.id, topic=True)
     if team.lead_chat_id is not None:
         html = texts.render(
             "watch_lead_breach",
@@ -240,7 +240,7 @@ async def _sla_alert(
             subject=ticket.subject,
             **context,
         )
-        enqueue.send(uow.session, team.lead_chat_id, html, ticket_id=ticket.id)
+        enqueue.send(uow, team.lead_chat_id, html, ticket_id=ticket.id)
     await uow.audit.append(
         ticket_id=ticket.id,
         actor=str(Actor.system()),
@@ -250,7 +250,7 @@ async def _sla_alert(
         new=alert.target,
         reason=reasons.sla_spent(alert.target_minutes, alert.spent_minutes),
     )
-    enqueue.refresh(uow.session, team.chat_id, ticket.id)  # the card's due words turn "overdue"
+    enqueue.refresh(uow, team.chat_id, ticket.id)  # the card's due words turn "overdue"
 
 
 @dataclass(frozen=True)
@@ -266,7 +266,7 @@ def _person(config: DeskConfig, telegram_id: int) -> _Person:
 
 async def _load_terms(uow: UnitOfWork) -> dict[str, _Terms]:
     config = await uow.directory.load()
-    by_client = await ops.client_terms(uow.session)
+    by_client = await uow.ops.client_terms()
     result = {}
     for code, client in config.clients.items():
         contract = config.contracts[client.contract]

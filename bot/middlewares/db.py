@@ -27,7 +27,6 @@ from aiogram.types import TelegramObject, Update
 
 from bot import logs, metrics
 from bot.updates import identity
-from storage.messaging import claim_update
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -53,8 +52,8 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         try:
             who = identity(event)
             async with self._uow() as uow:
-                claimed = await claim_update(
-                    uow.session, bot.id, who.key, event.update_id, who.chat_id, datetime.now(UTC)
+                claimed = await uow.messaging.claim_update(
+                    bot.id, who.key, event.update_id, who.chat_id, datetime.now(UTC)
                 )
                 if not claimed:
                     self.duplicates += 1

@@ -17,7 +17,6 @@ from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 
-from storage.channels import tied_person
 from storage.uow import UnitOfWork
 
 
@@ -62,7 +61,7 @@ class PersonMiddleware(BaseMiddleware):
         found = _private_sender(event)
         if found is not None:
             uow: UnitOfWork = data["uow"]
-            person = await tied_person(uow.session, found[0])
+            person = await uow.channels.tied_person(found[0])
             if person is not None and person != found[1].id:
                 event = as_person(event, person)
         return await handler(event, data)

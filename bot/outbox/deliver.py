@@ -36,9 +36,9 @@ from bot.outbox.kinds import (
     SetMarkup,
     TopicState,
 )
-from storage import messaging, report_files
+from storage import messaging
 from storage.outbox import OutboxItem
-from storage.uow import Session, UnitOfWork, UnitOfWorkFactory
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class CardView:
 
 
 CardSource = Callable[[UnitOfWork, int], Awaitable[CardView]]
-Record = Callable[[Session], Awaitable[None]]
+Record = Callable[[UnitOfWork], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ class Deliverer:
             )
         else:
             async with self._uow() as uow:
-                topic = await messaging.topic_of(uow.session, item.ticket_id)
+                topic = await uow.messaging.topic_of(item.ticket_id)
         if topic is None:
             return None, None
         if topic.card_message_id is not None:
@@ -200,7 +200,7 @@ class Deliverer:
     async def _document(self, item: OutboxItem, document: Document) -> int:
         """A saved report file (``storage.report_files``) sent as a document."""
         async with self._uow() as uow:
-            found = await report_files.report_content(uow.session, document.file_id)
+            found = await uow.report_files.report_content(document.file_id)
         if found is None:
             raise ValueError(f"report file {document.file_id} is gone")
         meta, content = found
@@ -303,8 +303,8 @@ class Deliverer:
                 thread = created.message_thread_id
             # recorded at once: creating a topic is the one call not safe to repeat
             async with self._uow() as uow:
-                await messaging.save_topic(
-                    uow.session, item.ticket_id, item.chat_id, thread, view.topic_name
+                await uow.messaging.save_topic(
+                    item.ticket_id, item.chat_id, thread, view.topic_name
                 )
             topic = messaging.TicketTopic(
                 item.ticket_id, item.chat_id, thread, None, view.topic_name, None, None
@@ -319,11 +319,10 @@ class Deliverer:
         )
         ticket_id = item.ticket_id
 
-        async def record(session: Session) -> None:
-            await messaging.save_card(session, ticket_id, card.message_id, view.text)
+        async def record(uow: UnitOfWork) -> None:
+            await uow.messaging.save_card(ticket_id, card.message_id, view.text)
             # a reply to the card names the ticket (the only way in a group without topics)
-            await messaging.add_link(
-                session,
+            await uow.messaging.add_link(
                 messaging.MessageLink(
                     chat_id=item.chat_id,
                     message_id=card.message_id,
@@ -357,19 +356,19 @@ class Deliverer:
                 if not _not_modified(exc):
                     raise
             async with self._uow() as uow:
-                await messaging.save_card_text(uow.session, item.ticket_id, view.text)
+                await uow.messaging.save_card_text(item.ticket_id, view.text)
         if topic.thread_id is not None and view.topic_name != topic.topic_name:
             await self._bot.edit_forum_topic(
                 chat_id=topic.chat_id, message_thread_id=topic.thread_id, name=view.topic_name
             )
             async with self._uow() as uow:
-                await messaging.save_topic_name(uow.session, item.ticket_id, view.topic_name)
+                await uow.messaging.save_topic_name(item.ticket_id, view.topic_name)
 
     async def _topic_state(self, item: OutboxItem, state: TopicState) -> None:
         """Close or reopen the topic; in a plain group there is none and nothing to do."""
         assert item.ticket_id is not None
         async with self._uow() as uow:
-            topic = await messaging.topic_of(uow.session, item.ticket_id)
+            topic = await uow.messaging.topic_of(item.ticket_id)
         if topic is None or topic.thread_id is None:
             return  # a plain group (no topics), or no topic was ever made
         try:

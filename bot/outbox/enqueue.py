@@ -20,14 +20,13 @@ from bot.outbox.kinds import Link, Origin, Payload, Relay
 from bot.texts import CAPTION_LIMIT, split_html
 from desk.alerts import is_system_user
 from desk.channels import channel_of
-from storage import outbox
-from storage.uow import Session
+from storage.uow import UnitOfWork
 
 
-def _put(session: Session, chat_id: int, payload: Payload, ticket_id: int | None = None) -> None:
+def _put(uow: UnitOfWork, chat_id: int, payload: Payload, ticket_id: int | None = None) -> None:
     if is_system_user(chat_id):
         return  # a client's monitoring, the requester of its alerts, has no chat
-    outbox.enqueue(session, chat_id, payload.kind.value, payload.to_json(), ticket_id=ticket_id)
+    uow.outbox.enqueue(chat_id, payload.kind.value, payload.to_json(), ticket_id=ticket_id)
 
 
 def link(author: str, author_id: int | None, *, public: bool, text: str | None) -> Link:
@@ -41,7 +40,7 @@ def relay(origin: Origin, chat_id: int, message_id: int) -> Relay:
 
 
 def send(
-    session: Session,
+    uow: UnitOfWork,
     chat_id: int,
     html: str,
     *,
@@ -56,11 +55,11 @@ def send(
     for i, piece in enumerate(pieces):
         last = i == len(pieces) - 1
         payload = kinds.Send(piece, topic, markup if last else None, link_as, relay_of)
-        _put(session, chat_id, payload, ticket_id)
+        _put(uow, chat_id, payload, ticket_id)
 
 
 def copy(
-    session: Session,
+    uow: UnitOfWork,
     chat_id: int,
     from_chat_id: int,
     message_id: int,
@@ -87,7 +86,7 @@ def copy(
         if not files:  # its files are not known here: at least its words go
             if caption is not None:
                 send(
-                    session,
+                    uow,
                     chat_id,
                     caption,
                     ticket_id=ticket_id,
@@ -97,10 +96,10 @@ def copy(
                 )
             return
         payload = kinds.Carry(files, caption, topic, link_as, relay_of)
-    _put(session, chat_id, payload, ticket_id)
+    _put(uow, chat_id, payload, ticket_id)
     if overflow is not None:
         send(
-            session,
+            uow,
             chat_id,
             overflow,
             ticket_id=ticket_id,
@@ -110,40 +109,38 @@ def copy(
         )
 
 
-def open_topic(
-    session: Session, chat_id: int, ticket_id: int, card: CardView | None = None
-) -> None:
+def open_topic(uow: UnitOfWork, chat_id: int, ticket_id: int, card: CardView | None = None) -> None:
     """Create the ticket's topic and post its card: ``card`` as given (a registration
     has everything it shows at hand), or as the ticket is when the row is sent."""
     queued = None if card is None else kinds.Card(card.text, card.markup, card.topic_name)
-    _put(session, chat_id, kinds.OpenTopic(queued), ticket_id)
+    _put(uow, chat_id, kinds.OpenTopic(queued), ticket_id)
 
 
-def refresh(session: Session, chat_id: int, ticket_id: int) -> None:
-    _put(session, chat_id, kinds.Refresh(), ticket_id)
+def refresh(uow: UnitOfWork, chat_id: int, ticket_id: int) -> None:
+    _put(uow, chat_id, kinds.Refresh(), ticket_id)
 
 
-def topic_state(session: Session, chat_id: int, ticket_id: int, *, closed: bool) -> None:
-    _put(session, chat_id, kinds.TopicState(closed), ticket_id)
+def topic_state(uow: UnitOfWork, chat_id: int, ticket_id: int, *, closed: bool) -> None:
+    _put(uow, chat_id, kinds.TopicState(closed), ticket_id)
 
 
 def set_markup(
-    session: Session, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
+    uow: UnitOfWork, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
 ) -> None:
-    _put(session, chat_id, kinds.SetMarkup(message_id, markup))
+    _put(uow, chat_id, kinds.SetMarkup(message_id, markup))
 
 
 def edit(
-    session: Session,
+    uow: UnitOfWork,
     chat_id: int,
     message_id: int,
     html: str,
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Replace a sent message's text (cut to one message) and keyboard."""
-    _put(session, chat_id, kinds.Edit(message_id, split_html(html)[0], markup))
+    _put(uow, chat_id, kinds.Edit(message_id, split_html(html)[0], markup))
 
 
-def document(session: Session, chat_id: int, file_id: int, caption: str | None) -> None:
+def document(uow: UnitOfWork, chat_id: int, file_id: int, caption: str | None) -> None:
     """Send a saved report file (``storage.report_files.save_report_file``) as a document."""
-    _put(session, chat_id, kinds.Document(file_id, caption))
+    _put(uow, chat_id, kinds.Document(file_id, caption))

@@ -60,7 +60,6 @@ from bot.outbox import enqueue
 from bot.outbox.deliver import Delivered, Deliverer
 from bot.outbox.kinds import Origin, link_of, relay_of
 from storage import leases, messaging
-from storage import outbox as repo
 from storage.database import unavailable
 from storage.outbox import OutboxItem
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -121,7 +120,7 @@ class OutboxSender:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; lanes in flight finish their current row."""
         async with self._uow() as uow:
-            self._deliverer.first_tries_after(await repo.last_id(uow.session))
+            self._deliverer.first_tries_after(await uow.outbox.last_id())
         stopper = asyncio.create_task(stop.wait())
         try:
             while not stop.is_set():
@@ -157,7 +156,7 @@ class OutboxSender:
             await self._start_lanes()
             if not self._lanes:
                 async with self._uow() as uow:
-                    heads = await repo.chat_heads(uow.session)
+                    heads = await uow.outbox.chat_heads()
                 if not heads:
                     return
                 await asyncio.sleep(0.05)
@@ -171,7 +170,7 @@ class OutboxSender:
         next_due: float | None = None
         starting: list[int] = []
         async with self._uow() as uow:
-            for head in await repo.chat_heads(uow.session):
+            for head in await uow.outbox.chat_heads():
                 if head.chat_id in self._lanes:
                     continue
                 if head.next_attempt_at > now:
@@ -180,21 +179,21 @@ class OutboxSender:
                     continue
                 starting.append(head.chat_id)
             let_go, self._let_go = self._let_go - set(starting), set()
-            await leases.release(uow.session, [leases.lane(c) for c in let_go], self._holder)
+            await uow.leases.release([leases.lane(c) for c in let_go], self._holder)
             self._held -= let_go
             if self._held and (
                 self._renewed_at is None or now - self._renewed_at >= self._lease / 3
             ):  # lanes alive but quiet (waiting on a limit or a retry) stay ours
                 held = [leases.lane(c) for c in self._held]
-                await leases.renew(uow.session, held, self._holder, now, self._lease)
+                await uow.leases.renew(held, self._holder, now, self._lease)
                 self._renewed_at = now
             names = {leases.lane(c): c for c in starting}
-            taken = await leases.take(uow.session, names, self._holder, now, self._lease)
+            taken = await uow.leases.take(names, self._holder, now, self._lease)
             if len(taken) < len(starting):  # another instance sends those: look again soon
                 next_due = min(next_due or 1.0, 1.0)
             starting = [names[name] for name in taken]
             self._held.update(starting)
-            items = await repo.heads_of(uow.session, starting)
+            items = await uow.outbox.heads_of(starting)
         for chat_id in starting:
             # the head just read saves the lane a look, unless a lane of that
             # chat finished meanwhile (it may have sent that very row)
@@ -217,7 +216,7 @@ class OutboxSender:
         try:
             async with self._uow() as uow:
                 names = [leases.lane(c) for c in self._held]
-                await leases.release(uow.session, names, self._holder)
+                await uow.leases.release(names, self._holder)
         except Exception:  # they run out by themselves
             log.exception("letting go of %d outbox lanes failed", len(self._held))
         self._held.clear()
@@ -227,7 +226,7 @@ class OutboxSender:
             item = head
             if item is None:
                 async with self._uow() as uow:
-                    item = await repo.head_of(uow.session, chat_id)
+                    item = await uow.outbox.head_of(chat_id)
             while item is not None and item.next_attempt_at <= self._now():
                 item = await self._deliver(item)
             if item is not None:
@@ -290,9 +289,9 @@ class OutboxSender:
                     for sent in batch:
                         await _write(uow, sent)
                     chats = {s.item.chat_id for s in batch}
-                    heads = await repo.heads_of(uow.session, chats)
+                    heads = await uow.outbox.heads_of(chats)
                     names = [leases.lane(c) for c in chats]  # still sending them
-                    await leases.renew(uow.session, names, self._holder, self._now(), self._lease)
+                    await uow.leases.renew(names, self._holder, self._now(), self._lease)
             except Exception as exc:
                 if not batch or unavailable(exc):  # the database did not answer: the
                     self._unrecorded[:0] = batch  # deliveries wait for it (else: sent again)
@@ -310,7 +309,7 @@ class OutboxSender:
             try:
                 async with self._uow() as uow:
                     await _write(uow, sent)
-                    following = await repo.head_of(uow.session, sent.item.chat_id)
+                    following = await uow.outbox.head_of(sent.item.chat_id)
             except Exception as exc:
                 if not sent.following.done():  # its lane may have been stopped meanwhile
                     sent.following.set_exception(exc)
@@ -321,17 +320,15 @@ class OutboxSender:
         self.retried += 1
         log.info("outbox %s to chat %s: %s; retry in %.1fs", item.id, item.chat_id, error, delay)
         async with self._uow() as uow:
-            await repo.mark_retry(
-                uow.session, item.id, self._now() + timedelta(seconds=delay), error
-            )
-            return await repo.head_of(uow.session, item.chat_id)
+            await uow.outbox.mark_retry(item.id, self._now() + timedelta(seconds=delay), error)
+            return await uow.outbox.head_of(item.chat_id)
 
     async def _fail(self, item: OutboxItem, error: str) -> OutboxItem | None:
         self.failed += 1
         log.warning("outbox %s (%s) to chat %s failed: %s", item.id, item.kind, item.chat_id, error)
         async with self._uow() as uow:
-            await repo.mark_failed(uow.session, item.id, error, self._now())
-            following = await repo.head_of(uow.session, item.chat_id)
+            await uow.outbox.mark_failed(item.id, error, self._now())
+            following = await uow.outbox.head_of(item.chat_id)
         metrics.OUTBOX_FAILED.labels(item.kind).inc()
         return following
 
@@ -352,14 +349,14 @@ class OutboxSender:
         now = self._now()
         kinds = [item.kind]
         async with self._uow() as uow:
-            await repo.mark_failed(uow.session, item.id, error, now)
-            following = await repo.head_of(uow.session, item.chat_id)
+            await uow.outbox.mark_failed(item.id, error, now)
+            following = await uow.outbox.head_of(item.chat_id)
             # its later pieces are next in this lane: half a message would only confuse
             while following is not None and relay_of(following) == relay:
                 part = f"an earlier part (outbox {item.id}) failed"
-                await repo.mark_failed(uow.session, following.id, part, now)
+                await uow.outbox.mark_failed(following.id, part, now)
                 kinds.append(following.kind)
-                following = await repo.head_of(uow.session, item.chat_id)
+                following = await uow.outbox.head_of(item.chat_id)
             await _tell_relay_failed(uow, item.ticket_id, relay.origin)
         for kind in kinds:
             metrics.OUTBOX_FAILED.labels(kind).inc()
@@ -369,41 +366,41 @@ class OutboxSender:
     async def _user_blocked(self, item: OutboxItem) -> None:
         assert item.ticket_id is not None
         async with self._uow() as uow:
-            topic = await messaging.topic_of(uow.session, item.ticket_id)
+            topic = await uow.messaging.topic_of(item.ticket_id)
             ticket = await uow.tickets.get_by_id(item.ticket_id)
             if topic is None or topic.user_blocked_at is not None:
                 return  # staff already know (or there is no topic to tell them in)
-            await messaging.mark_user_blocked(uow.session, item.ticket_id, self._now())
+            await uow.messaging.mark_user_blocked(item.ticket_id, self._now())
             enqueue.send(
-                uow.session,
+                uow,
                 topic.chat_id,
                 texts.render("staff_blocked", number=ticket.number),
                 ticket_id=item.ticket_id,
                 topic=True,
             )
-            enqueue.refresh(uow.session, topic.chat_id, item.ticket_id)
+            enqueue.refresh(uow, topic.chat_id, item.ticket_id)
 
 
 async def _tell_relay_failed(uow: UnitOfWork, ticket_id: int, origin: Origin) -> None:
     """Tell whoever wrote a relayed message that it never arrived: a user's is
     counted on the card and the user asked to send it again; a consultant's is
     told in the topic."""
-    topic = await messaging.topic_of(uow.session, ticket_id)
+    topic = await uow.messaging.topic_of(ticket_id)
     ticket = await uow.tickets.get_by_id(ticket_id)
     if origin == "user":
-        await messaging.add_undelivered(uow.session, ticket_id)
+        await uow.messaging.add_undelivered(ticket_id)
         enqueue.send(
-            uow.session,
+            uow,
             ticket.user_chat,
             texts.render("relay_failed_user", number=ticket.number),
             ticket_id=ticket_id,
             link_as=enqueue.link("bot", None, public=False, text=None),
         )
         if topic is not None:
-            enqueue.refresh(uow.session, topic.chat_id, ticket_id)
+            enqueue.refresh(uow, topic.chat_id, ticket_id)
     elif topic is not None:
         enqueue.send(
-            uow.session,
+            uow,
             topic.chat_id,
             texts.render("relay_failed_staff", number=ticket.number),
             ticket_id=ticket_id,
@@ -436,12 +433,11 @@ def _settle(sent: _Sent, following: OutboxItem | None) -> None:
 async def _write(uow: UnitOfWork, sent: _Sent) -> None:
     item, message_id = sent.item, sent.delivered.message_id
     if sent.delivered.record is not None:
-        await sent.delivered.record(uow.session)
-    await repo.mark_sent(uow.session, item.id, message_id, sent.at)
+        await sent.delivered.record(uow)
+    await uow.outbox.mark_sent(item.id, message_id, sent.at)
     link = link_of(item)
     if link is not None and message_id is not None and item.ticket_id is not None:
-        await messaging.add_link(
-            uow.session,
+        await uow.messaging.add_link(
             messaging.MessageLink(
                 chat_id=item.chat_id,
                 message_id=message_id,

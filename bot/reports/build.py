@@ -10,8 +10,6 @@ from bot.reports.xlsx import render_xlsx
 from desk import sla
 from desk.clock import clock_of
 from desk.reporting import ApprovalWaits, Period, Report, make_report
-from storage import catalogue, ops
-from storage.report_queries import report_figures
 from storage.uow import UnitOfWork
 
 FORMATS = ("html", "xlsx")
@@ -31,11 +29,10 @@ async def build_report(
     client = await uow.directory.client(client_code)
     contract = await uow.directory.contract(client.contract)
     schedule = clock_of(await uow.directory.schedule(contract.schedule))
-    terms = await ops.terms_of(uow.session, contract.name)
+    terms = await uow.ops.terms_of(contract.name)
     start, end = period.bounds(client.timezone)
     cutoff = min(end, now)
-    figures, states = await report_figures(
-        uow.session,
+    figures, states = await uow.report_queries.report_figures(
         client.code,
         start,
         end,
@@ -51,7 +48,7 @@ async def build_report(
             spent = sla.spent(state, cutoff, sla.clock_for(target, schedule))
             line = replace(line, actual_minutes=spent)
         lines.append(line)
-    rounds, waited = await catalogue.approval_minutes(uow.session, [client.code], start, cutoff)
+    rounds, waited = await uow.catalogue.approval_minutes([client.code], start, cutoff)
     figures = replace(figures, breaches=tuple(lines), approvals=ApprovalWaits(rounds, waited))
     return make_report(
         client.code, client.name, period, client.timezone, now, figures, terms.penalties

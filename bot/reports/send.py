@@ -10,7 +10,6 @@ from bot.outbox import enqueue
 from bot.reports import fmt as numbers
 from bot.reports.build import breach_limit_for, build_report, render_report, report_filename
 from desk.reporting import Period, Report
-from storage import report_files
 from storage.uow import UnitOfWork
 
 
@@ -19,8 +18,7 @@ async def save_report(
 ) -> tuple[Report, int]:
     """Build the report, keep its file (for the page and for sending); its file id."""
     report = await build_report(uow, client_code, period, now, breach_limit=breach_limit_for(fmt))
-    file_id = await report_files.save_report_file(
-        uow.session,
+    file_id = await uow.report_files.save_report_file(
         report.client_code,
         period.label,
         fmt,
@@ -42,6 +40,6 @@ def send_report(uow: UnitOfWork, report: Report, file_id: int, chats: Iterable[i
     )
     sent = 0
     for chat_id in dict.fromkeys(chats):  # each chat once, in order
-        enqueue.document(uow.session, chat_id, file_id, caption)
+        enqueue.document(uow, chat_id, file_id, caption)
         sent += 1
     return sent

@@ -32,7 +32,6 @@ from desk.enums import OPEN_STATUSES, Category
 from desk.incidents import Origin
 from desk.model import Ticket
 from desk.timefmt import due_words
-from storage import alerts, ops
 from storage.uow import UnitOfWork
 
 REASON = "monitoring"  # the audit reason of what an alert does to its ticket
@@ -70,7 +69,7 @@ async def receive(
 ) -> Outcome:
     """Apply one alert of ``client_code``'s monitoring."""
     terms = await svc.terms(uow, client_code)
-    rules = (await ops.terms_of(uow.session, terms.contract.name)).alerts
+    rules = (await uow.ops.terms_of(terms.contract.name)).alerts
     if alert.status is AlertStatus.FIRING:
         return await _fire(uow, svc, client_code, alert, rules, now)
     return await _recover(uow, svc, client_code, alert, rules, now, close_after_minutes)
@@ -84,20 +83,17 @@ async def _fire(
     rules: AlertRules,
     now: datetime,
 ) -> Outcome:
-    state = await alerts.get(uow.session, client_code, alert.key)
-    if state is None and not await alerts.claim(
-        uow.session, client_code, alert.key, alert.source, now
-    ):
+    state = await uow.alerts.get(client_code, alert.key)
+    if state is None and not await uow.alerts.claim(client_code, alert.key, alert.source, now):
         # A request racing this one claimed the key and has committed its ticket.
-        state = await alerts.get(uow.session, client_code, alert.key)
+        state = await uow.alerts.get(client_code, alert.key)
     ticket = None
     if state is not None:
         ticket = await uow.tickets.get_by_id(state.ticket_id, for_update=True)
     step = firing_step(state, ticket.status if ticket else None, now, rules)
     if step is Step.OPEN or ticket is None:
         ticket = await _open(uow, svc, client_code, alert, rules, now)
-        await alerts.record(
-            uow.session, client_code, alert.key, now=now, status=AlertStatus.FIRING,
+        await uow.alerts.record(client_code, alert.key, now=now, status=AlertStatus.FIRING,
             ticket_id=ticket.id,
         )  # fmt: skip
         return Outcome(ticket.number, True)
@@ -117,8 +113,7 @@ async def _fire(
             uow, ticket, "alert_refired", summary=alert.summary, moment=moment,
             owner=owner, reopened=reopened,
         )  # fmt: skip
-    await alerts.record(
-        uow.session, client_code, alert.key, now=now, status=AlertStatus.FIRING,
+    await uow.alerts.record(client_code, alert.key, now=now, status=AlertStatus.FIRING,
         repeated=step is not Step.QUIET,
     )  # fmt: skip
     return Outcome(ticket.number, False)
@@ -133,13 +128,13 @@ async def _recover(
     now: datetime,
     close_after_minutes: int,
 ) -> Outcome:
-    state = await alerts.get(uow.session, client_code, alert.key)
+    state = await uow.alerts.get(client_code, alert.key)
     if state is None:
         return Outcome(None, False)  # nothing fired: nothing to recover
     ticket = await uow.tickets.get_by_id(state.ticket_id, for_update=True)
     if state.status is AlertStatus.RESOLVED:
         return Outcome(ticket.number, False)  # a retry of the recovery
-    await alerts.record(uow.session, client_code, alert.key, now=now, status=AlertStatus.RESOLVED)
+    await uow.alerts.record(client_code, alert.key, now=now, status=AlertStatus.RESOLVED)
     was_open = ticket.status in OPEN_STATUSES
     resolve = was_open and rules.on_resolved.value == "resolve"
     if resolve:
@@ -167,7 +162,7 @@ async def _open(
     """Register the incident and queue its topic and card (as ``intake.register``)."""
     requester = system_user_id(client_code)
     name = texts.render("alert_requester")
-    await alerts.ensure_system_user(uow.session, requester, client_code, name, now)
+    await uow.alerts.ensure_system_user(requester, client_code, name, now)
     text = texts.render(
         "alert_ticket_text",
         summary=alert.summary,
@@ -192,13 +187,13 @@ async def _open(
     owner = terms.config.staff.get(ticket.owner_id)
     user = await uow.users.get(requester)
     card = render_card(ticket, terms.client, user, owner, None, routed=None, now=now)
-    enqueue.open_topic(uow.session, team.chat_id, ticket.id, card)
+    enqueue.open_topic(uow, team.chat_id, ticket.id, card)
     await notify.alert_p1(uow, svc, ticket, now)  # a critical alert calls the team on shift
     # users who write about it meanwhile are told it is known (bot.services.incidents)
     await incidents.declare(uow, ticket, Actor.system(), Origin.ALERT, now, announce=False)
     if text_overflows(text):
         html = texts.render("alert_details", text=text)
-        enqueue.send(uow.session, team.chat_id, html, ticket_id=ticket.id, topic=True)
+        enqueue.send(uow, team.chat_id, html, ticket_id=ticket.id, topic=True)
     return ticket
 
 

@@ -39,8 +39,6 @@ from desk.catalogue import (
 from desk.enums import OPEN_STATUSES, Status
 from desk.errors import NotAllowed
 from desk.model import Ticket
-from storage import catalogue as store
-from storage import drafts
 from storage.catalogue import ApprovalRecord
 from storage.uow import UnitOfWork
 
@@ -55,7 +53,7 @@ def to_person(
     ticket_id: int | None = None,
 ) -> None:
     """A message to a client's person (an approver, a manager) in their private chat."""
-    enqueue.send(uow.session, telegram_id, html, markup=markup, ticket_id=ticket_id)
+    enqueue.send(uow, telegram_id, html, markup=markup, ticket_id=ticket_id)
 
 
 def _people(terms: Terms) -> tuple[ClientPeople, tuple[int, ...]]:
@@ -90,8 +88,7 @@ async def request(
         return ticket, ()
     resume, ticket_id = ticket.status, ticket.id
     ticket = await svc.change_status(uow, ticket_id, Actor.system(), Status.APPROVAL, "approval")
-    record = await store.add_approval(
-        uow.session,
+    record = await uow.catalogue.add_approval(
         ticket_id=ticket_id,
         kind="request",
         type_code=form_type.code,
@@ -107,7 +104,7 @@ async def request(
 async def ask(uow: UnitOfWork, svc: TicketService, ticket: Ticket, now: datetime) -> None:
     """Send the ticket's pending round to everyone asked (the design document first)."""
     assert ticket.id is not None
-    rounds = [r for r in await store.approvals_of(uow.session, ticket.id) if r.state == "pending"]
+    rounds = [r for r in await uow.catalogue.approvals_of(ticket.id) if r.state == "pending"]
     if rounds:
         await _send(uow, svc, ticket, rounds[-1], rounds[-1].asked, "approval_request")
 
@@ -121,7 +118,7 @@ async def _send(
     template: str,
 ) -> None:
     terms = await svc.terms(uow, ticket.client_code)
-    form = await store.ticket_form(uow.session, record.ticket_id)
+    form = await uow.catalogue.ticket_form(record.ticket_id)
     requester = await uow.users.get(ticket.requester_id)
     html = texts.render(
         template,
@@ -136,7 +133,7 @@ async def _send(
     for person in people:
         if record.design_chat_id is not None and record.design_message_id is not None:
             enqueue.copy(
-                uow.session,
+                uow,
                 person,
                 record.design_chat_id,
                 record.design_message_id,
@@ -168,7 +165,7 @@ async def _authorized(
 ) -> tuple[ApprovalRecord, Ticket, Terms]:
     """The round and its ticket if ``person`` may decide it; ``NotAllowed`` otherwise (a
     forged id, another client's manager, the requester)."""
-    record = await store.approval(uow.session, approval_id, for_update=True)
+    record = await uow.catalogue.approval(approval_id, for_update=True)
     if record is None:
         raise NotAllowed(f"no approval {approval_id}")
     ticket = await uow.tickets.get_by_id(record.ticket_id)
@@ -187,7 +184,7 @@ async def approve(
     record, ticket, terms = await _authorized(uow, svc, approval_id, person)
     if record.state != "pending":
         return "approval_already"
-    await store.vote(uow.session, record.id, person, "approved", now)
+    await uow.catalogue.vote(record.id, person, "approved", now)
     if await _verdict(uow, record, terms) is Verdict.APPROVED:
         await _close(uow, svc, record, ticket, terms, person, "approved", None, now)
         to_person(uow, chat_id, texts.render("approval_done", number=ticket.number, ok=True))
@@ -203,7 +200,7 @@ async def ask_reason(
     record, ticket, _ = await _authorized(uow, svc, approval_id, person)
     if record.state != "pending":
         return "approval_already"
-    await drafts.await_from(uow.session, person, f"{REASON_WAIT}{record.id}", ticket.id, now)
+    await uow.drafts.await_from(person, f"{REASON_WAIT}{record.id}", ticket.id, now)
     html = texts.render("approval_reason_ask", number=ticket.number)
     to_person(uow, chat_id, html, keyboards.approval_keep(record.id))
     return "approval_thanks"
@@ -211,7 +208,7 @@ async def ask_reason(
 
 async def keep(uow: UnitOfWork, person: int) -> None:
     """«Не отклонять» under the question of why: nothing is refused."""
-    await drafts.stop_awaiting(uow.session, person)
+    await uow.drafts.stop_awaiting(person)
 
 
 async def refuse(
@@ -224,19 +221,19 @@ async def refuse(
     now: datetime,
 ) -> None:
     """The reason of a refusal arrived: the round is refused (one refusal is enough)."""
-    await drafts.stop_awaiting(uow.session, person)
+    await uow.drafts.stop_awaiting(person)
     record, ticket, terms = await _authorized(uow, svc, approval_id, person)
     if record.state != "pending":
         to_person(uow, chat_id, texts.render("approval_already"))
         return
     reason = " ".join(why.split())[:500]
-    await store.vote(uow.session, record.id, person, "refused", now, reason)
+    await uow.catalogue.vote(record.id, person, "refused", now, reason)
     await _close(uow, svc, record, ticket, terms, person, "refused", reason, now)
     to_person(uow, chat_id, texts.render("approval_done", number=ticket.number, ok=False))
 
 
 async def _verdict(uow: UnitOfWork, record: ApprovalRecord, terms: Terms) -> Verdict | None:
-    votes = await store.votes(uow.session, record.id)
+    votes = await uow.catalogue.votes(record.id)
     _, managers = _people(terms)
     return verdict(
         Approval(record.rule),
@@ -263,8 +260,8 @@ async def _close(
     to the consultant); the user, the topic and the card are told."""
     assert ticket.id is not None
     waited = max(0, terms.clock.minutes_between(record.requested_at, now))
-    await store.close_approval(
-        uow.session, record.id, state, now=now, by=person, reason=reason, waited_minutes=waited
+    await uow.catalogue.close_approval(
+        record.id, state, now=now, by=person, reason=reason, waited_minutes=waited
     )
     await _audit(uow, ticket, Actor.user(person), now, record, state, reason)
     approved, ticket_id = state == "approved", ticket.id
@@ -329,7 +326,7 @@ async def design(
         return "design_closed"
     terms = await svc.terms(uow, ticket.client_code)
     catalogue = _catalogue(terms)
-    form = await store.ticket_form(uow.session, ticket.id)
+    form = await uow.catalogue.ticket_form(ticket.id)
     form_type = catalogue.get(form.type_code) if form else None
     if form_type is None or not form_type.design:
         form_type = catalogue.design_type()
@@ -339,10 +336,10 @@ async def design(
     asked = asked_first(form_type.code, people, managers, ticket.requester_id)
     if not asked:
         return "design_nobody"
-    rounds = await store.approvals_of(uow.session, ticket.id)
+    rounds = await uow.catalogue.approvals_of(ticket.id)
     resume = ticket.status
     for old in (r for r in rounds if r.state == "pending"):
-        await store.close_approval(uow.session, old.id, "superseded", now=now, by=staff_id)
+        await uow.catalogue.close_approval(old.id, "superseded", now=now, by=staff_id)
         resume = Status(old.resume_status)
         for person in old.asked:
             to_person(uow, person, texts.render("approval_superseded", number=ticket.number))
@@ -350,8 +347,7 @@ async def design(
     if ticket.status is not Status.APPROVAL:
         actor = Actor.staff(staff_id)
         ticket = await svc.change_status(uow, ticket_id, actor, Status.APPROVAL, "design")
-    record = await store.add_approval(
-        uow.session,
+    record = await uow.catalogue.add_approval(
         ticket_id=ticket_id,
         kind="design",
         type_code=form_type.code,
@@ -377,7 +373,7 @@ async def remind_due(uow: UnitOfWork, svc: TicketService, now: datetime) -> int:
     """Remind the approvers of rounds waiting past their type's ``remind_after`` and bring
     those past ``escalate_after`` to the client's managers; how many messages were queued."""
     queued = 0
-    for record in await store.pending(uow.session):
+    for record in await uow.catalogue.pending():
         ticket = await uow.tickets.get_by_id(record.ticket_id)
         terms = await svc.terms(uow, ticket.client_code)
         form_type = _catalogue(terms).get(record.type_code)
@@ -385,13 +381,13 @@ async def remind_due(uow: UnitOfWork, svc: TicketService, now: datetime) -> int:
         remind = (form_type or defaults).remind_after_minutes
         escalate = (form_type or defaults).escalate_after_minutes
         waited = terms.clock.minutes_between(record.requested_at, now)
-        voted = set(await store.votes(uow.session, record.id))
+        voted = set(await uow.catalogue.votes(record.id))
         if record.escalated_at is None and waited >= escalate:
             _, managers = _people(terms)
             to = tuple(m for m in managers if m != ticket.requester_id and m not in voted)
-            await store.mark(uow.session, record.id, "escalated", now)
+            await uow.catalogue.mark(record.id, "escalated", now)
             if record.reminded_at is None:
-                await store.mark(uow.session, record.id, "reminded", now)
+                await uow.catalogue.mark(record.id, "reminded", now)
             await _send(uow, svc, ticket, record, to, "approval_escalated")
             await ticket_events.record(
                 uow, ticket, Actor.system(), now, "approval escalated", None, list(to)
@@ -402,7 +398,7 @@ async def remind_due(uow: UnitOfWork, svc: TicketService, now: datetime) -> int:
             queued += len(to) + 1
         elif record.reminded_at is None and waited >= remind:
             to = tuple(p for p in record.asked if p not in voted)
-            await store.mark(uow.session, record.id, "reminded", now)
+            await uow.catalogue.mark(record.id, "reminded", now)
             await _send(uow, svc, ticket, record, to, "approval_reminder")
             await notify.refresh_card(uow, ticket)
             queued += len(to)

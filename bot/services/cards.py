@@ -74,7 +74,7 @@ async def card_view(uow: UnitOfWork, ticket_id: int, tickets: TicketService) -> 
     """The card, buttons and topic name of the ticket as it is now."""
     ticket = await uow.tickets.get_by_id(ticket_id)
     terms = await tickets.terms(uow, ticket.client_code)
-    topic = await messaging.topic_of(uow.session, ticket_id)
+    topic = await uow.messaging.topic_of(ticket_id)
     return render_card(
         ticket,
         terms.client,
@@ -84,7 +84,7 @@ async def card_view(uow: UnitOfWork, ticket_id: int, tickets: TicketService) -> 
         routed=(await routed_to(uow, ticket_id) if ticket.status is Status.ROUTED_OUT else None),
         now=datetime.now(UTC),
         priority_why=await priority_reason(uow, ticket_id),
-        incident=await incidents.card_facts(uow.session, ticket_id, ticket.requester_id),
+        incident=await uow.incidents.card_facts(ticket_id, ticket.requester_id),
         form=await catalogue_card.card_facts(
             uow, terms.config, ticket, terms.client.timezone, datetime.now(UTC)
         ),

@@ -37,8 +37,6 @@ from desk.catalogue import (
 from desk.intake import guess
 from desk.model import SlaTarget, Ticket, User
 from knowledge.base import KnowledgeBase
-from storage import catalogue as store
-from storage import drafts
 from storage.catalogue import FormDraft
 from storage.uow import UnitOfWork
 
@@ -68,12 +66,11 @@ async def choose(
     if form_type is None:
         return False
     if not form_type.has_form:
-        await store.drop_form(uow.session, user.telegram_id)
+        await uow.catalogue.drop_form(user.telegram_id)
         reply(uow, chat_id, texts.render("free_type", title=form_type.title))
         return True
-    await drafts.stop_awaiting(uow.session, user.telegram_id)
-    form = await store.start_form(
-        uow.session,
+    await uow.drafts.stop_awaiting(user.telegram_id)
+    form = await uow.catalogue.start_form(
         user_id=user.telegram_id,
         chat_id=chat_id,
         client_code=user.client_code,
@@ -96,7 +93,7 @@ async def register_idle(uow: UnitOfWork, svc: TicketService, now: datetime) -> i
     """Register as they are the messages whose form offer nobody answered for
     ``OFFER_WAIT``; how many."""
     done = 0
-    for form in await store.idle_offers(uow.session, now - OFFER_WAIT):
+    for form in await uow.catalogue.idle_offers(now - OFFER_WAIT):
         user = await uow.users.get(form.user_id)
         held = None if user is None else await form_offer.claim_offer(uow, form.user_id)
         if user is not None and held is not None:
@@ -139,7 +136,7 @@ async def press(
     """A button under the form's current message; False: a stale press (changes nothing)."""
     form_type = (await catalogue_of(uow, svc, user.client_code)).get(form.type_code)
     if form_type is None or not form_type.has_form:  # the config changed under the form
-        await store.drop_form(uow.session, user.telegram_id)
+        await uow.catalogue.drop_form(user.telegram_id)
         reply(uow, chat_id, texts.render("form_cancelled"))
         return True
     if form.state == "offered":
@@ -148,14 +145,14 @@ async def press(
         if pressed.action != "fill":
             return False
         if form.draft_id is not None:
-            await drafts.claim_draft(uow.session, form.draft_id, ("form",), "done")
+            await uow.drafts.claim_draft(form.draft_id, ("form",), "done")
         form = await _save(uow, form, "filling", 0, form.answers, now)
         _ask(uow, form, form_type)
         return True
     if pressed.step != form.step or pressed.action in ("fill", "asis"):
         return False
     if pressed.action == "cancel":
-        await store.drop_form(uow.session, user.telegram_id)
+        await uow.catalogue.drop_form(user.telegram_id)
         reply(uow, chat_id, texts.render("form_cancelled"))
         return True
     if pressed.action == "back":
@@ -259,7 +256,7 @@ def _refuse(
 async def _save(
     uow: UnitOfWork, form: FormDraft, state: str, step: int, answers: dict[str, Any], now: datetime
 ) -> FormDraft:
-    await store.save_form(uow.session, form.id, state=state, step=step, answers=answers, now=now)
+    await uow.catalogue.save_form(form.id, state=state, step=step, answers=answers, now=now)
     return FormDraft(
         form.id, form.user_id, form.chat_id, form.client_code, form.type_code, state, step,
         dict(answers), form.draft_id, form.first_text, now,
@@ -317,7 +314,7 @@ async def submit(
 ) -> Ticket:
     """Register the ticket from the answers: subject, text, type's priority and targets,
     the answers on the card, attachments into the topic; an approval if the type wants one."""
-    if not await store.drop_form(uow.session, user.telegram_id):
+    if not await uow.catalogue.drop_form(user.telegram_id):
         raise LookupError("the form is gone")  # a second «Отправить»: refused by the caller
     text = form_text(form_type, form.answers, form.first_text)
     priority = form_type.priority or guess(text).priority
@@ -341,7 +338,7 @@ async def submit(
     ticket_id = ticket.id
     assert ticket_id is not None
     lines = _lines(form_type, form)
-    await store.save_ticket_form(uow.session, ticket_id, form_type.code, form.answers, lines)
+    await uow.catalogue.save_ticket_form(ticket_id, form_type.code, form.answers, lines)
     asked: tuple[int, ...] = ()
     if form_type.needs_approval:
         ticket, asked = await approvals.request(uow, svc, ticket, form_type, now)
@@ -349,12 +346,12 @@ async def submit(
     owner = terms.config.staff.get(ticket.owner_id)
     facts = await catalogue_card.card_facts(uow, terms.config, ticket, terms.client.timezone, now)
     card = render_card(ticket, terms.client, user, owner, None, routed=None, now=now, form=facts)
-    enqueue.open_topic(uow.session, team.chat_id, ticket_id, card)
+    enqueue.open_topic(uow, team.chat_id, ticket_id, card)
     await notify.alert_p1(uow, svc, ticket, now)
     for value in form.answers.values():
         if isinstance(value, dict) and value.get("file_id"):
             enqueue.copy(
-                uow.session,
+                uow,
                 team.chat_id,
                 value["chat_id"],
                 value["message_id"],

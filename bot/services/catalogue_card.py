@@ -10,7 +10,6 @@ from desk.catalogue import Catalogue, ClientPeople
 from desk.config import DeskConfig
 from desk.model import Ticket
 from desk.timefmt import DueWords, due_of
-from storage import catalogue as store
 from storage.uow import UnitOfWork
 
 
@@ -46,10 +45,8 @@ async def card_facts(
 ) -> CardFacts | None:
     """The catalogue's part of the card; None for a ticket without a form or approval."""
     assert ticket.id is not None
-    form = await store.ticket_form(uow.session, ticket.id)
-    rounds = [
-        r for r in await store.approvals_of(uow.session, ticket.id) if r.state != "superseded"
-    ]
+    form = await uow.catalogue.ticket_form(ticket.id)
+    rounds = [r for r in await uow.catalogue.approvals_of(ticket.id) if r.state != "superseded"]
     if form is None and not rounds:
         return None
     title = None

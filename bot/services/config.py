@@ -18,7 +18,7 @@ from bot.services.actors import Actor
 from desk.config import KIND_NAMES, Action, Change, DeskConfig, describe, diff, reason
 from desk.errors import ConfigError
 from storage.errors import StillReferenced
-from storage.repos.directory import DirectoryRepository
+from storage.directory import DirectoryRepository
 from storage.uow import UnitOfWork
 
 

@@ -17,7 +17,6 @@ from desk.enums import Status
 from desk.errors import NotAllowed
 from desk.model import Ticket
 from desk.timefmt import due_words
-from storage import drafts
 from storage.uow import UnitOfWork
 
 COMMENT = "csat_comment"
@@ -37,7 +36,7 @@ async def ask(
     contract = await uow.directory.contract(client.contract)
     clock = clock_of(await uow.directory.schedule(contract.schedule))
     close_at = clock.due(now, close_after_minutes)
-    await drafts.ask_resolution(uow.session, ticket.id, now, close_at)
+    await uow.drafts.ask_resolution(ticket.id, now, close_at)
     close_words = texts.render("moment_words", w=due_words(close_at, now, client.timezone))
     notify.to_user(
         uow,
@@ -52,7 +51,7 @@ async def ask(
 async def confirm(uow: UnitOfWork, svc: TicketService, ticket: Ticket, user_id: int) -> None:
     ticket_id = _id(ticket)
     ticket = await svc.close(uow, ticket_id, Actor.user(user_id), reasons.CONFIRMED)
-    await drafts.answer_resolution(uow.session, ticket_id, answer="confirmed")
+    await uow.drafts.answer_resolution(ticket_id, answer="confirmed")
     await notify.refresh_card(uow, ticket)
     notify.to_user(uow, ticket, "csat_ask", markup=keyboards.rating(ticket_id))
 
@@ -60,7 +59,7 @@ async def confirm(uow: UnitOfWork, svc: TicketService, ticket: Ticket, user_id: 
 async def reopen(uow: UnitOfWork, svc: TicketService, ticket: Ticket, user_id: int) -> None:
     ticket_id = _id(ticket)
     ticket = await svc.reopen(uow, ticket_id, Actor.user(user_id), reasons.NOT_SOLVED)
-    await drafts.answer_resolution(uow.session, ticket_id, answer="reopened")
+    await uow.drafts.answer_resolution(ticket_id, answer="reopened")
     await notify.refresh_card(uow, ticket)
     owner = await notify.person(uow, ticket.owner_id)  # mentioned: Telegram notifies them
     await notify.to_topic(uow, ticket, "staff_reopened", owner=owner, by=None)
@@ -70,16 +69,16 @@ async def reopen(uow: UnitOfWork, svc: TicketService, ticket: Ticket, user_id: i
 async def rate(uow: UnitOfWork, ticket: Ticket, user_id: int, score: int, now: datetime) -> None:
     """Record a 1–5 rating for a closed ticket of this user and offer a comment."""
     assert ticket.id is not None
-    resolution = await drafts.resolution_of(uow.session, ticket.id)
+    resolution = await uow.drafts.resolution_of(ticket.id)
     if ticket.requester_id != user_id or resolution is None or not 1 <= score <= 5:
         raise NotAllowed(f"user {user_id} may not rate {ticket.number}")
     if ticket.status is not Status.CLOSED or resolution.rating is not None:
         raise NotAllowed(f"{ticket.number} is not waiting for a rating")
-    await drafts.answer_resolution(uow.session, ticket.id, rating=score)
+    await uow.drafts.answer_resolution(ticket.id, rating=score)
     await uow.audit.append(
         ticket_id=ticket.id, actor=str(Actor.user(user_id)), at=now, what="rating", new=str(score)
     )
-    await drafts.await_from(uow.session, user_id, COMMENT, ticket.id, now)
+    await uow.drafts.await_from(user_id, COMMENT, ticket.id, now)
     notify.to_user(
         uow, ticket, "csat_comment_ask", markup=keyboards.skip_comment(ticket.id), rating=score
     )
@@ -90,9 +89,9 @@ async def comment(
 ) -> None:
     """The optional comment (``None``: skipped); the team sees the rating in the topic."""
     assert ticket.id is not None
-    await drafts.stop_awaiting(uow.session, user_id)
+    await uow.drafts.stop_awaiting(user_id)
     if text:
-        await drafts.answer_resolution(uow.session, ticket.id, comment=text)
+        await uow.drafts.answer_resolution(ticket.id, comment=text)
         await uow.audit.append(
             ticket_id=ticket.id,
             actor=str(Actor.user(user_id)),
@@ -100,7 +99,7 @@ async def comment(
             what="rating comment",
             new=text,
         )
-    resolution = await drafts.resolution_of(uow.session, ticket.id)
+    resolution = await uow.drafts.resolution_of(ticket.id)
     await notify.to_topic(
         uow, ticket, "staff_rated", rating=resolution.rating if resolution else None, comment=text
     )
@@ -110,9 +109,9 @@ async def comment(
 async def close_silent(uow: UnitOfWork, svc: TicketService, now: datetime) -> int:
     """Close resolved tickets whose user did not answer in time; how many were closed."""
     closed = 0
-    for ticket_id in await drafts.unanswered_due(uow.session, now):
+    for ticket_id in await uow.drafts.unanswered_due(now):
         ticket = await uow.tickets.get_by_id(ticket_id)
-        await drafts.answer_resolution(uow.session, ticket_id, answer="silent")
+        await uow.drafts.answer_resolution(ticket_id, answer="silent")
         if ticket.status is not Status.RESOLVED:
             continue
         ticket = await svc.close(uow, ticket_id, Actor.system(), reasons.SILENT)

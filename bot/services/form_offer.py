@@ -15,8 +15,6 @@ from bot.services.incoming import Incoming
 from bot.services.tickets import TicketService
 from desk.catalogue import Catalogue, match_type
 from desk.model import User
-from storage import catalogue as store
-from storage import drafts
 from storage.drafts import Draft
 from storage.uow import UnitOfWork
 
@@ -25,7 +23,7 @@ def reply(
     uow: UnitOfWork, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
     """Answer the user in the chat they wrote or pressed in (a chat key: desk.channels)."""
-    enqueue.send(uow.session, chat_id, html, markup=markup)
+    enqueue.send(uow, chat_id, html, markup=markup)
 
 
 async def catalogue_of(uow: UnitOfWork, svc: TicketService, client_code: str) -> Catalogue:
@@ -44,8 +42,7 @@ async def offer(
     form_type = match_type(msg.text, await catalogue_of(uow, svc, user.client_code))
     if form_type is None:
         return False
-    draft_id = await drafts.add_draft(
-        uow.session,
+    draft_id = await uow.drafts.add_draft(
         user_id=msg.user_id,
         chat_id=msg.chat_id,
         message_id=msg.message_id,
@@ -55,8 +52,7 @@ async def offer(
         state="form",
         now=now,
     )
-    form = await store.start_form(
-        uow.session,
+    form = await uow.catalogue.start_form(
         user_id=user.telegram_id,
         chat_id=msg.chat_id,
         client_code=user.client_code,
@@ -74,11 +70,11 @@ async def offer(
 async def claim_offer(uow: UnitOfWork, user_id: int) -> Draft | None:
     """The message held under the user's unanswered form offer, claimed for registering as
     it is (the offer is gone); None if there is none (or it was answered meanwhile)."""
-    form = await store.form_of(uow.session, user_id)
+    form = await uow.catalogue.form_of(user_id)
     if form is None or form.state != "offered" or form.draft_id is None:
         return None
-    if not await store.drop_form(uow.session, user_id):
+    if not await uow.catalogue.drop_form(user_id):
         return None
-    if not await drafts.claim_draft(uow.session, form.draft_id, ("form",), "done"):
+    if not await uow.drafts.claim_draft(form.draft_id, ("form",), "done"):
         return None
-    return await drafts.get_draft(uow.session, form.draft_id)
+    return await uow.drafts.get_draft(form.draft_id)

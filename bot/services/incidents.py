@@ -40,9 +40,7 @@ from desk.intake import guess, subject_of
 from desk.model import Ticket, User
 from knowledge.analysis import Analyzer
 from knowledge.gaps import lemma_key, similarity_of
-from storage import alerts as alert_store
 from storage import incidents as store
-from storage import messaging, ops
 from storage.uow import UnitOfWork
 
 # -- matching --------------------------------------------------------------------------
@@ -69,14 +67,14 @@ def similarity(text: str, others: Sequence[str], analyzer: Analyzer) -> float:
 
 async def _rules(uow: UnitOfWork, svc: TicketService, client_code: str) -> rules.IncidentRules:
     terms = await svc.terms(uow, client_code)
-    return (await ops.terms_of(uow.session, terms.contract.name)).incidents
+    return (await uow.ops.terms_of(terms.contract.name)).incidents
 
 
 async def _candidates(
     uow: UnitOfWork, svc: TicketService, analyzer: Analyzer, user: User, text: str, now: datetime
 ) -> list[Candidate]:
     window = (await _rules(uow, svc, user.client_code)).window
-    found = await store.candidates(uow.session, user.client_code, now - window)
+    found = await uow.incidents.candidates(user.client_code, now - window)
     scored = []
     for o in found:
         if o.requester_id == user.telegram_id:
@@ -84,7 +82,7 @@ async def _candidates(
         outage = rules.is_outage(o.subject) or rules.is_outage(o.text)
         score = 0.0
         if o.declared:  # (an undeclared ticket takes only an outage: no need to compare)
-            said = await store.report_texts(uow.session, o.ticket_id, rules.TEXTS_COMPARED)
+            said = await uow.incidents.report_texts(o.ticket_id, rules.TEXTS_COMPARED)
             score = similarity(text, [o.subject, o.text, *said], analyzer)
         scored.append(Candidate(o.ticket_id, o.declared, outage, score))
     return scored
@@ -124,8 +122,8 @@ async def take_report(
         category=guessed.category,
     )
     assert report.id is not None
-    await messaging.add_user_message(
-        uow.session, report.id, msg.chat_id, msg.message_id, user.telegram_id, msg.shown, now
+    await uow.messaging.add_user_message(
+        report.id, msg.chat_id, msg.message_id, user.telegram_id, msg.shown, now
     )
     await _link(uow, incident, report, Actor.system(), now, pending=True)
     await _tell_known(uow, incident, report, "incident_known")
@@ -161,8 +159,8 @@ async def declare(
     """Make ``ticket`` a mass incident (its card says so; ``announce``: its topic too);
     False if it was one already."""
     assert ticket.id is not None
-    if not await store.declare(
-        uow.session, ticket.id, ticket.client_code, origin, str(actor), now, wide_id=wide_id
+    if not await uow.incidents.declare(
+        ticket.id, ticket.client_code, origin, str(actor), now, wide_id=wide_id
     ):
         return False
     await ticket_events.record(uow, ticket, actor, now, "mass", None, origin.value)
@@ -187,7 +185,7 @@ async def declare_by_staff(
     assert ticket.id is not None
     if ticket.status not in OPEN_STATUSES:
         return Declared.CLOSED
-    row = await store.report_of(uow.session, ticket.id)
+    row = await uow.incidents.report_of(ticket.id)
     if row is not None and row.state is ReportState.LINKED:
         return Declared.REPORT
     if not await declare(uow, ticket, Actor.staff(staff_id), Origin.STAFF, now):
@@ -210,7 +208,7 @@ async def declare_wide(
     for code in codes:
         requester = rules.contractor_user_id(code)
         name = texts.render("incident_requester")
-        await alert_store.ensure_system_user(uow.session, requester, code, name, now)
+        await uow.alerts.ensure_system_user(requester, code, name, now)
         guessed = guess(summary)
         ticket = await svc.create_ticket(
             uow,
@@ -223,8 +221,7 @@ async def declare_wide(
         )  # fmt: skip
         assert ticket.id is not None
         wide_id = ticket.id if wide_id is None else wide_id
-        await store.declare(
-            uow.session, ticket.id, code, Origin.WIDE, str(Actor.staff(staff_id)), now,
+        await uow.incidents.declare(ticket.id, code, Origin.WIDE, str(Actor.staff(staff_id)), now,
             wide_id=wide_id,
         )  # fmt: skip
         await ticket_events.record(
@@ -242,10 +239,10 @@ async def _open_topic(uow: UnitOfWork, svc: TicketService, ticket: Ticket, now: 
     team = terms.config.teams[terms.client.team]
     owner = terms.config.staff.get(ticket.owner_id)
     user = await uow.users.get(ticket.requester_id)
-    facts = await store.card_facts(uow.session, ticket.id, ticket.requester_id)
+    facts = await uow.incidents.card_facts(ticket.id, ticket.requester_id)
     card = render_card(ticket, terms.client, user, owner, None, routed=None, now=now,
                        incident=facts)  # fmt: skip
-    enqueue.open_topic(uow.session, team.chat_id, ticket.id, card)
+    enqueue.open_topic(uow, team.chat_id, ticket.id, card)
     await notify.alert_p1(uow, svc, ticket, now)
 
 
@@ -257,9 +254,9 @@ async def _link(
 ) -> None:
     assert incident.id is not None
     assert report.id is not None
-    await store.link(uow.session, report.id, incident.id, report.requester_id, str(actor), now)
+    await uow.incidents.link(report.id, incident.id, report.requester_id, str(actor), now)
     if not pending:
-        await store.set_state(uow.session, report.id, ReportState.LINKED)
+        await uow.incidents.set_state(report.id, ReportState.LINKED)
     await ticket_events.record(uow, report, actor, now, "linked", None, incident.number)
 
 
@@ -286,10 +283,10 @@ async def link(
         return Linked.SELF
     if ticket.client_code != incident.client_code:
         return Linked.FOREIGN
-    row = await store.report_of(uow.session, ticket.id)
+    row = await uow.incidents.report_of(ticket.id)
     if row is not None and row.state is ReportState.LINKED:
         return Linked.ALREADY if row.incident_id == incident.id else Linked.ELSEWHERE
-    if await store.mass_of(uow.session, ticket.id) is not None:
+    if await uow.incidents.mass_of(ticket.id) is not None:
         return Linked.MASS
     if ticket.status not in OPEN_STATUSES:
         return Linked.CLOSED
@@ -297,7 +294,7 @@ async def link(
     await _link(uow, incident, ticket, actor, now, pending=False)
     await ticket_events.record(uow, incident, actor, now, "report linked", None, ticket.number)
     await _tell_known(uow, incident, ticket, "incident_linked_user")
-    if await messaging.topic_of(uow.session, ticket.id) is not None:
+    if await uow.messaging.topic_of(ticket.id) is not None:
         await notify.refresh_card(uow, ticket)
         await notify.to_topic(uow, ticket, "incident_linked_here", incident=incident.number)
     await notify.refresh_card(uow, incident)
@@ -321,7 +318,7 @@ async def unlink(
     them), its own SLA, and its user is told its number."""
     assert incident.id is not None
     assert ticket.id is not None
-    row = await store.report_of(uow.session, ticket.id)
+    row = await uow.incidents.report_of(ticket.id)
     if row is None or row.state is not ReportState.LINKED or row.incident_id != incident.id:
         return Unlinked.NOT_LINKED
     await _separate(uow, svc, incident, ticket, actor, now)
@@ -345,9 +342,9 @@ async def _separate(
     """Unlink the report; it gets a topic and card of its own (or its card back) and its
     user hears its number; the incident's card counts one less."""
     assert ticket.id is not None
-    await store.set_state(uow.session, ticket.id, ReportState.SEPARATE)
+    await uow.incidents.set_state(ticket.id, ReportState.SEPARATE)
     await ticket_events.record(uow, ticket, actor, now, "unlinked", incident.number, None, reason)
-    had_topic = await messaging.topic_of(uow.session, ticket.id) is not None
+    had_topic = await uow.messaging.topic_of(ticket.id) is not None
     if had_topic:
         if ticket.status in notify.TOPIC_CLOSED:
             await notify.reopen_topic(uow, ticket)
@@ -380,7 +377,7 @@ async def own_report(uow: UnitOfWork, report_id: int, user_id: int) -> tuple[Tic
     """The report ``report_id`` if it is ``user_id``'s (``NotAllowed`` otherwise: button
     data is untrusted, ARCHITECTURE.md invariant 4)."""
     ticket = await uow.tickets.get_by_id(report_id)
-    row = await store.report_of(uow.session, report_id)
+    row = await uow.incidents.report_of(report_id)
     if ticket.requester_id != user_id or row is None:
         raise NotAllowed(f"{report_id} is not a report of {user_id}")
     return ticket, row
@@ -460,25 +457,24 @@ async def follow_up(
     incident's topic, under the user's name and the report's number; False for any other
     ticket (``bot.services.intake.follow_up`` goes on)."""
     assert ticket.id is not None
-    row = await store.report_of(uow.session, ticket.id)
+    row = await uow.incidents.report_of(ticket.id)
     if row is None or row.state is not ReportState.LINKED:
         return False
-    if await messaging.topic_of(uow.session, ticket.id) is not None:
+    if await uow.messaging.topic_of(ticket.id) is not None:
         return False  # a ticket linked with its topic keeps its conversation there
     incident = await uow.tickets.get_by_id(row.incident_id)
-    await messaging.add_user_message(
-        uow.session, ticket.id, msg.chat_id, msg.message_id, msg.user_id, msg.shown, now
+    await uow.messaging.add_user_message(
+        ticket.id, msg.chat_id, msg.message_id, msg.user_id, msg.shown, now
     )
     chat = await _staff_chat(uow, incident)
     name = await _name(uow, ticket)
     html = texts.render("incident_report_says", name=name, report=ticket.number, body=msg.html)
     if msg.has_media:
-        enqueue.copy(
-            uow.session, chat, msg.chat_id, msg.message_id, caption=html, ticket_id=incident.id,
+        enqueue.copy(uow, chat, msg.chat_id, msg.message_id, caption=html, ticket_id=incident.id,
             media=msg.media, topic=True,
         )  # fmt: skip
     else:
-        enqueue.send(uow.session, chat, html, ticket_id=incident.id, topic=True)
+        enqueue.send(uow, chat, html, ticket_id=incident.id, topic=True)
     if acknowledge and msg.media_group_id is None:
         markup = keyboards.incident_known(ticket.id, details=False) if offer_new else None
         notify.to_user(uow, ticket, "incident_details_added", markup=markup,
@@ -502,17 +498,17 @@ async def resolved(
     told (``tell_resolution``) and the topic says how many; the other clients' parts of a
     contractor-wide incident are resolved with it (``wide``)."""
     assert ticket.id is not None
-    mass = await store.mass_of(uow.session, ticket.id)
+    mass = await uow.incidents.mass_of(ticket.id)
     if mass is None:
         return
-    await store.mark_resolved(uow.session, ticket.id, now, comment)
-    count = (await store.counts(uow.session, [ticket.id])).get(ticket.id, store.Count())
-    left = await store.linked_left(uow.session, ticket.id)
+    await uow.incidents.mark_resolved(ticket.id, now, comment)
+    count = (await uow.incidents.counts([ticket.id])).get(ticket.id, store.Count())
+    left = await uow.incidents.linked_left(ticket.id)
     if left:
         await notify.to_topic(uow, ticket, "incident_resolving", reports=left, users=count.users)
     if not wide or mass.wide_id is None:
         return
-    for part in await store.wide_part(uow.session, mass.wide_id):
+    for part in await uow.incidents.wide_part(mass.wide_id):
         other = await uow.tickets.get_by_id(part)
         if part == ticket.id or other.status not in OPEN_STATUSES:
             continue
@@ -526,12 +522,12 @@ async def tell_resolution(uow: UnitOfWork, svc: TicketService, now: datetime) ->
     and close their reports with it; how many were told."""
     told = 0
     incidents: dict[int, tuple[Ticket, store.Mass]] = {}
-    for report_id, incident_id in await store.to_tell(uow.session, rules.NOTICE_CHUNK):
-        row = await store.lock_report(uow.session, report_id)
+    for report_id, incident_id in await uow.incidents.to_tell(rules.NOTICE_CHUNK):
+        row = await uow.incidents.lock_report(report_id)
         if row is None or row.state is not ReportState.LINKED:
             continue  # another instance told it meanwhile
         if incident_id not in incidents:
-            mass = await store.mass_of(uow.session, incident_id)
+            mass = await uow.incidents.mass_of(incident_id)
             assert mass is not None
             incidents[incident_id] = (await uow.tickets.get_by_id(incident_id), mass)
         incident, mass = incidents[incident_id]
@@ -540,7 +536,7 @@ async def tell_resolution(uow: UnitOfWork, svc: TicketService, now: datetime) ->
             report = await svc.resolve(uow, report_id, Actor.system(), reasons.WITH_INCIDENT)
         if report.status is Status.RESOLVED:
             report = await svc.close(uow, report_id, Actor.system(), reasons.WITH_INCIDENT)
-        if await messaging.topic_of(uow.session, report_id) is not None:
+        if await uow.messaging.topic_of(report_id) is not None:
             await notify.refresh_card(uow, report)  # (closes its topic)
         notify.to_user(
             uow,
@@ -551,7 +547,7 @@ async def tell_resolution(uow: UnitOfWork, svc: TicketService, now: datetime) ->
             subject=incident.subject,
             comment=mass.resolution,
         )
-        await store.set_state(uow.session, report_id, ReportState.TOLD, told_at=now)
+        await uow.incidents.set_state(report_id, ReportState.TOLD, told_at=now)
         told += 1
     return told
 
@@ -563,10 +559,10 @@ async def post_lines(uow: UnitOfWork, now: datetime) -> int:
     """One «+N сообщений о проблеме: …» line per incident whose reports waited long enough
     (``desk.incidents.line_due``); how many lines were queued."""
     posted = 0
-    for pending in await store.pending_lines(uow.session):
+    for pending in await uow.incidents.pending_lines():
         if not rules.line_due(pending.oldest, pending.last_line_at, now):
             continue
-        lines = await store.take_lines(uow.session, pending.incident_id, now)
+        lines = await uow.incidents.take_lines(pending.incident_id, now)
         incident = await uow.tickets.get_by_id(pending.incident_id)
         if not lines or incident.status not in OPEN_STATUSES:
             continue
@@ -588,15 +584,15 @@ async def propose_merges(
 ) -> int:
     """Propose merging in the first one's topic wherever a client has ``propose_after``
     similar requests within ``propose_within``; how many proposals were made."""
-    terms = await ops.client_terms(uow.session)
+    terms = await uow.ops.client_terms()
     longest = max((t.incidents.window for t in terms.values()), default=None)
     if longest is None:
         return 0
-    recent = await store.recent_requests(uow.session, now - longest)
+    recent = await uow.incidents.recent_requests(now - longest)
     if not recent:
         return 0
-    taken = await store.proposed_since(uow.session, now - 2 * longest)
-    clients = await store.client_of_tickets(uow.session, [o.ticket_id for o in recent])
+    taken = await uow.incidents.proposed_since(now - 2 * longest)
+    clients = await uow.incidents.client_of_tickets([o.ticket_id for o in recent])
     by_client: dict[str, list[store.Open]] = {}
     for o in recent:
         by_client.setdefault(clients[o.ticket_id], []).append(o)
@@ -614,7 +610,7 @@ async def propose_merges(
             now,
             taken,
         )
-        if group is None or not await store.propose(uow.session, group, code, now):
+        if group is None or not await uow.incidents.propose(group, code, now):
             continue
         first = await uow.tickets.get_by_id(group[0])
         await _propose(uow, first, [found[t].number for t in group], contract.incidents)
@@ -641,7 +637,7 @@ async def _propose(
         number=first.number,
     )
     markup = keyboards.incident_proposal(first.id)
-    enqueue.send(uow.session, chat, html, ticket_id=first.id, topic=True, markup=markup)
+    enqueue.send(uow, chat, html, ticket_id=first.id, topic=True, markup=markup)
 
 
 async def merge(
@@ -650,7 +646,7 @@ async def merge(
     """«Объединить в массовый инцидент»: ``first`` becomes a mass incident and the other
     tickets of the proposal its reports; None if there is no proposal left to accept."""
     assert first.id is not None
-    members = await store.accept_proposal(uow.session, first.id, now)
+    members = await uow.incidents.accept_proposal(first.id, now)
     if members is None:
         return None
     if first.status not in OPEN_STATUSES:

@@ -21,7 +21,6 @@ from desk.incidents import is_outage
 from desk.intake import guess, is_request, subject_of, visible
 from desk.model import Ticket, User
 from knowledge.base import KnowledgeBase, Suggestion
-from storage import drafts, messaging
 from storage.drafts import Draft
 from storage.uow import UnitOfWork
 
@@ -41,10 +40,10 @@ async def receive(
     ticket (ARCHITECTURE.md, "Where each feature lives": intake, FAQ step, follow-ups)."""
     user = await uow.users.get(msg.user_id)
     if user is None:
-        enqueue.send(uow.session, msg.chat_id, texts.render("not_bound"))
+        enqueue.send(uow, msg.chat_id, texts.render("not_bound"))
         return
     if not msg.has_media and not visible(msg.text):  # nothing shows: not even a follow-up
-        enqueue.send(uow.session, msg.chat_id, texts.render("not_a_request"))
+        enqueue.send(uow, msg.chat_id, texts.render("not_a_request"))
         return
     album = await _album_of(uow, msg)
     if album is not None:  # the rest of an album goes where its first item went
@@ -81,7 +80,7 @@ async def receive(
         await _ask_which(uow, msg, open_tickets, now)
         return
     if not msg.has_media and not is_request(msg.text):
-        enqueue.send(uow.session, msg.chat_id, texts.render("not_a_request"))
+        enqueue.send(uow, msg.chat_id, texts.render("not_a_request"))
         return
     if await form_offer.offer(uow, svc, user, msg, now):  # it clearly asks for a form
         return
@@ -90,8 +89,7 @@ async def receive(
     suggestions = _suggestions(kb, msg.text)
     if not suggestions:  # straight to a ticket: no draft to keep
         ticket = await register(uow, svc, user, msg, now)
-        await drafts.log_faq(
-            uow.session,
+        await uow.drafts.log_faq(
             user_id=user.telegram_id,
             client_code=user.client_code,
             query=msg.text,
@@ -108,7 +106,7 @@ async def receive(
 async def _exchange(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Exchange:
     """What a follow-up is compared with: the ticket's words and its last exchange."""
     assert ticket.id is not None
-    recent = await messaging.public_history(uow.session, ticket.id, limit=10)
+    recent = await uow.messaging.public_history(ticket.id, limit=10)
     said = [link.text for link in recent if link.author == "user" and link.text]
     last = max((link.at for link in recent), default=None)
     return Exchange(
@@ -131,13 +129,13 @@ async def _ask_which(
     else:
         html = texts.render("which_ticket")
         choices = [(t.id or 0, f"{t.number} · {t.subject}") for t in open_tickets]
-    enqueue.send(uow.session, msg.chat_id, html, markup=keyboards.pick_ticket(draft_id, choices))
+    enqueue.send(uow, msg.chat_id, html, markup=keyboards.pick_ticket(draft_id, choices))
 
 
 async def _waits_for_question(uow: UnitOfWork, msg: Incoming, now: datetime) -> bool:
     """A message written while a recent «which ticket?» question is unanswered waits for
     that answer (held as ``queued``); True if it does."""
-    asked = await drafts.drafts_of(uow.session, msg.user_id, "choose", since=now - QUESTION_HOLDS)
+    asked = await uow.drafts.drafts_of(msg.user_id, "choose", since=now - QUESTION_HOLDS)
     if not asked:
         return False
     await _draft(uow, msg, "queued", now)
@@ -150,17 +148,17 @@ async def _settle_faq(
     """A user who writes again instead of pressing a FAQ button: a plain «спасибо» counts
     as «Помогло» (True: nothing more to do); anything else registers the held request
     first, and the new message then goes on its way (to that ticket, most likely)."""
-    held = await drafts.drafts_of(uow.session, user.telegram_id, "faq")
+    held = await uow.drafts.drafts_of(user.telegram_id, "faq")
     if not held:
         return False
     if not msg.has_media and is_thanks(msg.text):
         for draft in held:
-            if draft.faq_log_id is not None and await drafts.claim_draft(
-                uow.session, draft.id, ("faq",), "done"
+            if draft.faq_log_id is not None and await uow.drafts.claim_draft(
+                draft.id, ("faq",), "done"
             ):
-                await drafts.close_faq(uow.session, draft.faq_log_id, "helped")
+                await uow.drafts.close_faq(draft.faq_log_id, "helped")
                 metrics.faq(uow.session, "helped")
-        enqueue.send(uow.session, msg.chat_id, texts.render("faq_helped"))
+        enqueue.send(uow, msg.chat_id, texts.render("faq_helped"))
         return True
     for draft in held:
         await _register_held(uow, svc, user, draft, now)
@@ -172,11 +170,11 @@ async def _register_held(
 ) -> Ticket | None:
     """Register a draft whose FAQ suggestions were left unanswered (None: it was answered
     meanwhile)."""
-    if not await drafts.claim_draft(uow.session, draft.id, ("faq",), "done"):
+    if not await uow.drafts.claim_draft(draft.id, ("faq",), "done"):
         return None
     ticket = await register(uow, svc, user, from_draft(draft, user), now)
     if draft.faq_log_id is not None:
-        await drafts.close_faq(uow.session, draft.faq_log_id, "ignored", ticket_id=ticket.id)
+        await uow.drafts.close_faq(draft.faq_log_id, "ignored", ticket_id=ticket.id)
     return ticket
 
 
@@ -184,7 +182,7 @@ async def register_idle(uow: UnitOfWork, svc: TicketService, now: datetime) -> i
     """Register the requests whose FAQ suggestions nobody answered for ``FAQ_WAIT``
     (the suggestion says so); how many were registered."""
     registered = 0
-    for draft in await drafts.idle_faq(uow.session, now - FAQ_WAIT):
+    for draft in await uow.drafts.idle_faq(now - FAQ_WAIT):
         user = await uow.users.get(draft.user_id)
         if user is not None and await _register_held(uow, svc, user, draft, now) is not None:
             registered += 1
@@ -207,17 +205,16 @@ async def faq_or_register(
     now: datetime,
 ) -> None:
     """Offer confident FAQ answers for a draft, or register it at once if there are none."""
-    draft = await drafts.get_draft(uow.session, draft_id)
+    draft = await uow.drafts.get_draft(draft_id)
     assert draft is not None
     if await incidents.take_report(uow, svc, kb.analyzer, user, from_draft(draft, user), now):
-        await drafts.set_draft_state(uow.session, draft_id, "done")
+        await uow.drafts.set_draft_state(draft_id, "done")
         return
     suggestions = _suggestions(kb, draft.text)
     if suggestions:
         await _offer(uow, user, draft_id, draft.chat_id, draft.text, suggestions, now)
         return
-    log_id = await drafts.log_faq(
-        uow.session,
+    log_id = await uow.drafts.log_faq(
         user_id=user.telegram_id,
         client_code=user.client_code,
         query=draft.text,
@@ -225,9 +222,9 @@ async def faq_or_register(
         outcome="unanswered",
         now=now,
     )
-    await drafts.set_draft_state(uow.session, draft_id, "done", faq_log_id=log_id)
+    await uow.drafts.set_draft_state(draft_id, "done", faq_log_id=log_id)
     ticket = await register(uow, svc, user, from_draft(draft, user), now)
-    await drafts.close_faq(uow.session, log_id, "unanswered", ticket_id=ticket.id)
+    await uow.drafts.close_faq(log_id, "unanswered", ticket_id=ticket.id)
 
 
 async def _offer(
@@ -240,8 +237,7 @@ async def _offer(
     now: datetime,
 ) -> None:
     """Show the FAQ answers found for a held draft; the FAQ log records them."""
-    log_id = await drafts.log_faq(
-        uow.session,
+    log_id = await uow.drafts.log_faq(
         user_id=user.telegram_id,
         client_code=user.client_code,
         query=query,
@@ -250,10 +246,10 @@ async def _offer(
         now=now,
     )
     metrics.faq(uow.session, "shown")
-    await drafts.set_draft_state(uow.session, draft_id, "faq", faq_log_id=log_id)
+    await uow.drafts.set_draft_state(draft_id, "faq", faq_log_id=log_id)
     titles = [s.entry.title for s in suggestions]
     enqueue.send(
-        uow.session,
+        uow,
         chat_id,
         texts.render(
             "faq_suggest",
@@ -284,8 +280,8 @@ async def register(
     terms = await svc.terms(uow, ticket.client_code)
     team = terms.config.teams[terms.client.team]
     owner = terms.config.staff.get(ticket.owner_id)
-    await messaging.add_user_message(
-        uow.session, ticket.id, msg.chat_id, msg.message_id, user.telegram_id, msg.shown, now
+    await uow.messaging.add_user_message(
+        ticket.id, msg.chat_id, msg.message_id, user.telegram_id, msg.shown, now
     )
     due = notify.dues(ticket, terms.client, now)
     notify.to_user(
@@ -300,12 +296,12 @@ async def register(
         resolution=due["resolution"],
     )
     card = render_card(ticket, terms.client, user, owner, None, routed=None, now=now)
-    enqueue.open_topic(uow.session, team.chat_id, ticket.id, card)
+    enqueue.open_topic(uow, team.chat_id, ticket.id, card)
     await notify.alert_p1(uow, svc, ticket, now)  # a new P1 calls the team on shift
     relay_of = enqueue.relay("user", msg.chat_id, msg.message_id)
     if text_overflows(msg.text):
         enqueue.send(
-            uow.session,
+            uow,
             team.chat_id,
             texts.render("user_in_topic", name=user.first_name, body=msg.html),
             ticket_id=ticket.id,
@@ -314,7 +310,7 @@ async def register(
         )
     if msg.media:
         enqueue.copy(
-            uow.session,
+            uow,
             team.chat_id,
             msg.chat_id,
             msg.message_id,
@@ -344,8 +340,8 @@ async def follow_up(
         return  # a report of a mass incident: into the incident's topic
     terms = await svc.terms(uow, ticket.client_code)
     team = terms.config.teams[terms.client.team]
-    await messaging.add_user_message(
-        uow.session, ticket.id, msg.chat_id, msg.message_id, msg.user_id, msg.shown, now
+    await uow.messaging.add_user_message(
+        ticket.id, msg.chat_id, msg.message_id, msg.user_id, msg.shown, now
     )
     in_topic = enqueue.link("user", msg.user_id, public=False, text=None)
     relay_of = enqueue.relay("user", msg.chat_id, msg.message_id)  # a failure is told (sender)
@@ -353,7 +349,7 @@ async def follow_up(
     name = known.first_name if known is not None else msg.first_name
     if msg.has_media:
         enqueue.copy(
-            uow.session,
+            uow,
             team.chat_id,
             msg.chat_id,
             msg.message_id,
@@ -366,7 +362,7 @@ async def follow_up(
         )
     else:
         enqueue.send(
-            uow.session,
+            uow,
             team.chat_id,
             texts.render("user_in_topic", name=name, body=msg.html),
             ticket_id=ticket.id,
@@ -397,7 +393,7 @@ async def _album_of(uow: UnitOfWork, msg: Incoming) -> Ticket | None:
     """The ticket an album's earlier item went to (album items have consecutive ids)."""
     if msg.media_group_id is None:
         return None
-    link = await messaging.link_of(uow.session, msg.chat_id, msg.message_id - 1)
+    link = await uow.messaging.link_of(msg.chat_id, msg.message_id - 1)
     if link is None or link.author != "user":
         return None
     return await uow.tickets.get_by_id(link.ticket_id)
@@ -406,7 +402,7 @@ async def _album_of(uow: UnitOfWork, msg: Incoming) -> Ticket | None:
 async def _ticket_replied_to(uow: UnitOfWork, msg: Incoming) -> Ticket | None:
     if msg.reply_to is None:
         return None
-    link = await messaging.link_of(uow.session, msg.chat_id, msg.reply_to)
+    link = await uow.messaging.link_of(msg.chat_id, msg.reply_to)
     if link is None:
         return None
     ticket = await uow.tickets.get_by_id(link.ticket_id)
@@ -416,8 +412,7 @@ async def _ticket_replied_to(uow: UnitOfWork, msg: Incoming) -> Ticket | None:
 
 
 async def _draft(uow: UnitOfWork, msg: Incoming, state: str, now: datetime) -> int:
-    return await drafts.add_draft(
-        uow.session,
+    return await uow.drafts.add_draft(
         user_id=msg.user_id,
         chat_id=msg.chat_id,
         message_id=msg.message_id,
@@ -442,14 +437,14 @@ async def picked(
     and for those written while the question waited (as the question promised)."""
     later = [
         held
-        for held in await drafts.drafts_of(uow.session, user.telegram_id, "queued")
-        if await drafts.claim_draft(uow.session, held.id, ("queued",), "picked")
+        for held in await uow.drafts.drafts_of(user.telegram_id, "queued")
+        if await uow.drafts.claim_draft(held.id, ("queued",), "picked")
     ]
     if ticket is None and not later:
         await faq_or_register(uow, svc, kb, user, draft.id, now)
         return
     if ticket is None:  # several messages describe the new request: no FAQ step
-        await drafts.set_draft_state(uow.session, draft.id, "done")
+        await uow.drafts.set_draft_state(draft.id, "done")
         ticket = await register(uow, svc, user, from_draft(draft, user), now)
     else:
         await follow_up(uow, svc, ticket, from_draft(draft, user), now, offer_new=False)
@@ -471,14 +466,14 @@ async def split_off(
     (they said so: no FAQ step), correct the «Добавил к заявке» they were sent
     (``confirmation_id``), and tell the old ticket's topic, where the message already is,
     which ticket it went to."""
-    link = await messaging.link_of(uow.session, draft.chat_id, draft.message_id)
+    link = await uow.messaging.link_of(draft.chat_id, draft.message_id)
     new = await register(uow, svc, user, from_draft(draft, user), now)
     if link is None:
         return new
     old = await uow.tickets.get_by_id(link.ticket_id)
     if confirmation_id is not None:
         enqueue.edit(
-            uow.session,
+            uow,
             draft.chat_id,
             confirmation_id,
             texts.render("followup_split", number=old.number, new_number=new.number),

@@ -14,7 +14,6 @@ from bot.outbox import enqueue
 from bot.services import onboarding
 from bot.settings import Settings
 from desk.channels import Channel
-from storage import report_files
 from storage.uow import UnitOfWork
 
 
@@ -39,8 +38,7 @@ async def send_invite(
     if not links:
         return texts.render("invite_none_staff", client=config.clients[client_code].name)
     for found in links:
-        file_id = await report_files.save_report_file(
-            uow.session,
+        file_id = await uow.report_files.save_report_file(
             f"~{client_code}"[:16],
             "invite",
             "png",
@@ -54,5 +52,5 @@ async def send_invite(
             channel=found.channel.label,
             link=found.link,
         )
-        enqueue.document(uow.session, chat_id, file_id, caption)
+        enqueue.document(uow, chat_id, file_id, caption)
     return None

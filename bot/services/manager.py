@@ -13,7 +13,6 @@ from bot.settings import Settings
 from bot.web.signing import LinkSigner
 from desk.enums import OPEN_STATUSES
 from desk.timefmt import due_of
-from storage import client_queries, links, ops, report_files
 from storage.uow import UnitOfWork
 
 RECENT_DAYS = 14  # closed tickets this recent are listed too
@@ -34,7 +33,7 @@ async def overview(
 ) -> tuple[str, list[tuple[int, str]]] | None:
     """The ``/tickets`` message and its report buttons (file id, period); None
     if ``manager_id`` manages no client."""
-    codes = await ops.managed_by(uow.session, manager_id)
+    codes = await uow.ops.managed_by(manager_id)
     if not codes:
         return None
     signer = signer_of(settings)
@@ -42,7 +41,7 @@ async def overview(
     buttons: list[tuple[int, str]] = []
     for code in codes:
         client = await uow.directory.client(code)
-        tickets = await client_queries.client_tickets(uow.session, code, limit=200)
+        tickets = await uow.client_queries.client_tickets(code, limit=200)
         recent = now - timedelta(days=RECENT_DAYS)
         shown = [t for t in tickets if t.status in OPEN_STATUSES or t.created_at >= recent][
             :LIST_LIMIT
@@ -62,7 +61,7 @@ async def overview(
                     "open": is_open,
                 }
             )
-        reports = await report_files.report_files(uow.session, code, limit=1)
+        reports = await uow.report_files.report_files(code, limit=1)
         if reports:
             buttons.append((reports[0].id, reports[0].period))
         link = None
@@ -84,8 +83,8 @@ async def overview(
 
 async def may_get_report(uow: UnitOfWork, manager_id: int, file_id: int) -> bool:
     """Whether the report file belongs to a client ``manager_id`` manages."""
-    for code in await ops.managed_by(uow.session, manager_id):
-        if await report_files.report_content(uow.session, file_id, code) is not None:
+    for code in await uow.ops.managed_by(manager_id):
+        if await uow.report_files.report_content(file_id, code) is not None:
             return True
     return False
 
@@ -95,7 +94,7 @@ async def revoke_links(
 ) -> None:
     """Links to ``client_code``'s page given to ``manager_id`` until ``now`` open no
     more; the audit trail records who revoked them."""
-    await links.revoke(uow.session, client_code, manager_id, now, actor.telegram_id)
+    await uow.links.revoke(client_code, manager_id, now, actor.telegram_id)
     await uow.audit.append(
         ticket_id=None,
         actor=str(actor),
@@ -108,7 +107,7 @@ async def revoke_links(
 async def revoke_own_links(uow: UnitOfWork, manager_id: int, now: datetime) -> list[str]:
     """A manager revokes their links to every client they manage; the clients' names."""
     names = []
-    for code in await ops.managed_by(uow.session, manager_id):
+    for code in await uow.ops.managed_by(manager_id):
         await revoke_links(uow, code, manager_id, now, Actor.user(manager_id))
         names.append((await uow.directory.client(code)).name)
     return names

@@ -50,7 +50,7 @@ def to_user_in(
     person on two messengers may write about it from the other one)."""
     html = texts.render(template, number=ticket.number, **context)
     enqueue.send(
-        uow.session,
+        uow,
         chat_id,
         html,
         ticket_id=ticket.id,
@@ -62,7 +62,7 @@ def to_user_in(
 async def to_topic(uow: UnitOfWork, ticket: Ticket, template: str, **context: object) -> None:
     """A bot message into the ticket's topic (for staff only)."""
     html = texts.render(template, number=ticket.number, **context)
-    enqueue.send(uow.session, await _staff_chat(uow, ticket), html, ticket_id=ticket.id, topic=True)
+    enqueue.send(uow, await _staff_chat(uow, ticket), html, ticket_id=ticket.id, topic=True)
 
 
 async def refresh_card(uow: UnitOfWork, ticket: Ticket) -> None:
@@ -72,16 +72,16 @@ async def refresh_card(uow: UnitOfWork, ticket: Ticket) -> None:
     """
     assert ticket.id is not None
     chat_id = await _staff_chat(uow, ticket)
-    enqueue.refresh(uow.session, chat_id, ticket.id)
+    enqueue.refresh(uow, chat_id, ticket.id)
     if ticket.status in TOPIC_CLOSED:
-        enqueue.topic_state(uow.session, chat_id, ticket.id, closed=True)
+        enqueue.topic_state(uow, chat_id, ticket.id, closed=True)
 
 
 async def reopen_topic(uow: UnitOfWork, ticket: Ticket) -> None:
     """Open the forum topic of a ticket brought back from closed (before anything is said)."""
     chat_id = await _staff_chat(uow, ticket)
     assert ticket.id is not None
-    enqueue.topic_state(uow.session, chat_id, ticket.id, closed=False)
+    enqueue.topic_state(uow, chat_id, ticket.id, closed=False)
 
 
 async def _staff_chat(uow: UnitOfWork, ticket: Ticket) -> int:
@@ -157,4 +157,4 @@ async def alert_p1(
         lead=None if team.lead is None else person_of(config.staff.get(team.lead), team.lead),
         others=[person_of(s, s.telegram_id) for s in on_shift if s.telegram_id not in named],
     )
-    enqueue.send(uow.session, team.chat_id, html, ticket_id=ticket.id, topic=True)
+    enqueue.send(uow, team.chat_id, html, ticket_id=ticket.id, topic=True)

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from bot import texts
 from bot.outbox import enqueue
 from desk.model import Ticket
-from storage import outsiders
 from storage.uow import UnitOfWork
 
 QUIET = timedelta(hours=1)
@@ -26,9 +25,9 @@ async def refuse(
 ) -> None:
     """Tell the outsider that commands are for staff, unless told within ``QUIET``
     (in the ticket's topic if the command was typed in one)."""
-    if await outsiders.claim_reply(uow.session, chat_id, user_id, now, QUIET):
+    if await uow.outsiders.claim_reply(chat_id, user_id, now, QUIET):
         enqueue.send(
-            uow.session,
+            uow,
             chat_id,
             texts.render("staff_not_staff", hours=int(QUIET.total_seconds()) // 3600),
             ticket_id=ticket.id if ticket else None,

@@ -25,7 +25,6 @@ from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.errors import NotAllowed
 from desk.intake import subject_of
 from desk.model import Ticket
-from storage import drafts, messaging
 from storage.uow import UnitOfWork
 
 ASKS_REASON = frozenset({Priority.CRITICAL, Priority.HIGH})
@@ -49,7 +48,7 @@ async def ask_reason(
     """Ask the user why; their next text message is the reason (``take_reason``)."""
     terms = await svc.terms(uow, ticket.client_code)
     await authorize(uow, Actor.user(user_id), ticket, terms.client, Action.PRIORITY)
-    await drafts.await_from(uow.session, user_id, f"{_AWAITING}{int(priority)}", ticket.id, now)
+    await uow.drafts.await_from(user_id, f"{_AWAITING}{int(priority)}", ticket.id, now)
     notify.to_user(uow, ticket, "priority_reason_ask", priority=int(priority))
 
 
@@ -73,7 +72,7 @@ async def take_reason(
     priority = _awaited(waiting[0])
     if priority is None or waiting[1] is None or not msg.text.strip():
         return False
-    await drafts.stop_awaiting(uow.session, msg.user_id)
+    await uow.drafts.stop_awaiting(msg.user_id)
     ticket = await uow.tickets.get_by_id(waiting[1])
     if ticket.requester_id != msg.user_id:
         raise NotAllowed(f"ticket {ticket.number} is not {msg.user_id}'s")
@@ -111,7 +110,7 @@ async def change(
     await notify.alert_p1(uow, svc, ticket, now, raised=True)  # the team on shift, mentioned
     due = notify.dues(ticket, terms.client, now)
     measured = await svc.measured_priority(uow, ticket)
-    registered = await messaging.first_bot_message(uow.session, ticket_id, ticket.user_chat)
+    registered = await uow.messaging.first_bot_message(ticket_id, ticket.user_chat)
     if registered is not None:
         owner = terms.config.staff.get(ticket.owner_id)
         html = texts.render(
@@ -125,7 +124,7 @@ async def change(
             resolution=due["resolution"],
         )
         markup = keyboards.registered(ticket_id) if ticket.status is Status.NEW else None
-        enqueue.edit(uow.session, ticket.user_chat, registered, html, markup)
+        enqueue.edit(uow, ticket.user_chat, registered, html, markup)
     notify.to_user(
         uow,
         ticket,

@@ -17,7 +17,6 @@ from bot import texts
 from bot.callbacks import RebindCb
 from bot.services.actors import Actor
 from desk.model import Client, User
-from storage import rebind
 from storage.uow import UnitOfWork
 
 OFFER_TTL = timedelta(days=1)
@@ -27,7 +26,7 @@ async def offer(
     uow: UnitOfWork, user: User, client: Client, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Store the offer of ``client`` and return the question with its buttons."""
-    await rebind.offer(uow.session, user.telegram_id, client.code, now)
+    await uow.rebind.offer(user.telegram_id, client.code, now)
     current = await uow.directory.client(user.client_code)
     open_tickets = len(await uow.tickets.open_of(user.telegram_id))
     html = texts.render(
@@ -53,7 +52,7 @@ async def answer(uow: UnitOfWork, user: User, data: RebindCb, now: datetime) -> 
     """Use up the offer the press names; on «go» bind the user to its client and
     audit the move.  What to tell the user, or None if there is no such offer
     (forged, already answered, replaced by a newer invite or too old)."""
-    if not await rebind.take(uow.session, user.telegram_id, data.client, now - OFFER_TTL):
+    if not await uow.rebind.take(user.telegram_id, data.client, now - OFFER_TTL):
         return None
     current = await uow.directory.client(user.client_code)
     if data.action == "stay":

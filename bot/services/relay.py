@@ -29,7 +29,7 @@ from desk.model import Line, Staff, Ticket
 from knowledge.base import KnowledgeBase
 from knowledge.entry import Entry
 from knowledge.writer import save_entry
-from storage import drafts, messaging
+from storage import messaging
 from storage.uow import UnitOfWork
 
 NOTE_PREFIX = "!"
@@ -62,8 +62,7 @@ async def from_staff(
     internal = is_note(msg) or staff.line is Line.TWO
     author = "note" if is_note(msg) else ("engineer" if staff.line is Line.TWO else "staff")
     kind = "media" if msg.has_media else "text"
-    await messaging.add_link(
-        uow.session,
+    await uow.messaging.add_link(
         messaging.MessageLink(
             chat_id=msg.chat_id,
             message_id=msg.message_id,
@@ -102,7 +101,7 @@ async def pass_on(
     now: datetime,
 ) -> None:
     """The owner passes an engineer's (or a noted) message on to the user, under their name."""
-    link = await messaging.link_of(uow.session, chat_id, message_id)
+    link = await uow.messaging.link_of(chat_id, message_id)
     if (
         link is None
         or link.ticket_id != ticket.id
@@ -147,7 +146,7 @@ async def _to_user(
     relay_of = enqueue.relay("staff", chat_id, message_id)  # a failure is told in the topic
     if media:
         enqueue.copy(
-            uow.session,
+            uow,
             ticket.user_chat,
             chat_id,
             message_id,
@@ -159,7 +158,7 @@ async def _to_user(
         )
     else:
         enqueue.send(
-            uow.session,
+            uow,
             ticket.user_chat,
             texts.render("staff_reply", name=staff.name, number=ticket.number, body=html),
             ticket_id=ticket.id,
@@ -186,7 +185,7 @@ async def save_faq(
     message_id: int,
 ) -> Entry:
     """Turn a consultant's answer in the topic into an FAQ entry, live at once."""
-    link = await messaging.link_of(uow.session, chat_id, message_id)
+    link = await uow.messaging.link_of(chat_id, message_id)
     if (
         link is None
         or link.ticket_id != ticket.id
@@ -205,5 +204,5 @@ async def save_faq(
     path = save_entry(directory, entry)
     kb.reload()
     saved = kb.get(path.stem) or entry
-    await drafts.note_faq_answer(uow.session, ticket.id or 0, saved.id or path.stem)
+    await uow.drafts.note_faq_answer(ticket.id or 0, saved.id or path.stem)
     return saved

@@ -19,7 +19,6 @@ from bot.services.actors import Actor
 from bot.services.tickets import TicketService
 from desk.errors import NotFound
 from desk.model import Line, Staff, Ticket
-from storage import messaging
 from storage.uow import UnitOfWork
 
 
@@ -36,9 +35,9 @@ async def ticket_at(uow: UnitOfWork, place: Place) -> Ticket | None:
     """The ticket of a forum topic, or of the card/relay a plain-group message replies to."""
     ticket_id = None
     if place.thread_id is not None:
-        ticket_id = await messaging.ticket_by_thread(uow.session, place.chat_id, place.thread_id)
+        ticket_id = await uow.messaging.ticket_by_thread(place.chat_id, place.thread_id)
     if ticket_id is None and place.reply_to is not None:
-        link = await messaging.link_of(uow.session, place.chat_id, place.reply_to)
+        link = await uow.messaging.link_of(place.chat_id, place.reply_to)
         ticket_id = link.ticket_id if link is not None else None
     if ticket_id is None:
         return None
@@ -141,18 +140,18 @@ async def restore_buttons(uow: UnitOfWork, ticket: Ticket, chat_id: int, message
     """«← Назад» from a menu: the card gets its own buttons back, a menu message loses its."""
     on_card = await _is_card(uow, ticket, message_id)
     markup = cards.card_markup(ticket) if on_card else None
-    enqueue.set_markup(uow.session, chat_id, message_id, markup)
+    enqueue.set_markup(uow, chat_id, message_id, markup)
 
 
 async def drop_menu(uow: UnitOfWork, ticket: Ticket, chat_id: int, message_id: int) -> None:
     """A choice was made in a menu message (not the card, which refreshes itself): its
     buttons go."""
     if not await _is_card(uow, ticket, message_id):
-        enqueue.set_markup(uow.session, chat_id, message_id, None)
+        enqueue.set_markup(uow, chat_id, message_id, None)
 
 
 async def _is_card(uow: UnitOfWork, ticket: Ticket, message_id: int) -> bool:
-    topic = await messaging.topic_of(uow.session, _id(ticket))
+    topic = await uow.messaging.topic_of(_id(ticket))
     return topic is not None and topic.card_message_id == message_id
 
 

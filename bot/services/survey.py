@@ -54,16 +54,16 @@ async def start(uow: UnitOfWork, client_code: str, now: datetime) -> Started:
     """Start a survey of the client's users (``NotFound`` for an unknown client,
     ``TooSoon`` if the last one is less than ``MIN_INTERVAL`` old)."""
     client = await uow.directory.client(client_code)
-    last = await surveys.latest(uow.session, client.code)
+    last = await uow.surveys.latest(client.code)
     if last is not None and now - last.started_at < MIN_INTERVAL:
         raise TooSoon(last)
     total = len(survey_questions())
-    survey = await surveys.start(uow.session, client.code, total, now)
+    survey = await uow.surveys.start(client.code, total, now)
     users = await uow.users.of_client(client.code)
     html, markup = _question(survey.id, 1, total)
     intro = texts.render("client_survey_intro", client=client.name)
     for user in users:
-        enqueue.send(uow.session, user.telegram_id, intro + "\n\n" + html, markup=markup)
+        enqueue.send(uow, user.telegram_id, intro + "\n\n" + html, markup=markup)
     return Started(survey.id, len(users))
 
 
@@ -77,15 +77,15 @@ async def answer(
 ) -> bool:
     """Record an answer and show the next question (or thanks); False if the
     presser may not answer this survey or the button is not a valid one."""
-    survey = await surveys.get(uow.session, data.survey)
+    survey = await uow.surveys.get(data.survey)
     user = await uow.users.get(user_id)
     valid = 1 <= data.question <= (survey.questions if survey else 0) and 1 <= data.score <= 5
     if survey is None or user is None or user.client_code != survey.client_code or not valid:
         return False
-    await surveys.answer(uow.session, survey.id, user_id, data.question, data.score, now)
+    await uow.surveys.answer(survey.id, user_id, data.question, data.score, now)
     if data.question < survey.questions:
         html, markup = _question(survey.id, data.question + 1, survey.questions)
-        enqueue.edit(uow.session, chat_id, message_id, html, markup)
+        enqueue.edit(uow, chat_id, message_id, html, markup)
     else:
-        enqueue.edit(uow.session, chat_id, message_id, texts.render("client_survey_thanks"))
+        enqueue.edit(uow, chat_id, message_id, texts.render("client_survey_thanks"))
     return True

@@ -30,7 +30,6 @@ from desk.errors import NotAllowed
 from desk.model import SlaState, SlaTarget, Ticket
 from desk.numbering import format_number
 from desk.terms import SlaBasis
-from storage import ops
 from storage.uow import UnitOfWork
 
 __all__ = ["TicketRef", "TicketService", "utc_now"]
@@ -326,7 +325,7 @@ class TicketService:
         return ticket, await self._cache.terms(uow, ticket.client_code)
 
     async def _basis(self, uow: UnitOfWork, terms: Terms) -> SlaBasis:
-        return (await ops.terms_of(uow.session, terms.contract.name)).sla_basis
+        return (await uow.ops.terms_of(terms.contract.name)).sla_basis
 
     async def _measured(self, uow: UnitOfWork, ticket: Ticket, terms: Terms) -> Priority:
         return sla.measured_priority(ticket, await self._basis(uow, terms))

@@ -30,7 +30,6 @@ from bot.services import alerts as service
 from bot.services.alerts import Alert, Outcome
 from bot.services.tickets import TicketService
 from desk.alerts import AlertStatus, Severity
-from storage import alerts as stored
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -106,7 +105,7 @@ def _json(body: bytes) -> dict[str, Any]:
 async def _client_of(uow: UnitOfWork, key: str) -> str | None:
     """The client whose API key ``key`` is (compared by SHA-256, in constant time)."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-    found = await stored.key_owner(uow.session, digest)
+    found = await uow.alerts.key_owner(digest)
     if found is None or not hmac.compare_digest(found[2], digest):
         return None
     return found[0]

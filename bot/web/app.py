@@ -41,8 +41,7 @@ from desk.enums import Priority, Status
 from desk.errors import NotFound
 from desk.model import Client
 from desk.numbering import BadTicketNumber, format_number, parse_number
-from storage import client_queries, links, messaging, ops, report_files
-from storage import incidents as incident_store
+from storage import client_queries
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -92,9 +91,9 @@ async def _grant(request: web.Request, uow: UnitOfWork) -> tuple[Grant, Client]:
         grant = request.app[SIGNER].verify(request.match_info["token"], request.app[NOW]())
     except BadLink:
         raise pages.denied() from None
-    if grant.client_code not in await ops.managed_by(uow.session, grant.manager_id):
+    if grant.client_code not in await uow.ops.managed_by(grant.manager_id):
         raise pages.denied()  # no longer a manager of this client
-    revoked = await links.revoked_at(uow.session, grant.client_code, grant.manager_id)
+    revoked = await uow.links.revoked_at(grant.client_code, grant.manager_id)
     if revoked is not None and grant.issued <= revoked:
         raise pages.revoked()
     try:
@@ -159,8 +158,7 @@ async def tickets_page(request: web.Request) -> web.Response:
     async with request.app[UOW]() as uow:
         grant, client = await _grant(request, uow)
         chosen = _filters(request)
-        tickets = await client_queries.client_tickets(
-            uow.session,
+        tickets = await uow.client_queries.client_tickets(
             client.code,
             status=None if chosen["status"] == "all" else chosen["status"],
             priority=chosen["priority"],
@@ -168,9 +166,9 @@ async def tickets_page(request: web.Request) -> web.Response:
         )
         names = _Names(uow)
         owners = {t.owner_id: await names.of(t.owner_id) for t in tickets}
-        reports = await report_files.report_files(uow.session, client.code)
-        incidents = await incident_store.client_incidents(uow.session, client.code)
-        parents = await incident_store.linked_numbers(uow.session, [t.id or 0 for t in tickets])
+        reports = await uow.report_files.report_files(client.code)
+        incidents = await uow.incidents.client_incidents(client.code)
+        parents = await uow.incidents.linked_numbers([t.id or 0 for t in tickets])
     return pages.page(
         "client_page",
         incidents=incidents,  # mass incidents, each with the users affected
@@ -193,12 +191,12 @@ async def ticket_page(request: web.Request) -> web.Response:
     async with request.app[UOW]() as uow:
         _, client = await _grant(request, uow)
         number = _number(request.match_info["number"])
-        ticket = await client_queries.client_ticket(uow.session, client.code, number)
+        ticket = await uow.client_queries.client_ticket(client.code, number)
         if ticket is None or ticket.id is None:
             raise pages.not_found()
-        history = await messaging.public_history(uow.session, ticket.id, limit=200)
+        history = await uow.messaging.public_history(ticket.id, limit=200)
         owner = await _Names(uow).of(ticket.owner_id)
-        basis = (await ops.terms_of(uow.session, client.contract)).sla_basis
+        basis = (await uow.ops.terms_of(client.contract)).sla_basis
     return pages.page(
         "client_ticket",
         measured=sla.measured_priority(ticket, basis),
@@ -216,7 +214,7 @@ async def report_download(request: web.Request) -> web.Response:
     async with request.app[UOW]() as uow:
         grant, _ = await _grant(request, uow)
         file_id = _file_id(request.match_info["file_id"])
-        found = await report_files.report_content(uow.session, file_id, grant.client_code)
+        found = await uow.report_files.report_content(file_id, grant.client_code)
     if found is None:
         raise pages.not_found()
     meta, content = found

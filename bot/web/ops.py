@@ -37,7 +37,6 @@ from aiohttp.typedefs import Handler, Middleware
 from bot import metrics
 from bot.metrics import DatabaseState, Role
 from bot.settings import Settings
-from storage import health
 from storage.health import Backlog
 from storage.uow import UnitOfWork
 
@@ -85,7 +84,7 @@ class Ops:
 
         async def read() -> Backlog:
             async with self.uow() as uow:
-                return await health.backlog(uow.session)
+                return await uow.health.backlog()
 
         task = asyncio.create_task(read())
         done, _ = await asyncio.wait({task}, timeout=self.timeout)

@@ -15,7 +15,6 @@ from bot.jobs.faq_digest import digest_week, refresh_feedback, send_faq_digests
 from knowledge.analysis import Analyzer
 from knowledge.base import KnowledgeBase
 from knowledge.morph import default_lemmatizer
-from storage import drafts
 from storage.database import Database
 from storage.tables import OutboxRow
 from storage.uow import UnitOfWorkFactory
@@ -42,8 +41,7 @@ STEPS = [
 async def _log(factory: UnitOfWorkFactory, now: datetime) -> None:
     async with factory() as uow:
         for query, outcome, ticket, chosen, days in STEPS:
-            log_id = await drafts.log_faq(
-                uow.session,
+            log_id = await uow.drafts.log_faq(
                 user_id=1001,
                 client_code="DEMO",
                 query=query,
@@ -53,7 +51,7 @@ async def _log(factory: UnitOfWorkFactory, now: datetime) -> None:
                 ticket_id=ticket,
             )
             if chosen is not None:
-                await drafts.close_faq(uow.session, log_id, outcome, chosen=chosen)
+                await uow.drafts.close_faq(log_id, outcome, chosen=chosen)
 
 
 async def _texts(factory: UnitOfWorkFactory) -> list[tuple[int, str]]:
@@ -120,8 +118,7 @@ async def test_the_feedback_reload_demotes_what_users_rejected(
         for ticket, query in enumerate(
             ["не закрывается месяц, ошибка себестоимости", "месяц не закрывается себестоимость"]
         ):
-            log_id = await drafts.log_faq(
-                uow.session,
+            log_id = await uow.drafts.log_faq(
                 user_id=1001,
                 client_code="DEMO",
                 query=query,
@@ -129,16 +126,16 @@ async def test_the_feedback_reload_demotes_what_users_rejected(
                 outcome="shown",
                 now=MONDAY,
             )
-            await drafts.close_faq(uow.session, log_id, "shown", chosen="close-month")
-            assert await drafts.reject_faq(uow.session, log_id, ticket + 1) == (
+            await uow.drafts.close_faq(log_id, "shown", chosen="close-month")
+            assert await uow.drafts.reject_faq(log_id, ticket + 1) == (
                 query,
                 ["close-month"],
             )
     assert await refresh_feedback(demo_uow_factory, kb, MONDAY) == 2
     assert "close-month" not in [s.entry.id for s in kb.confident(question)]
     async with demo_uow_factory() as uow:
-        await drafts.note_faq_answer(uow.session, 1, "close-month")
-        await drafts.note_faq_answer(uow.session, 2, "close-month")
+        await uow.drafts.note_faq_answer(1, "close-month")
+        await uow.drafts.note_faq_answer(2, "close-month")
     assert await refresh_feedback(demo_uow_factory, kb, MONDAY) == 2  # now two helps
     assert kb.confident(question)[0].entry.id == "close-month"
 

@@ -23,8 +23,6 @@ from desk.model import Ticket, User
 from desk.reporting import IncidentFigures, parse_period
 from knowledge.analysis import Analyzer
 from knowledge.morph import default_lemmatizer
-from storage import incidents as store
-from storage import ops
 from storage.tables import OutboxRow
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -79,14 +77,14 @@ async def test_an_alerts_incident_takes_outage_reports_of_its_client_only(
     svc = TicketService(now=lambda: NOW)
     async with factory() as uow:
         incident = await _alert(uow, svc)
-        mass = await store.mass_of(uow.session, incident.id or 0)
+        mass = await uow.incidents.mass_of(incident.id or 0)
         assert mass is not None
         assert mass.origin is Origin.ALERT
         report = await _report(uow, svc, analyzer, 5001, "Не могу зайти в 1С, база не открывается")
         assert report is not None
         assert report.number == "DEMO-2"
         assert report.requester_id == 5001
-        row = await store.report_of(uow.session, report.id or 0)
+        row = await uow.incidents.report_of(report.id or 0)
         assert row is not None
         assert (row.incident_id, row.state) == (incident.id, ReportState.LINKED)
         # another client's user, and a question about something else: requests of their own
@@ -110,9 +108,9 @@ async def test_an_incident_counts_once_in_the_sla_figures_and_on_the_client_page
     period = parse_period(f"{NOW.year:04d}-{NOW.month:02d}")
     async with factory() as uow:
         report = await build_report(uow, "DEMO", period, NOW)
-        stale = await ops.stale_watches(uow.session)
-        shown = await store.client_incidents(uow.session, "DEMO")
-        parents = await store.linked_numbers(uow.session, [incident.id or 0, 2, 3])
+        stale = await uow.ops.stale_watches()
+        shown = await uow.incidents.client_incidents("DEMO")
+        parents = await uow.incidents.linked_numbers([incident.id or 0, 2, 3])
     assert report.tickets == 1  # the incident, not its two reports
     assert report.figures.incidents == (
         IncidentFigures("DEMO-1", "Сервер 1С не отвечает", incident.priority, 2, 2),

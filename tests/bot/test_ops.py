@@ -22,8 +22,6 @@ from bot.web import ops
 from bot.web.app import make_web_app
 from bot.web.guard import Guard, PageLimits
 from bot.web.ops import Ops, Thresholds, make_ops_app
-from storage import messaging
-from storage import outbox as repo
 from storage.database import Database
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -52,13 +50,13 @@ async def _pending(uow: UnitOfWorkFactory, *ages_minutes: int) -> None:
     async with uow() as work:
         for i, minutes in enumerate(ages_minutes):
             at = NOW - timedelta(minutes=minutes)
-            repo.enqueue(work.session, 1000 + i, "send", {"text": "x"}, now=at)
+            work.outbox.enqueue(1000 + i, "send", {"text": "x"}, now=at)
 
 
 async def _claimed(uow: UnitOfWorkFactory, minutes_ago: int) -> None:
     async with uow() as work:
         at = NOW - timedelta(minutes=minutes_ago)
-        await messaging.claim_update(work.session, 1, f"u{minutes_ago}", 7, 1001, at)
+        await work.messaging.claim_update(1, f"u{minutes_ago}", 7, 1001, at)
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -118,8 +116,8 @@ async def test_an_outbox_backlog_over_the_limits_is_not_ready_and_named(
 async def test_sent_rows_are_not_a_backlog(uow_factory: UnitOfWorkFactory) -> None:
     await _pending(uow_factory, 60)
     async with uow_factory() as work:
-        (head,) = await repo.chat_heads(work.session)
-        await repo.mark_sent(work.session, head.item_id, 5, NOW)
+        (head,) = await work.outbox.chat_heads()
+        await work.outbox.mark_sent(head.item_id, 5, NOW)
     async with ops_client(uow_factory, Thresholds(outbox_backlog=1, outbox_age=1)) as client:
         response = await client.get("/readyz")
         body = await response.json()

@@ -29,7 +29,6 @@ from bot.services.tickets import TicketService
 from desk.config import load_config
 from desk.enums import Category, Priority
 from desk.reporting import Met, Report, parse_period
-from storage import drafts
 from storage.database import Database
 from storage.uow import UnitOfWorkFactory
 
@@ -81,8 +80,8 @@ async def _story(factory: UnitOfWorkFactory, tmp_path: Path) -> None:
                 await service.pause(uow, number, actor)
             elif action == "rate":
                 assert ticket.id is not None
-                await drafts.ask_resolution(uow.session, ticket.id, moment, moment)
-                await drafts.answer_resolution(uow.session, ticket.id, rating=int(str(kw["r"])))
+                await uow.drafts.ask_resolution(ticket.id, moment, moment)
+                await uow.drafts.answer_resolution(ticket.id, rating=int(str(kw["r"])))
 
     day10, day11, day12, day20 = (datetime(2026, 11, d, tzinfo=MSK) for d in (10, 11, 12, 20))
     h = timedelta(hours=1)
@@ -101,8 +100,7 @@ async def _story(factory: UnitOfWorkFactory, tmp_path: Path) -> None:
     await step(day20 + 11 * h, "wait", "DEMO-4")
     async with factory() as uow:
         for outcome in ("helped", "helped", "not_it"):
-            await drafts.log_faq(
-                uow.session, user_id=1001, client_code="DEMO", query="как закрыть месяц",
+            await uow.drafts.log_faq(user_id=1001, client_code="DEMO", query="как закрыть месяц",
                 shown=[], outcome=outcome, now=day12,
             )  # fmt: skip
         # a ticket of December does not belong to November

@@ -18,7 +18,6 @@ from bot.jobs.watcher import Watcher
 from bot.services import survey
 from knowledge.base import KnowledgeBase
 from sandbox.server import SandboxHandle
-from storage import surveys
 from storage.database import Database
 from storage.uow import UnitOfWorkFactory
 from tests.bot.cli_support import demo_managed_by
@@ -139,4 +138,4 @@ async def test_a_user_answers_the_survey_with_buttons(desk: Desk, desk_app: App)
         expected = f"Вопрос {number + 1} из 4" if number < 4 else "Спасибо за ответы"
         question = await desk.wait_for(USER, _edited_to(message_id, expected), what=expected)
     async with desk_app.db.uow() as uow:
-        assert await surveys.answers_count(uow.session, started.survey_id) == 4
+        assert await uow.surveys.answers_count(started.survey_id) == 4

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from bot.jobs.reports import send_due_reports
 from bot.services.config import apply_config
 from desk.config import load_config
-from storage import report_files
 from storage.tables import OutboxRow
 from storage.uow import UnitOfWorkFactory
 
@@ -62,7 +61,7 @@ async def test_monthly_and_weekly_reports_go_to_managers_and_the_lead_once(
     assert sorted(d["chat"] for d in documents) == sorted([5001, 5002, LEAD_CHAT] * 2)
     assert all("Отчёт об SLA · Демо" in d["caption"] for d in documents)
     async with demo_uow_factory() as uow:
-        files = await report_files.report_files(uow.session, "DEMO")
+        files = await uow.report_files.report_files("DEMO")
     assert sorted(f.period for f in files) == ["2026-11", "2026-W48"]
     assert {f.format for f in files} == {"xlsx"}
 

@@ -10,7 +10,6 @@ import pytest
 from aiogram.types import Update
 
 from bot.updates import identity
-from storage.messaging import claim_update, prune_claims
 from storage.uow import UnitOfWorkFactory
 
 BOT = 555
@@ -36,7 +35,7 @@ def _message(
 async def _claim(uow_factory: UnitOfWorkFactory, update: Update, now: datetime) -> bool:
     who = identity(update)
     async with uow_factory() as uow:
-        return await claim_update(uow.session, BOT, who.key, update.update_id, who.chat_id, now)
+        return await uow.messaging.claim_update(BOT, who.key, update.update_id, who.chat_id, now)
 
 
 async def test_a_second_delivery_of_an_update_is_refused(uow_factory: UnitOfWorkFactory) -> None:
@@ -63,8 +62,8 @@ async def test_the_same_update_for_another_bot_is_its_own(uow_factory: UnitOfWor
     update = _message(3, 3, 1_800_000_000)
     who = identity(update)
     async with uow_factory() as uow:
-        assert await claim_update(uow.session, 1, who.key, 3, who.chat_id, now)
-        assert await claim_update(uow.session, 2, who.key, 3, who.chat_id, now)
+        assert await uow.messaging.claim_update(1, who.key, 3, who.chat_id, now)
+        assert await uow.messaging.claim_update(2, who.key, 3, who.chat_id, now)
 
 
 async def test_a_failed_handling_leaves_the_update_to_be_tried_again(
@@ -77,7 +76,7 @@ async def test_a_failed_handling_leaves_the_update_to_be_tried_again(
     async def failing_handling() -> None:
         who = identity(update)
         async with uow_factory() as uow:
-            assert await claim_update(uow.session, BOT, who.key, 7, who.chat_id, now)
+            assert await uow.messaging.claim_update(BOT, who.key, 7, who.chat_id, now)
             raise RuntimeError("handler failed")
 
     with pytest.raises(RuntimeError):
@@ -91,7 +90,7 @@ async def test_old_claims_are_pruned_and_recent_ones_kept(uow_factory: UnitOfWor
     assert await _claim(uow_factory, old, now - timedelta(hours=50))
     assert await _claim(uow_factory, recent, now - timedelta(hours=1))
     async with uow_factory() as uow:
-        assert await prune_claims(uow.session, now - timedelta(hours=48)) == 1
+        assert await uow.messaging.prune_claims(now - timedelta(hours=48)) == 1
     assert await _claim(uow_factory, old, now)  # forgotten: would be applied again
     assert not await _claim(uow_factory, recent, now)
 

@@ -23,7 +23,6 @@ from bot.services.tickets import TicketService
 from desk.config import load_config
 from desk.enums import Category, Priority, Status
 from desk.model import Ticket
-from storage import drafts
 from storage.tables import OutboxRow
 from storage.uow import UnitOfWorkFactory
 
@@ -189,7 +188,7 @@ async def test_waiting_ticket_is_reminded_then_resolved_with_a_clear_message(
     assert (await w.run_pass(msk(8, 10, 11))).alerts == 1
     async with demo_uow_factory() as uow:
         resolved = await uow.tickets.get(ticket.number)
-        asked = await drafts.resolution_of(uow.session, resolved.id or 0)
+        asked = await uow.drafts.resolution_of(resolved.id or 0)
     assert resolved.status is Status.RESOLVED
     assert asked is not None
     assert asked.close_at > msk(8, 10, 11).astimezone(UTC)

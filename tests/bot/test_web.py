@@ -25,7 +25,7 @@ from bot.web.signing import LinkSigner
 from desk.config import DeskConfig, load_config
 from desk.enums import Category, Priority
 from desk.model import User
-from storage import messaging, report_files
+from storage import messaging
 from storage.uow import UnitOfWorkFactory
 
 DEMO_CONFIG = Path(__file__).parents[2] / "bot" / "demo_config.toml"
@@ -62,11 +62,12 @@ async def seed_two_clients(factory: UnitOfWorkFactory, tmp_path: Path) -> None:
                 priority=priority, category=Category.INCIDENT,
             )  # fmt: skip
             assert ticket.id is not None
-            await messaging.add_link(
-                uow.session,
-                messaging.MessageLink(user, 10 + ticket.id, ticket.id, "user", user, True,
-                                      f"Сообщение по {ticket.number}", NOW),
-            )  # fmt: skip
+            text = f"Сообщение по {ticket.number}"
+            await uow.messaging.add_link(
+                messaging.MessageLink(
+                    user, 10 + ticket.id, ticket.id, "user", user, True, text, NOW
+                )
+            )
     async with factory() as uow:
         await service.record_reaction(uow, "DEMO-1", Actor.staff(2001))
 
@@ -191,11 +192,11 @@ async def test_reports_download_only_for_their_own_client(
     client: TestClient[web.Request, web.Application], demo_uow_factory: UnitOfWorkFactory
 ) -> None:
     async with demo_uow_factory() as uow:
-        own = await report_files.save_report_file(
-            uow.session, "DEMO", "2026-10", "html", "sla-DEMO-2026-10.html", b"<p>ok</p>", NOW
+        own = await uow.report_files.save_report_file(
+            "DEMO", "2026-10", "html", "sla-DEMO-2026-10.html", b"<p>ok</p>", NOW
         )
-        foreign = await report_files.save_report_file(
-            uow.session, "OTHR", "2026-10", "html", "sla-OTHR-2026-10.html", b"secret", NOW
+        foreign = await uow.report_files.save_report_file(
+            "OTHR", "2026-10", "html", "sla-OTHR-2026-10.html", b"secret", NOW
         )
     _, html = await _get(client, demo_link())
     assert "sla-DEMO-2026-10.html" in html

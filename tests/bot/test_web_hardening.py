@@ -24,7 +24,6 @@ from bot.services.actors import Actor
 from bot.web.app import make_web_app, serve
 from bot.web.guard import Guard, PageLimits
 from bot.web.logs import runner_options
-from storage import links
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 from tests.bot.test_web import NOW, seed_two_clients, signer
 
@@ -242,7 +241,7 @@ async def test_a_revoked_link_gets_403_saying_so_and_a_later_link_opens(
         assert (await client.get(f"/c/{new}")).status == 200
         assert (await client.get(f"/c/{other_client}")).status == 200
     async with seeded() as uow:
-        assert await links.revoked_at(uow.session, "DEMO", 5001) == NOW + timedelta(minutes=1)
+        assert await uow.links.revoked_at("DEMO", 5001) == NOW + timedelta(minutes=1)
         [event] = [e for e in await uow.audit.latest(5) if e.what == "client links revoked"]
         assert event.actor == "user:5001"
         assert await uow.audit.verify() == []
@@ -251,8 +250,8 @@ async def test_a_revoked_link_gets_403_saying_so_and_a_later_link_opens(
 async def test_revoking_again_moves_the_moment(seeded: UnitOfWorkFactory) -> None:
     later = NOW + timedelta(hours=1)
     async with seeded() as uow:
-        await links.revoke(uow.session, "DEMO", 5001, NOW, 5001)
-        await links.revoke(uow.session, "DEMO", 5001, later, None)
+        await uow.links.revoke("DEMO", 5001, NOW, 5001)
+        await uow.links.revoke("DEMO", 5001, later, None)
     async with seeded() as uow:
-        assert await links.revoked_at(uow.session, "DEMO", 5001) == later
-        assert await links.revoked_at(uow.session, "OTHR", 5002) is None
+        assert await uow.links.revoked_at("DEMO", 5001) == later
+        assert await uow.links.revoked_at("OTHR", 5002) is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from bot.compose import App
 from desk.model import Ticket
-from storage import catalogue as store
 from storage.catalogue import ApprovalRecord
 from tests.e2e.desk import USER, Desk, Message, text_of
 
@@ -58,7 +57,7 @@ async def rounds(app: App, number: str) -> tuple[Ticket, list[ApprovalRecord]]:
     async with app.db.uow() as uow:
         ticket = await uow.tickets.get(number)
         assert ticket.id is not None
-        return ticket, await store.approvals_of(uow.session, ticket.id)
+        return ticket, await uow.catalogue.approvals_of(ticket.id)
 
 
 def lines_of(message: Message) -> list[str]:

@@ -61,8 +61,6 @@ from bot.web.guard import Guard, PageLimits
 from bot.web.signing import LinkSigner
 from desk.enums import Status
 from desk.errors import IllegalTransition
-from storage import catalogue as catalogue_store
-from storage import drafts
 from storage.tables import (
     AuditEventRow,
     DraftRow,
@@ -229,11 +227,11 @@ async def reset(world: World, person: int) -> None:
                     )
                 except IllegalTransition:
                     await world.app.tickets.change_status(uow, t.id, Actor.system(), Status.CLOSED)
-        await catalogue_store.drop_form(uow.session, person)
-        await drafts.stop_awaiting(uow.session, person)
+        await uow.catalogue.drop_form(person)
+        await uow.drafts.stop_awaiting(person)
         for state in ("faq", "choose", "offer"):
-            for draft in await drafts.drafts_of(uow.session, person, state):
-                await drafts.set_draft_state(uow.session, draft.id, "done")
+            for draft in await uow.drafts.drafts_of(person, state):
+                await uow.drafts.set_draft_state(draft.id, "done")
     await world.settle()
 
 
@@ -323,7 +321,7 @@ async def form_a(world: World) -> Ctx:
     await private(world, "user_a", "/new")
     await tap(world, USER_A, "Доступ и права")
     async with world.app.db.uow() as uow:
-        form = await catalogue_store.form_of(uow.session, USER_A)
+        form = await uow.catalogue.form_of(USER_A)
     assert form is not None
     return {"form": form.id, "step": form.step}
 
@@ -575,9 +573,7 @@ async def _files(world: World) -> Ctx:
 
 async def _survey(world: World) -> Ctx:
     async with world.app.db.uow() as uow:
-        from storage import surveys
-
-        last = await surveys.latest(uow.session, "DEMO")
+        last = await uow.surveys.latest("DEMO")
     assert last is not None
     return {"survey": last.id}
 
@@ -620,7 +616,7 @@ async def _form_started(world: World, role: str, ctx: Ctx, since: Mark) -> bool:
 async def _before_form(world: World) -> Ctx:
     for person in ROLES.values():
         async with world.app.db.uow() as uow:
-            await catalogue_store.drop_form(uow.session, person)
+            await uow.catalogue.drop_form(person)
     return {}
 
 
@@ -639,7 +635,7 @@ async def _approval(state: str, world: World, ctx: Ctx) -> bool:
 
 async def _asked_reason(world: World, role: str, ctx: Ctx, since: Mark) -> bool:
     async with world.app.db.uow() as uow:
-        waiting = await drafts.awaited(uow.session, ROLES[role])
+        waiting = await uow.drafts.awaited(ROLES[role])
     return waiting is not None and str(ctx["approval"]) in waiting[0]
 
 

@@ -16,7 +16,6 @@ from bot.outbox.deliver import Deliverer
 from bot.outbox.sender import OutboxSender
 from bot.services.cards import card_source
 from sandbox.server import SandboxHandle
-from storage.outbox import chat_heads
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 from tests.e2e.conftest import Product
 from tests.e2e.desk import Desk, text_of
@@ -59,7 +58,7 @@ async def test_the_sender_waits_for_the_database_and_sends_each_message_once(
     )
     async with product.database.uow() as uow:
         for user in USERS:
-            enqueue.send(uow.session, user, f"Сообщение для {user}")
+            enqueue.send(uow, user, f"Сообщение для {user}")
 
     state = seeded_sandbox.sandbox.state
     original = state.put_message
@@ -80,7 +79,7 @@ async def test_the_sender_waits_for_the_database_and_sends_each_message_once(
 
         async def all_written_down() -> bool:
             async with product.database.uow() as uow:
-                return not await chat_heads(uow.session)
+                return not await uow.outbox.chat_heads()
 
         await desk.until(all_written_down, "every delivery written down")
     finally:

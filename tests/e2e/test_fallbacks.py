@@ -10,7 +10,6 @@ from sqlalchemy import update
 from bot.compose import App
 from bot.jobs.housekeeping import close_silent_once
 from desk.enums import Status
-from storage.messaging import link_of
 from storage.tables import ResolutionRow
 from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, text_of
 
@@ -47,7 +46,7 @@ async def _card_recorded(app: App, message_id: int) -> None:
     the test replies at once, so it waits for the record (there is no event)."""
     for _ in range(200):
         async with app.db.uow() as uow:
-            if await link_of(uow.session, STAFF_CHAT, message_id) is not None:
+            if await uow.messaging.link_of(STAFF_CHAT, message_id) is not None:
                 return
         await asyncio.sleep(0.05)
     raise AssertionError("the card was never recorded")

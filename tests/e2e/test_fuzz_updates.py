@@ -26,7 +26,6 @@ from bench.fuzz import (
     run,
 )
 from desk.channels import max_key
-from storage.outbox import enqueue as queue_row
 from storage.tables import AuditEventRow, OutboxRow, TicketRow, TicketTopicRow
 
 # aiogram warns of an update type it does not know (the fuzz sends some): not an error
@@ -65,9 +64,9 @@ async def test_the_checker_finds_a_leak_a_stray_owner_and_a_broken_audit_chain(
         assert (await check(world)).problems == []
         demo = await _ticket_of(world, DEMO_USERS[0])
         async with world.app.db.uow() as uow:
-            queue_row(uow.session, URAL_USERS[0], "send", {"text": f"Ваша заявка {demo.number}"})
-            queue_row(uow.session, URAL_USERS[1], "send", {"text": "карточка"}, ticket_id=demo.id)
-            queue_row(uow.session, DEMO_USERS[1], "send", {"text": "ответ"}, ticket_id=demo.id)
+            uow.outbox.enqueue(URAL_USERS[0], "send", {"text": f"Ваша заявка {demo.number}"})
+            uow.outbox.enqueue(URAL_USERS[1], "send", {"text": "карточка"}, ticket_id=demo.id)
+            uow.outbox.enqueue(DEMO_USERS[1], "send", {"text": "ответ"}, ticket_id=demo.id)
             await uow.session.execute(
                 update(TicketRow).where(TicketRow.id == demo.id).values(owner_id=2101)
             )

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from bot.compose import App
 from desk.enums import Status
 from desk.incidents import ReportState
-from storage import incidents as store
 from storage.tables import MessageLinkRow
 from tests.e2e.desk import (
     CONSULTANT,
@@ -128,7 +127,7 @@ async def test_five_users_report_an_outage_one_topic_one_line_and_all_hear_the_r
     async with desk_app.db.uow() as uow:
         for report in reports:
             assert (await uow.tickets.get_by_id(report.id or 0)).status is Status.CLOSED
-            row = await store.report_of(uow.session, report.id or 0)
+            row = await uow.incidents.report_of(report.id or 0)
             assert row is not None
             assert row.state is ReportState.TOLD
 
@@ -143,7 +142,7 @@ async def test_five_users_report_an_outage_one_topic_one_line_and_all_hear_the_r
     async with desk_app.db.uow() as uow:
         reopened = await uow.tickets.get(number)
         assert reopened.status is Status.IN_PROGRESS
-        row = await store.report_of(uow.session, reopened.id or 0)
+        row = await uow.incidents.report_of(reopened.id or 0)
         assert row is not None
         assert row.state is ReportState.SEPARATE
 
@@ -211,8 +210,8 @@ async def test_staff_declare_link_and_unlink_and_nobody_else_may(desk: Desk, des
     await desk.bot_says(STAFF_CHAT, "только сотрудникам", thread_id=thread)
     async with desk_app.db.uow() as uow:
         first = await uow.tickets.get("DEMO-1")
-        assert await store.mass_of(uow.session, first.id or 0) is None
-        assert await store.report_of(uow.session, (await uow.tickets.get("DEMO-2")).id or 0) is None
+        assert await uow.incidents.mass_of(first.id or 0) is None
+        assert await uow.incidents.report_of((await uow.tickets.get("DEMO-2")).id or 0) is None
 
     sent = await desk.say(CONSULTANT, STAFF_CHAT, "/mass", message_thread_id=thread)
     await desk.bot_says(STAFF_CHAT, "массовый инцидент", after=sent, thread_id=thread)
@@ -223,7 +222,7 @@ async def test_staff_declare_link_and_unlink_and_nobody_else_may(desk: Desk, des
     assert "DEMO-1" in text_of(told)
     async with desk_app.db.uow() as uow:
         ural = await uow.tickets.get("URAL-1")
-        assert await store.report_of(uow.session, ural.id or 0) is None
+        assert await uow.incidents.report_of(ural.id or 0) is None
         report = await uow.tickets.get("DEMO-2")
     # another user's report: a forged «У меня другое» is refused
     state = desk.handle.sandbox.state
@@ -240,10 +239,10 @@ async def test_staff_declare_link_and_unlink_and_nobody_else_may(desk: Desk, des
     )
     await desk.until(lambda: _answered(state, outsider), "the outsider's press answered")
     async with desk_app.db.uow() as uow:
-        row = await store.report_of(uow.session, report.id or 0)
+        row = await uow.incidents.report_of(report.id or 0)
         assert row is not None
         assert row.state is ReportState.LINKED
-        assert await store.mass_of(uow.session, report.id or 0) is None
+        assert await uow.incidents.mass_of(report.id or 0) is None
 
     sent = await desk.say(CONSULTANT, STAFF_CHAT, "/unlink DEMO-2", message_thread_id=thread)
     await desk.bot_says(STAFF_CHAT, "отвязана", after=sent, thread_id=thread)
@@ -291,7 +290,7 @@ async def test_similar_requests_are_proposed_for_merging_and_merged_on_a_press(
     async with desk_app.db.uow() as uow:
         for number in ("DEMO-2", "DEMO-3"):
             ticket = await uow.tickets.get(number)
-            row = await store.report_of(uow.session, ticket.id or 0)
+            row = await uow.incidents.report_of(ticket.id or 0)
             assert row is not None
             assert row.state is ReportState.LINKED
 

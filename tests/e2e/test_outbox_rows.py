@@ -5,7 +5,7 @@ topic messages with their links, and a failed relay told to its author."""
 from __future__ import annotations
 
 from bot.compose import App
-from storage import messaging, outbox
+from storage import messaging
 from storage.outbox import JsonObject
 from tests.e2e.desk import STAFF_CHAT, USER, Desk, Message, buttons, text_of
 
@@ -17,7 +17,7 @@ async def _queue(
     app: App, chat_id: int, kind: str, payload: JsonObject, ticket_id: int | None = None
 ) -> None:
     async with app.db.uow() as uow:
-        outbox.enqueue(uow.session, chat_id, kind, payload, ticket_id=ticket_id)
+        uow.outbox.enqueue(chat_id, kind, payload, ticket_id=ticket_id)
     app.sender.wake()
 
 
@@ -79,7 +79,7 @@ async def test_old_rows_of_a_ticket_reach_its_topic_and_a_failed_relay_is_told(
 
     async def linked() -> messaging.MessageLink | None:
         async with desk_app.db.uow() as uow:  # written just after the message was sent
-            return await messaging.link_of(uow.session, STAFF_CHAT, note["message_id"])
+            return await uow.messaging.link_of(STAFF_CHAT, note["message_id"])
 
     found = await desk.until(linked, "the old row's link to its ticket")
     assert (found.ticket_id, found.author) == (ticket_id, "bot")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from bot.compose import App
 from desk.enums import Priority
 from desk.terms import ContractTerms, SlaBasis, terms_to_json
-from storage import messaging
 from storage.tables import ContractTermsRow
 from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, Message, text_of
 
@@ -54,7 +53,7 @@ async def test_a_users_raise_to_p1_waits_for_a_reason_shown_on_the_card_and_in_h
         assert ticket.sla.reaction_target == 15
         events = [e for e in await uow.audit.for_ticket(ticket.id or 0) if e.what == "priority"]
         # the reason is not a follow-up of the ticket (nor a new request)
-        assert await messaging.link_of(uow.session, USER, reason) is None
+        assert await uow.messaging.link_of(USER, reason) is None
         assert await uow.tickets.open_of(USER) == [ticket]
     assert [(e.actor, e.old, e.new, e.reason) for e in events] == [
         (f"user:{USER}", "3", "1", "Не работает у всех кассиров, очередь")

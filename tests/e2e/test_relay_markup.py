@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.compose import App
-from storage import messaging
 from tests.e2e.desk import CONSULTANT, STAFF_CHAT, USER, Desk, Message, text_of
 
 NO_FAQ = "У нас сломался принтер в бухгалтерии, печатает пустые листы"
@@ -164,7 +163,7 @@ async def test_a_follow_up_telegram_refuses_is_marked_on_the_card_and_told_to_th
     async with desk_app.db.uow() as uow:
         ticket = await uow.tickets.get("DEMO-1")
         assert ticket.id is not None
-        stored = await messaging.topic_of(uow.session, ticket.id)
+        stored = await uow.messaging.topic_of(ticket.id)
     assert stored is not None
     assert stored.undelivered == 1
 

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from bot.compose import App
 from desk.enums import Priority, Status
-from storage.messaging import link_of
 from storage.tables import OutboxRow
 from tests.e2e.desk import (
     CONSULTANT,
@@ -216,7 +215,7 @@ async def test_a_plain_group_closes_tickets_without_touching_topics(
 
     async def recorded() -> bool:  # a reply to the card names the ticket once it is recorded
         async with desk_app.db.uow() as uow:
-            return await link_of(uow.session, STAFF_CHAT, card["message_id"]) is not None
+            return await uow.messaging.link_of(STAFF_CHAT, card["message_id"]) is not None
 
     await desk.until(recorded, "the card recorded")
     for command, status in (

@@ -30,7 +30,7 @@ def _answer(message: dict[str, object]) -> bool:
 
 async def _bad_rows(app: App) -> list[bad_updates.BadUpdate]:
     async with app.db.uow() as uow:
-        return await bad_updates.latest(uow.session)
+        return await uow.bad_updates.latest()
 
 
 async def test_an_unreadable_update_is_set_aside_and_the_next_request_registered(

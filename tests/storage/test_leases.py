@@ -18,31 +18,31 @@ async def test_a_lane_is_one_holders_until_its_lease_runs_out(
 ) -> None:
     names = [leases.lane(c) for c in (1001, 1002, -100123)]
     async with uow_factory() as uow:
-        assert await leases.take(uow.session, names, "a:1", T0, TTL) == set(names)
+        assert await uow.leases.take(names, "a:1", T0, TTL) == set(names)
     async with uow_factory() as uow:  # b finds them held: none for b
-        assert await leases.take(uow.session, names, "b:1", T0 + TTL / 2, TTL) == set()
+        assert await uow.leases.take(names, "b:1", T0 + TTL / 2, TTL) == set()
         # a keeps its own, and a new one goes to whoever asks first
-        assert await leases.take(uow.session, [names[0], "o:7"], "a:1", T0, TTL) == {
+        assert await uow.leases.take([names[0], "o:7"], "a:1", T0, TTL) == {
             names[0],
             "o:7",
         }
     async with uow_factory() as uow:  # a renews one; the others run out
-        await leases.renew(uow.session, [names[0]], "a:1", T0 + TTL / 2, TTL)
+        await uow.leases.renew([names[0]], "a:1", T0 + TTL / 2, TTL)
     async with uow_factory() as uow:
-        taken = await leases.take(uow.session, names, "b:1", T0 + TTL, TTL)
+        taken = await uow.leases.take(names, "b:1", T0 + TTL, TTL)
         assert taken == set(names[1:])  # the renewed one is still a's
-        assert await leases.holder_of(uow.session, names[0], T0 + TTL) == "a:1"
+        assert await uow.leases.holder_of(names[0], T0 + TTL) == "a:1"
 
 
 async def test_a_holder_lets_go_and_another_takes_at_once(uow_factory: UnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
-        await leases.take(uow.session, ["poll:7"], "a:1", T0, TTL)
+        await uow.leases.take(["poll:7"], "a:1", T0, TTL)
     async with uow_factory() as uow:
-        await leases.release(uow.session, ["poll:7"], "b:1")  # not b's: nothing happens
-        assert await leases.holder_of(uow.session, "poll:7", T0) == "a:1"
-        await leases.release(uow.session, ["poll:7"], "a:1")
+        await uow.leases.release(["poll:7"], "b:1")  # not b's: nothing happens
+        assert await uow.leases.holder_of("poll:7", T0) == "a:1"
+        await uow.leases.release(["poll:7"], "a:1")
     async with uow_factory() as uow:
-        assert await leases.take(uow.session, ["poll:7"], "b:1", T0, TTL) == {"poll:7"}
+        assert await uow.leases.take(["poll:7"], "b:1", T0, TTL) == {"poll:7"}
 
 
 async def test_a_restart_drops_its_dead_processes_leases_not_others(
@@ -51,11 +51,11 @@ async def test_a_restart_drops_its_dead_processes_leases_not_others(
     now = datetime.now(UTC)
     dead = "here:999999999"  # no such process
     async with uow_factory() as uow:
-        await leases.take(uow.session, ["o:1"], dead, now, TTL)
-        await leases.take(uow.session, ["o:2"], "elsewhere:999999999", now, TTL)
-        await leases.take(uow.session, ["o:3"], holder("here"), now, TTL)  # this process
+        await uow.leases.take(["o:1"], dead, now, TTL)
+        await uow.leases.take(["o:2"], "elsewhere:999999999", now, TTL)
+        await uow.leases.take(["o:3"], holder("here"), now, TTL)  # this process
     assert await drop_dead_holders(uow_factory, "here") == 1
     async with uow_factory() as uow:
-        assert await leases.holder_of(uow.session, "o:1", now) is None
-        assert await leases.holder_of(uow.session, "o:2", now) == "elsewhere:999999999"
-        assert await leases.holder_of(uow.session, "o:3", now) == holder("here")
+        assert await uow.leases.holder_of("o:1", now) is None
+        assert await uow.leases.holder_of("o:2", now) == "elsewhere:999999999"
+        assert await uow.leases.holder_of("o:3", now) == holder("here")

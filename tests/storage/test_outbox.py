@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storage import outbox
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -18,21 +17,21 @@ async def test_calls_are_written_in_order_when_the_transaction_commits(
 ) -> None:
     async with demo_uow_factory() as uow:
         for n in range(3):
-            outbox.enqueue(uow.session, 7, "send", {"text": f"#{n}"}, now=NOW)
-        outbox.enqueue(uow.session, 8, "send", {"text": "other chat"}, now=NOW)
+            uow.outbox.enqueue(7, "send", {"text": f"#{n}"}, now=NOW)
+        uow.outbox.enqueue(8, "send", {"text": "other chat"}, now=NOW)
     async with demo_uow_factory() as uow:
-        first = await outbox.head_of(uow.session, 7)
-        heads = await outbox.heads_of(uow.session, [7, 8])
+        first = await uow.outbox.head_of(7)
+        heads = await uow.outbox.heads_of([7, 8])
         assert first is not None
         assert first.payload == {"text": "#0"}
         assert heads[8].payload == {"text": "other chat"}
         for n in range(3):
-            item = await outbox.head_of(uow.session, 7)
+            item = await uow.outbox.head_of(7)
             assert item is not None
             assert item.payload == {"text": f"#{n}"}
-            await outbox.mark_sent(uow.session, item.id, 100 + n, NOW)
-        assert await outbox.head_of(uow.session, 7) is None
-        assert await outbox.last_id(uow.session) == heads[8].id
+            await uow.outbox.mark_sent(item.id, 100 + n, NOW)
+        assert await uow.outbox.head_of(7) is None
+        assert await uow.outbox.last_id() == heads[8].id
 
 
 async def test_calls_of_a_rolled_back_transaction_are_never_written(
@@ -40,18 +39,18 @@ async def test_calls_of_a_rolled_back_transaction_are_never_written(
 ) -> None:
     async def failing_change() -> None:
         async with demo_uow_factory() as uow:
-            outbox.enqueue(uow.session, 7, "send", {"text": "lost with the change"}, now=NOW)
+            uow.outbox.enqueue(7, "send", {"text": "lost with the change"}, now=NOW)
             raise RuntimeError("the change failed")
 
     with pytest.raises(RuntimeError):
         await failing_change()
     async with demo_uow_factory() as uow:
-        outbox.enqueue(uow.session, 7, "send", {"text": "kept"}, now=NOW)
+        uow.outbox.enqueue(7, "send", {"text": "kept"}, now=NOW)
     async with demo_uow_factory() as uow:
-        item = await outbox.head_of(uow.session, 7)
+        item = await uow.outbox.head_of(7)
         assert item is not None
         assert item.payload == {"text": "kept"}
-        assert await outbox.count_by_state(uow.session) == {"pending": 1}
+        assert await uow.outbox.count_by_state() == {"pending": 1}
 
 
 async def test_a_rolled_back_savepoint_takes_back_only_the_calls_made_in_it(
@@ -61,17 +60,17 @@ async def test_a_rolled_back_savepoint_takes_back_only_the_calls_made_in_it(
 
     async def refused_inside(uow: UnitOfWork) -> None:
         async with uow.session.begin_nested():
-            outbox.enqueue(uow.session, 7, "send", {"text": "inside"}, now=NOW)
+            uow.outbox.enqueue(7, "send", {"text": "inside"}, now=NOW)
             raise RuntimeError("the delete was refused")
 
     async with demo_uow_factory() as uow:
-        outbox.enqueue(uow.session, 7, "send", {"text": "before"}, now=NOW)
+        uow.outbox.enqueue(7, "send", {"text": "before"}, now=NOW)
         with pytest.raises(RuntimeError):
             await refused_inside(uow)
-        outbox.enqueue(uow.session, 7, "send", {"text": "after"}, now=NOW)
+        uow.outbox.enqueue(7, "send", {"text": "after"}, now=NOW)
     texts = []
     async with demo_uow_factory() as uow:
-        while (item := await outbox.head_of(uow.session, 7)) is not None:
+        while (item := await uow.outbox.head_of(7)) is not None:
             texts.append(item.payload["text"])
-            await outbox.mark_sent(uow.session, item.id, None, NOW)
+            await uow.outbox.mark_sent(item.id, None, NOW)
     assert texts == ["before", "after"]

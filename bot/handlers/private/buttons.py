@@ -23,13 +23,12 @@ from desk.enums import Category, Priority
 from desk.errors import NotAllowed
 from desk.model import Ticket
 from knowledge.base import KnowledgeBase
-from storage import drafts
 from storage.drafts import Draft
 from storage.uow import UnitOfWork
 
 
 async def _own_draft(uow: UnitOfWork, draft_id: int, user_id: int) -> Draft:
-    draft = await drafts.get_draft(uow.session, draft_id)
+    draft = await uow.drafts.get_draft(draft_id)
     if draft is None or draft.user_id != user_id:
         raise NotAllowed(f"draft {draft_id} is not {user_id}'s")
     return draft
@@ -59,31 +58,31 @@ async def faq(
     if draft.state != "faq" or draft.faq_log_id is None:
         await query.answer(texts.render("faq_expired"))
         return
-    log = await drafts.faq_shown(uow.session, draft.faq_log_id)
+    log = await uow.drafts.faq_shown(draft.faq_log_id)
     shown = [item["id"] for item in log]
     chosen = shown[callback_data.index] if 0 <= callback_data.index < len(shown) else None
     message_id = _message_id(query)
     if callback_data.action == "open" and chosen is not None:
         entry = kb.get(chosen)
         if entry is not None:
-            await drafts.close_faq(uow.session, draft.faq_log_id, "shown", chosen=chosen)
+            await uow.drafts.close_faq(draft.faq_log_id, "shown", chosen=chosen)
             enqueue.send(
-                uow.session,
+                uow,
                 chat,
                 texts.render("faq_answer", title=entry.title, answer_html=entry.answer),
                 markup=keyboards.faq_answer(draft.id, callback_data.index),
             )
         await query.answer()
         return
-    if not await drafts.claim_draft(uow.session, draft.id, ("faq",), "done"):
+    if not await uow.drafts.claim_draft(draft.id, ("faq",), "done"):
         await query.answer(texts.render("faq_expired"), show_alert=True)
         return
     if message_id is not None:
-        enqueue.set_markup(uow.session, chat, message_id, None)
+        enqueue.set_markup(uow, chat, message_id, None)
     if callback_data.action == "helped":
-        await drafts.close_faq(uow.session, draft.faq_log_id, "helped", chosen=chosen)
+        await uow.drafts.close_faq(draft.faq_log_id, "helped", chosen=chosen)
         metrics.faq(uow.session, "helped")
-        enqueue.send(uow.session, chat, texts.render("faq_helped"))
+        enqueue.send(uow, chat, texts.render("faq_helped"))
         if chosen is not None:  # the FAQ learns at once (bot/jobs/faq_digest.py reloads all)
             kb.add_feedback(draft.text, chosen, helped=True)
     else:
@@ -93,7 +92,7 @@ async def faq(
         ticket = await intake.register(uow, tickets, user, intake.from_draft(draft, user), now())
         metrics.faq(uow.session, "not_it")
         assert ticket.id is not None
-        asked, rejected = await drafts.reject_faq(uow.session, draft.faq_log_id, ticket.id)
+        asked, rejected = await uow.drafts.reject_faq(draft.faq_log_id, ticket.id)
         for entry_id in rejected:
             kb.add_feedback(asked, entry_id, helped=False)
     await query.answer()
@@ -110,12 +109,12 @@ async def pick(
     """Which ticket a message was about (0: it is a new request)."""
     user_id, chat = query.from_user.id, chat_of(query)
     draft = await _own_draft(uow, callback_data.draft, user_id)
-    if not await drafts.claim_draft(uow.session, draft.id, ("choose", "offer"), "picked"):
+    if not await uow.drafts.claim_draft(draft.id, ("choose", "offer"), "picked"):
         await query.answer(texts.render("faq_expired"), show_alert=True)
         return
     message_id = _message_id(query)
     if message_id is not None:
-        enqueue.set_markup(uow.session, chat, message_id, None)
+        enqueue.set_markup(uow, chat, message_id, None)
     user = await uow.users.get(user_id)
     if user is None:
         raise NotAllowed(f"{user_id} is not bound")
@@ -143,14 +142,14 @@ async def ticket_action(
     actor = Actor.user(user_id)
     if action == "prio":
         enqueue.send(
-            uow.session,
+            uow,
             chat,
             texts.render("choose_priority", number=ticket.number, priority=ticket.priority.value),
             markup=keyboards.priorities(ticket.id, staff=False),
         )
     elif action == "cat":
         enqueue.send(
-            uow.session,
+            uow,
             chat,
             texts.render("choose_category", number=ticket.number),
             markup=keyboards.categories(ticket.id),
@@ -177,7 +176,7 @@ async def ticket_action(
     if action in ("setp", "setc", "ok", "reopen", "rate", "skip"):
         message_id = _message_id(query)
         if message_id is not None:
-            enqueue.set_markup(uow.session, chat, message_id, None)
+            enqueue.set_markup(uow, chat, message_id, None)
     await query.answer()
 
 

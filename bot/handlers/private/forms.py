@@ -27,7 +27,6 @@ from bot.services.incoming import chat_of, incoming
 from bot.services.tickets import TicketService
 from desk.errors import NotAllowed
 from knowledge.base import KnowledgeBase
-from storage import catalogue as store
 from storage.catalogue import FormDraft
 from storage.uow import UnitOfWork
 
@@ -46,7 +45,7 @@ async def new(message: Message, uow: UnitOfWork, tickets: TicketService) -> None
 def _done_with(uow: UnitOfWork, query: CallbackQuery) -> None:
     """The pressed message's buttons go (its question is answered)."""
     if query.message is not None:
-        enqueue.set_markup(uow.session, chat_of(query), query.message.message_id, None)
+        enqueue.set_markup(uow, chat_of(query), query.message.message_id, None)
 
 
 async def new_type(
@@ -71,7 +70,7 @@ async def form_press(
     now: Clock,
 ) -> None:
     user = await uow.users.get(query.from_user.id)
-    form = await store.form_of(uow.session, query.from_user.id)
+    form = await uow.catalogue.form_of(query.from_user.id)
     if user is None or form is None or form.id != callback_data.form:  # not theirs, or gone
         await query.answer(texts.render("form_stale"), show_alert=True)
         return

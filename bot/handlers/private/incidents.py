@@ -40,7 +40,7 @@ async def incident_button(
         await query.answer(texts.render("incident_button_stale"), show_alert=True)
         return
     if callback_data.action != "more" and query.message is not None:
-        enqueue.set_markup(uow.session, chat_of(query), query.message.message_id, None)
+        enqueue.set_markup(uow, chat_of(query), query.message.message_id, None)
     await query.answer()
 
 

@@ -20,7 +20,6 @@ from bot.services import csat, intake, priority
 from bot.services.incoming import MEDIA_TYPES, incoming
 from bot.services.tickets import TicketService
 from knowledge.base import KnowledgeBase
-from storage import drafts
 from storage.uow import UnitOfWork
 
 # What Telegram takes for a command: a slash, Latin letters, digits or "_", maybe @bot.
@@ -37,7 +36,7 @@ async def request(
 ) -> None:
     msg = incoming(message)
     moment = now()
-    waiting = await drafts.awaited(uow.session, msg.user_id)
+    waiting = await uow.drafts.awaited(msg.user_id)
     if waiting is not None and waiting[0] == csat.COMMENT and waiting[1] is not None and msg.text:
         ticket = await uow.tickets.get_by_id(waiting[1])
         await csat.comment(uow, ticket, msg.user_id, msg.text, moment)
@@ -45,19 +44,19 @@ async def request(
     if waiting is not None and await priority.take_reason(uow, tickets, waiting, msg, moment):
         return
     if waiting is not None:
-        await drafts.stop_awaiting(uow.session, msg.user_id)
+        await uow.drafts.stop_awaiting(msg.user_id)
     await intake.receive(uow, tickets, kb, msg, moment)
 
 
 async def unknown_command(message: Message, uow: UnitOfWork) -> None:
     command = COMMAND.match(message.text or "")
     name = command.group("name") if command else ""
-    enqueue.send(uow.session, message.chat.id, texts.render("unknown_command", command=name))
+    enqueue.send(uow, message.chat.id, texts.render("unknown_command", command=name))
 
 
 async def unsupported(message: Message, uow: UnitOfWork) -> None:
     kind = next((k for k in UNSUPPORTED if getattr(message, k, None) is not None), "other")
-    enqueue.send(uow.session, message.chat.id, texts.render("unsupported", kind=kind))
+    enqueue.send(uow, message.chat.id, texts.render("unsupported", kind=kind))
 
 
 def build() -> Router:

@@ -16,7 +16,6 @@ from bot.outbox import enqueue
 from bot.services.incoming import chat_of
 from desk.errors import NotAllowed
 from desk.timefmt import due_of
-from storage import messaging
 from storage.uow import UnitOfWork
 
 
@@ -24,7 +23,7 @@ async def my(message: Message, uow: UnitOfWork, now: Callable[[], datetime]) -> 
     assert message.from_user is not None
     user = await uow.users.get(message.from_user.id)
     if user is None:
-        enqueue.send(uow.session, message.chat.id, texts.render("not_bound"))
+        enqueue.send(uow, message.chat.id, texts.render("not_bound"))
         return
     tickets = await uow.tickets.list(requester_id=user.telegram_id, limit=20)
     zones = {  # each ticket in its own client's zone: a user who moved keeps older tickets
@@ -48,7 +47,7 @@ async def my(message: Message, uow: UnitOfWork, now: Callable[[], datetime]) -> 
     markup = (
         keyboards.my_tickets([(t.id or 0, t.number) for t in tickets[:10]]) if tickets else None
     )
-    enqueue.send(uow.session, message.chat.id, texts.render("my_list", tickets=rows), markup=markup)
+    enqueue.send(uow, message.chat.id, texts.render("my_list", tickets=rows), markup=markup)
 
 
 async def view(
@@ -59,7 +58,7 @@ async def view(
         raise NotAllowed(f"{query.from_user.id} may not view {ticket.number}")
     client = await uow.directory.client(ticket.client_code)
     owner = await uow.directory.staff(ticket.owner_id)
-    history = await messaging.public_history(uow.session, callback_data.ticket)
+    history = await uow.messaging.public_history(callback_data.ticket)
     names: dict[int, str] = {}
     for link in history:
         if link.author == "staff" and link.author_id is not None and link.author_id not in names:
@@ -89,7 +88,7 @@ async def view(
         text=ticket.text,
     )
     await query.answer()
-    enqueue.send(uow.session, chat_of(query), html, ticket_id=ticket.id)
+    enqueue.send(uow, chat_of(query), html, ticket_id=ticket.id)
 
 
 def build() -> Router:

@@ -31,9 +31,7 @@ async def start(
     person = message.from_user
     code = (command.args or "").strip()
     if not code and await _is_staff(uow, person.id):  # an invite still binds (to try the bot)
-        enqueue.send(
-            uow.session, message.chat.id, staff_help.render(private=True, name=person.first_name)
-        )
+        enqueue.send(uow, message.chat.id, staff_help.render(private=True, name=person.first_name))
         return
     if code and await pairing.take(uow, message.chat.id, code, now()):
         return  # a link from /connect in the person's other messenger
@@ -44,7 +42,7 @@ async def start(
     elif invite is not None and known is not None and known.client_code != invite.client:
         offered = await uow.directory.client(invite.client)  # asked first: never moved silently
         html, markup = await rebind.offer(uow, known, offered, now())
-        enqueue.send(uow.session, message.chat.id, html, markup=markup)
+        enqueue.send(uow, message.chat.id, html, markup=markup)
         return
     elif invite is not None and known is None:
         moment = now()
@@ -57,7 +55,7 @@ async def start(
     else:
         template, client = "start_stranger", None
     html = texts.render(template, name=person.first_name, client=client.name if client else "")
-    enqueue.send(uow.session, message.chat.id, html)
+    enqueue.send(uow, message.chat.id, html)
 
 
 async def rebind_answer(
@@ -71,8 +69,8 @@ async def rebind_answer(
         await query.answer(texts.render("rebind_expired"), show_alert=True)
         return
     if query.message is not None:
-        enqueue.set_markup(uow.session, query.message.chat.id, query.message.message_id, None)
-    enqueue.send(uow.session, chat_of(query), html)
+        enqueue.set_markup(uow, query.message.chat.id, query.message.message_id, None)
+    enqueue.send(uow, chat_of(query), html)
     await query.answer()
 
 
@@ -91,7 +89,7 @@ async def help_(message: Message, uow: UnitOfWork) -> None:
         html = staff_help.render(private=True, name=person.first_name)
     else:
         html = texts.render("help_user")
-    enqueue.send(uow.session, message.chat.id, html)
+    enqueue.send(uow, message.chat.id, html)
 
 
 async def _is_staff(uow: UnitOfWork, telegram_id: int) -> bool:

@@ -17,7 +17,7 @@ Clock = Callable[[], datetime]
 def reply(uow: UnitOfWork, message: Message, html: str, ticket: Ticket | None = None) -> None:
     """Answer where the command was written: in the ticket's topic, or the chat."""
     enqueue.send(
-        uow.session,
+        uow,
         message.chat.id,
         html,
         ticket_id=ticket.id if ticket else None,

@@ -49,7 +49,7 @@ async def priorities(query: CallbackQuery, ticket: Ticket, uow: UnitOfWork) -> N
     """The card's buttons become a choice of priority."""
     chat_id, message_id = _where(query)
     markup = keyboards.priorities(_id(ticket), staff=True)
-    enqueue.set_markup(uow.session, chat_id, message_id, markup)
+    enqueue.set_markup(uow, chat_id, message_id, markup)
     await query.answer()
 
 
@@ -102,7 +102,7 @@ async def route_menu(query: CallbackQuery, ticket: Ticket, uow: UnitOfWork) -> N
     targets = await staff.route_targets(uow, ticket)
     labels = [label for label, _ in targets]
     markup = keyboards.route_targets(_id(ticket), labels, on_card=True)
-    enqueue.set_markup(uow.session, chat_id, message_id, markup)
+    enqueue.set_markup(uow, chat_id, message_id, markup)
     await query.answer()
 
 

@@ -119,7 +119,7 @@ async def route(message: Message, ticket: Ticket, uow: UnitOfWork) -> None:
         reply(uow, message, texts.render("staff_no_contacts"), ticket)
         return
     enqueue.send(
-        uow.session,
+        uow,
         message.chat.id,
         texts.render("staff_route_choose", number=ticket.number),
         ticket_id=ticket.id,

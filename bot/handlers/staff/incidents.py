@@ -37,7 +37,6 @@ from bot.services.tickets import TicketService
 from desk.errors import NotFound
 from desk.incidents import BadWide, parse_wide
 from desk.model import Staff, Ticket
-from storage import incidents as store
 from storage.uow import UnitOfWork
 
 COMMANDS = ("mass", "link", "unlink")
@@ -134,9 +133,9 @@ async def link(
     assert ticket.id is not None
     moment = now()
     incident = ticket
-    if await store.mass_of(uow.session, ticket.id) is None:
+    if await uow.incidents.mass_of(ticket.id) is None:
         other = named[0] if len(named) == 1 else None
-        if other is not None and await store.mass_of(uow.session, other.id or 0) is not None:
+        if other is not None and await uow.incidents.mass_of(other.id or 0) is not None:
             incident, named = other, [ticket]  # «this ticket belongs to that incident»
         else:
             declared = await incidents.declare_by_staff(uow, ticket, member.telegram_id, moment)
@@ -168,7 +167,7 @@ async def unlink(
     assert ticket.id is not None
     actor, moment = Actor.staff(member.telegram_id), now()
     if not (command.args or "").strip():  # in a linked ticket's own topic: itself
-        row = await store.report_of(uow.session, ticket.id)
+        row = await uow.incidents.report_of(ticket.id)
         if row is None:
             _usage(uow, message, "unlink", ticket)
             return
@@ -224,12 +223,12 @@ async def merge_button(
         await query.answer(texts.render("incident_merge_stale"), show_alert=True)
         return
     chat_id = query.message.chat.id
-    enqueue.set_markup(uow.session, chat_id, query.message.message_id, None)
+    enqueue.set_markup(uow, chat_id, query.message.message_id, None)
     html = texts.render(
         "incident_linked", incident=ticket.number, results=[(n, r.value) for n, r in results],
         unknown=[], merged=True,
     )  # fmt: skip
-    enqueue.send(uow.session, chat_id, html, ticket_id=ticket.id, topic=True)
+    enqueue.send(uow, chat_id, html, ticket_id=ticket.id, topic=True)
     await query.answer()
 
 

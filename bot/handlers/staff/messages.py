@@ -35,7 +35,7 @@ async def not_a_command(
         return
     ticket = await staff.ticket_at(uow, place_of(message))
     enqueue.send(
-        uow.session,
+        uow,
         message.chat.id,
         staff_help.render(unknown=command),
         ticket_id=ticket.id if ticket else None,

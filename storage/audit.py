@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.audit import ChainProblem, seal, verify_chain
 from desk.model import AuditEvent
-from storage.hints import WriterHints
-from storage.mapping import audit_from_row
+from storage._hints import WriterHints
+from storage._mapping import audit_from_row
 from storage.tables import AuditEventRow, AuditHeadRow, Base
 
 HEAD_ID = 1

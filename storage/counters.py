@@ -19,7 +19,7 @@ from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.errors import NotFound
-from storage.hints import WriterHints
+from storage._hints import WriterHints
 from storage.tables import Base
 
 _COUNTERS = Base.metadata.tables["ticket_counters"]

@@ -21,9 +21,9 @@ from desk.enums import Priority
 from desk.errors import NotFound
 from desk.model import Client, Contract, Invite, ScheduleSpec, SlaTarget, Staff, Team
 from desk.terms import ContractTerms, terms_from_json, terms_to_json
-from storage import catalogue as catalogue_store
+from storage.catalogue import CatalogueRepository
 from storage.errors import StillReferenced
-from storage.mapping import (
+from storage._mapping import (
     client_from_row,
     client_to_row,
     schedule_from_row,
@@ -111,8 +111,8 @@ class DirectoryRepository:
             },
             managers={code: tuple(ids) for code, ids in managers.items()},
             alert_keys={code: tuple(found) for code, found in keys.items()},
-            catalogues=await catalogue_store.load_catalogues(s),
-            people=await catalogue_store.load_people(s),
+            catalogues=await CatalogueRepository(s).load_catalogues(),
+            people=await CatalogueRepository(s).load_people(),
         )
 
     async def version(self) -> int | None:
@@ -253,19 +253,19 @@ class DirectoryRepository:
 
     @_changes
     async def put_catalogue(self, contract: str, catalogue: Catalogue) -> None:
-        await catalogue_store.put_catalogue(self._session, contract, catalogue)
+        await CatalogueRepository(self._session).put_catalogue(contract, catalogue)
 
     @_changes
     async def remove_catalogue(self, contract: str) -> None:
-        await catalogue_store.remove_catalogue(self._session, contract)
+        await CatalogueRepository(self._session).remove_catalogue(contract)
 
     @_changes
     async def put_people(self, client: str, people: ClientPeople) -> None:
-        await catalogue_store.put_people(self._session, client, people)
+        await CatalogueRepository(self._session).put_people(client, people)
 
     @_changes
     async def remove_people(self, client: str) -> None:
-        await catalogue_store.remove_people(self._session, client)
+        await CatalogueRepository(self._session).remove_people(client)
 
     @_changes
     async def remove_invite(self, code: str) -> None:

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from desk.enums import OPEN_STATUSES, Priority, Status
 from desk.errors import NotFound
 from desk.model import Ticket
-from storage.dialect import Prebuilt
-from storage.mapping import copy_ticket_to_row, ticket_from_row, ticket_values
+from storage._dialect import Prebuilt
+from storage._mapping import copy_ticket_to_row, ticket_from_row, ticket_values
 from storage.tables import Base, TicketRow
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk.model import User
-from storage.mapping import user_from_row
+from storage._mapping import user_from_row
 from storage.tables import Base, UserRow
 
 _USERS = Base.metadata.tables["users"]

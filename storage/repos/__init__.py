@@ -1,1 +1,0 @@
-"""Repositories: they read and write within the caller's transaction and never commit."""
