@@ -164,11 +164,14 @@ class KnowledgeBase:
                 return None
             whole = vector if whole is None else whole
             lexical = np.full(len(state.entries), self.blend.absent, dtype=np.float32)
-            for hit in state.retriever.search(part, LEXICAL_DEPTH):
-                lexical[hit.entry] = hit.score
-            best = np.maximum(best, lexical + semantic_part(index, vector, self.blend))
+            hits = state.retriever.search(part, LEXICAL_DEPTH)
+            found = np.fromiter((h.entry for h in hits), dtype=np.int32, count=len(hits))
+            lexical[found] = [h.score for h in hits]
+            semantic = semantic_part(index, vector, self.blend, found)
+            best = np.maximum(best, lexical + semantic)
         assert whole is not None
         order = np.argsort(-best, kind="stable")[:limit]
+        order = order[np.isfinite(best[order])]  # left out by the coarse pass
         return [(i, float(best[i])) for i in order.tolist()], whole
 
     def _demote(
