@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,11 @@ from aiogram import Bot
 from aiohttp import web
 from maxapi import Bot as MaxBot
 
-from sandbox.server import SandboxHandle
+from sandbox.model import BotIdentity
+from sandbox.persistence import SnapshotStore
+from sandbox.server import SandboxHandle, running_sandbox
+from sandbox.state import State
+from tests.sandbox.fixtures import bot_for
 
 TELEGRAM_USERS = (3001, 3002, 3003, 3004)
 MAX_USERS = (4001, 4002, 4003)
@@ -227,3 +232,61 @@ async def test_max_pushes_several_dialogs_at_once_one_per_dialog_in_order(
         return bool((await control.stats())["max"]["pending_updates"] == 0)
 
     await until(max_sandbox, nothing_pending, "nothing pending on MAX")
+
+
+async def test_a_restart_keeps_what_is_still_to_push_and_not_what_was_pushed(
+    tmp_path: Path,
+) -> None:
+    """Pushes end in any order, so the pending updates the sandbox saves have gaps."""
+    data = tmp_path / "sandbox"
+    refused, taken = TELEGRAM_USERS[0::2], TELEGRAM_USERS[1::2]
+    hook = Hook(telegram_chat)
+    hook.release()
+    hook.refuse = set(refused)
+    async with running_sandbox(data) as first, serving(hook) as url:
+        for uid in TELEGRAM_USERS:
+            await first.control.create_user(uid, f"Абонент {uid}")
+            await first.control.send(uid, uid, f"{uid}: сообщение")
+        bot = bot_for(first)
+        try:
+            await bot.set_webhook(url)
+            await hook.until(lambda: all(u in hook.taken for u in taken), "the others pushed")
+            await until(first, lambda: _pending(bot, len(refused)), "the pushed ones forgotten")
+        finally:
+            await bot.session.close()
+
+    async with running_sandbox(data) as second:
+        kept = [(u["message"]["chat"]["id"], u["update_id"]) for u in second.sandbox.state.updates]
+        assert [chat for chat, _ in kept] == list(refused)  # each once, none of the pushed
+        assert len({update_id for _, update_id in kept}) == len(refused)
+        bot = bot_for(second)
+        try:
+            await bot.delete_webhook()
+            updates = await bot.get_updates(timeout=0)
+        finally:
+            await bot.session.close()
+    assert [(u.message.chat.id, u.message.text) for u in updates if u.message] == [
+        (uid, f"{uid}: сообщение") for uid in refused
+    ]
+    assert len(updates) == len(refused)
+
+
+def test_the_saved_pending_updates_may_have_gaps(tmp_path: Path) -> None:
+    """What was pushed out of order is saved as gone, what waits as it is."""
+    state = State(BotIdentity(7, "bot", "Bot", "7:token"))
+    store = SnapshotStore(tmp_path / "state.sqlite")
+    state.touch_bot()
+    try:
+        store.write(store.take_dirty(state))
+        updates = [
+            state.add_update("message", {"chat": {"id": n}, "text": str(n)}) for n in range(4)
+        ]
+        store.write(store.take_dirty(state))
+        state.forget_update(updates[1])  # pushed while the first still waits
+        state.forget_update(updates[3])
+        store.write(store.take_dirty(state))
+        loaded = store.load()
+    finally:
+        store.close()
+    assert loaded is not None
+    assert list(loaded.updates) == [updates[0], updates[2]]
