@@ -45,14 +45,17 @@ from knowledge.embedding import Embedder, EmbeddingUnavailable, VectorCache, Vec
 from knowledge.entry import Entry
 from knowledge.errors import EntryError, KnowledgeError
 from knowledge.feedback import DEMOTION, Feedback, Pair
-from knowledge.loader import entry_paths, load
+from knowledge.loader import LoadResult, entry_paths, load
 from knowledge.morph import Lemmatizer, default_lemmatizer
 from knowledge.retrieval import Params, Retriever
 from knowledge.semantic import Blend, SemanticIndex, semantic_part, sentences
+from knowledge.snapshot import load_snapshot, save_snapshot, snapshot_key
 
 log = logging.getLogger(__name__)
 LEXICAL_DEPTH = 50  # lexical hits fused with the semantic scores
 DEMOTION_DEPTH = 5  # entries past ``limit`` that may move up when one above is demoted
+SNAPSHOT_FROM = 1000  # entries; a smaller base builds in well under a second
+_Stamps = tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,8 @@ class KnowledgeBase:
         vector_dir: Path | None = None,
         blend: Blend | None = None,
         background: bool = False,
+        index_dir: Path | None = None,
+        snapshot_from: int = SNAPSHOT_FROM,
     ) -> None:
         self.path = path
         self.thresholds = thresholds
@@ -97,6 +102,8 @@ class KnowledgeBase:
         self.embedder = embedder
         self.blend = blend or Blend()
         self._cache = VectorCache(vector_dir, embedder.name) if embedder else None
+        self.index_dir = index_dir if index_dir is not None else vector_dir
+        self.snapshot_from = snapshot_from
         self._background = background
         self._building = threading.Lock()
         self.analyzer = Analyzer(lemmatizer or default_lemmatizer())
@@ -248,8 +255,7 @@ class KnowledgeBase:
 
     def _build(self) -> _State:
         shallow, deep = _fingerprints(self.path)
-        result = load(self.path)
-        retriever = Retriever(result.entries, self.analyzer, self.params)
+        result, retriever = self._load(shallow, deep)
         state = _State(
             entries=result.entries,
             problems=result.problems,
@@ -264,6 +270,24 @@ class KnowledgeBase:
         # engine answers alone (the old index's rows would not match the new
         # entries); with the cache warm that is the time to embed what changed.
         return state
+
+    def _load(self, shallow: _Stamps, deep: _Stamps) -> tuple[LoadResult, Retriever]:
+        """Entries and their lexical index: from the snapshot when the files are
+        those it was made from (``knowledge.snapshot``), else built and saved."""
+        params = self.params or Params()
+        # a directory's own time changes with its files (in ``deep``) and when
+        # ``.vectors`` is first made (which changes no entry)
+        key = snapshot_key((str(self.path), deep or shallow), params, self.analyzer)
+        if self.index_dir is not None:
+            found = load_snapshot(self.index_dir, key, self.analyzer, params)
+            if found is not None:
+                log.info("FAQ index read from its snapshot: %d entries", len(found[0].entries))
+                return found
+        result = load(self.path)
+        retriever = Retriever(result.entries, self.analyzer, self.params)
+        if self.index_dir is not None and len(result.entries) >= self.snapshot_from:
+            save_snapshot(self.index_dir, key, result, retriever)
+        return result, retriever
 
     def _index(self, entries: tuple[Entry, ...]) -> SemanticIndex:
         assert self.embedder is not None

@@ -32,6 +32,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
+from zipfile import BadZipFile
 
 import numpy as np
 import numpy.typing as npt
@@ -215,13 +216,13 @@ class VectorCache:
     def _read_legacy(self, path: Path) -> None:
         """The earlier ``.npz`` cache (keys as text): read once, written as ``.npy``."""
         try:
-            with np.load(path, allow_pickle=False) as data:
+            with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
                 keys, matrix = data["keys"], data["vectors"]
             self._rows = {str(k).encode("ascii"): i for i, k in enumerate(keys)}
             self._stored = np.ascontiguousarray(matrix, dtype=np.float32)
             self._dim = int(matrix.shape[1]) if matrix.ndim == 2 else None
             self._dirty = True
-        except (OSError, ValueError, KeyError, UnicodeError) as exc:
+        except (OSError, ValueError, KeyError, UnicodeError, BadZipFile) as exc:
             log.warning("vector cache %s unreadable (%s); embedding its texts anew", path, exc)
             self._rows, self._stored = {}, None
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -105,6 +106,60 @@ class Retriever:
         self._doc_indptr = by_doc.indptr.astype(np.int64)
         self._doc_grams = by_doc.indices.astype(np.int32)
         self._doc_weights = by_doc.data.astype(np.float32)
+
+    _ARRAYS = (
+        "_doc_entry",
+        "_starts",
+        "_doc_stop",
+        "_char_common",
+        "_entry_terms_indptr",
+        "_entry_terms",
+        "_doc_indptr",
+        "_doc_grams",
+        "_doc_weights",
+    )
+    _INDEXES = ("char", "bm25", "context")
+    _INDEX_FIELDS = ("indptr", "docs", "weights", "idf", "df")
+
+    def state(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What ``restore`` needs: named arrays, and the vocabularies and scalars
+        (``knowledge.snapshot`` keeps them on disk)."""
+        arrays: dict[str, Any] = {name: getattr(self, name) for name in self._ARRAYS}
+        for index in self._INDEXES:
+            for name in self._INDEX_FIELDS:
+                arrays[f"{index}.{name}"] = getattr(getattr(self, index), name)
+        words = {
+            "grams": list(self.ngrams.vocabulary.ids),
+            "terms": list(self.terms.ids),
+            "sizes": list(self.ngrams.sizes),
+            "n_entries": self.n_entries,
+            "n_docs": {i: getattr(self, i).n_docs for i in self._INDEXES},
+            "char_oov_idf": self._char_oov_idf,
+            "pruning": self._pruning,
+        }
+        return arrays, words
+
+    @classmethod
+    def restore(
+        cls, arrays: dict[str, Any], words: dict[str, Any], analyzer: Analyzer, params: Params
+    ) -> Retriever:
+        """A retriever from ``state()``'s output, without analysing any entry."""
+        self = cls.__new__(cls)
+        self.params = params
+        self.analyzer = analyzer
+        self.ngrams = CharNgrams(tuple(words["sizes"]))
+        self.ngrams.vocabulary.ids = {w: i for i, w in enumerate(words["grams"])}
+        self.terms = Vocabulary()
+        self.terms.ids = {w: i for i, w in enumerate(words["terms"])}
+        self.n_entries = int(words["n_entries"])
+        for name in self._ARRAYS:
+            setattr(self, name, arrays[name])
+        for index in self._INDEXES:
+            fields = {name: arrays[f"{index}.{name}"] for name in self._INDEX_FIELDS}
+            setattr(self, index, InvertedIndex(**fields, n_docs=int(words["n_docs"][index])))
+        self._char_oov_idf = float(words["char_oov_idf"])
+        self._pruning = bool(words["pruning"])
+        return self
 
     def search(self, text: str, limit: int) -> list[Hit]:
         """Entries ranked by fused score, best first; at most ``limit``, none scoring 0."""
