@@ -229,6 +229,14 @@ class SandboxControl:
         )
         return result
 
+    async def delete_topic(self, user_id: int, chat_id: int, thread_id: int) -> None:
+        """``user_id``, an admin of ``chat_id``, deletes the forum topic ``thread_id``."""
+        await self._request(
+            "POST",
+            "delete_topic",
+            json={"user_id": user_id, "chat_id": chat_id, "message_thread_id": thread_id},
+        )
+
     async def set_flood_limits(self, enabled: bool) -> None:
         await self._request("POST", "flood", json={"enabled": enabled})
 

@@ -156,6 +156,15 @@ class MessagingRepository:
             {"p_ticket": ticket_id, "p_chat": chat_id, "p_thread": thread_id, "p_name": name},
         )
 
+    async def move_topic(self, ticket_id: int, thread_id: int, name: str) -> None:
+        """The ticket's topic was deleted and opened again as ``thread_id``; its old
+        card went with the old topic."""
+        await self._session.execute(
+            update(TicketTopicRow)
+            .where(TicketTopicRow.ticket_id == ticket_id)
+            .values(thread_id=thread_id, topic_name=name, card_message_id=None, card_text=None)
+        )
+
     async def save_card(self, ticket_id: int, message_id: int, text: str) -> None:
         await self._session.execute(
             _SAVE_CARD, {"p_ticket": ticket_id, "p_message": message_id, "p_text": text}

@@ -7,10 +7,16 @@ class; an unknown kind or a payload that does not fit raises ``ValueError``.
 Errors are left to the sender (``bot.outbox.sender``), which decides between
 retrying and giving up.  Each call here is safe to repeat after a crash except
 for the forum topic, which is recorded right after it is created.
+
+A ticket's topic that someone deleted in the staff group is opened again
+(a new topic, the card and a line saying why) the first time a row for it
+finds the thread gone, and the row then goes there: nothing meant for the
+ticket is lost with the old topic.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -19,8 +25,9 @@ import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError
 from aiogram.methods import GetFile
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message, ReplyParameters
 
+from bot import texts
 from bot.channels import Bots
 from bot.outbox.kinds import (
     Card,
@@ -87,6 +94,30 @@ def _not_modified(exc: TelegramBadRequest) -> bool:
     return "not modified" in exc.message
 
 
+log = logging.getLogger(__name__)
+
+
+def _card_link(chat_id: int, ticket_id: int, card: Message) -> messaging.MessageLink:
+    """A reply to the card names the ticket (the only way in a group without topics)."""
+    return messaging.MessageLink(
+        chat_id=chat_id,
+        message_id=card.message_id,
+        ticket_id=ticket_id,
+        author="card",
+        author_id=None,
+        public=False,
+        text=None,
+        at=card.date,
+    )
+
+
+def _thread_gone(exc: TelegramBadRequest) -> bool:
+    """A forum topic that was deleted (Telegram: «message thread not found» for a
+    message into it, TOPIC_ID_INVALID or TOPIC_DELETED for the topic's own methods)."""
+    text = exc.message.upper()
+    return any(s in text for s in ("MESSAGE THREAD NOT FOUND", "TOPIC_ID_INVALID", "TOPIC_DELETED"))
+
+
 def _topic_not_modified(exc: TelegramBadRequest) -> bool:
     """Closing a closed topic (or reopening an open one), e.g. a row repeated after a crash."""
     return "TOPIC_NOT_MODIFIED" in exc.message.upper()
@@ -130,7 +161,44 @@ class Deliverer:
             way = self._ways[OutboxKind(item.kind)]
         except ValueError:
             raise ValueError(f"unknown outbox kind {item.kind!r}") from None
-        return await way(item)
+        try:
+            return await way(item)
+        except TelegramBadRequest as exc:
+            if not (_thread_gone(exc) and await self._open_again(item)):
+                raise
+        return await way(item)  # into the topic opened again
+
+    async def _open_again(self, item: OutboxItem) -> bool:
+        """Open a new topic for the ticket whose topic ``item`` found deleted, with
+        its card and a line saying why; False if the ticket had no topic there."""
+        if item.ticket_id is None:
+            return False
+        ticket_id = item.ticket_id
+        async with self._uow() as uow:
+            view = await self._cards(uow, ticket_id)
+        old = view.topic
+        if old is None or old.thread_id is None or old.chat_id != item.chat_id:
+            return False
+        self._places.pop(ticket_id, None)
+        created = await self._bot.create_forum_topic(chat_id=old.chat_id, name=view.topic_name)
+        thread = created.message_thread_id
+        # recorded at once, as a first topic is: creating one is not safe to repeat
+        async with self._uow() as uow:
+            await uow.messaging.move_topic(ticket_id, thread, view.topic_name)
+        log.warning(
+            "the topic of ticket %s (thread %s in chat %s) was deleted: opened again as %s",
+            ticket_id, old.thread_id, old.chat_id, thread,
+        )  # fmt: skip
+        card = await self._bot.send_message(
+            chat_id=old.chat_id, text=view.text, message_thread_id=thread, reply_markup=view.markup
+        )
+        async with self._uow() as uow:
+            await uow.messaging.save_card(ticket_id, card.message_id, view.text)
+            await uow.messaging.add_link(_card_link(old.chat_id, ticket_id, card))
+        await self._bot.send_message(
+            chat_id=old.chat_id, text=texts.render("topic_opened_again"), message_thread_id=thread
+        )
+        return True
 
     async def is_forum(self, chat_id: int) -> bool:
         if chat_id not in self._forum:
@@ -321,19 +389,7 @@ class Deliverer:
 
         async def record(uow: UnitOfWork) -> None:
             await uow.messaging.save_card(ticket_id, card.message_id, view.text)
-            # a reply to the card names the ticket (the only way in a group without topics)
-            await uow.messaging.add_link(
-                messaging.MessageLink(
-                    chat_id=item.chat_id,
-                    message_id=card.message_id,
-                    ticket_id=ticket_id,
-                    author="card",
-                    author_id=None,
-                    public=False,
-                    text=None,
-                    at=card.date,
-                ),
-            )
+            await uow.messaging.add_link(_card_link(item.chat_id, ticket_id, card))
 
         return Delivered(card.message_id, record)
 

@@ -23,6 +23,7 @@ from sandbox.core import Sandbox
 from sandbox.errors import BadRequest, Conflict, Forbidden, NotFound
 from sandbox.files import sniff_image
 from sandbox.max import control as max_control
+from sandbox.methods import topics as topic_methods
 from sandbox.model import ADMINISTRATOR, CREATOR, PRESENT, CallbackRecord, Chat, User
 from sandbox.params import Upload
 from sandbox.rules import CAPTION_LIMIT, TEXT_LIMIT, has_button_data
@@ -198,6 +199,21 @@ async def topics(request: web.Request) -> web.Response:
     )
 
 
+async def delete_topic(request: web.Request) -> web.Response:
+    """A group admin deletes a forum topic with everything in it, as Telegram's apps let
+    an admin with the right to delete messages do."""
+    sb = sandbox_of(request)
+    params = await body(request)
+    user = user_of(sb, params.int("user_id"))
+    chat = chat_of(sb, params.int("chat_id"))
+    if chat.status_of(user.id) not in (ADMINISTRATOR, CREATOR):
+        raise Forbidden(f"user {user.id} is not an admin of chat {chat.id}")
+    topic = find_topic(sb.state, chat, params.int("message_thread_id"))
+    assert topic is not None
+    topic_methods.delete_topic(sb, chat, topic)
+    return json({"ok": True})
+
+
 async def changes(request: web.Request) -> web.Response:
     """Long poll for the web chat: answers once the state's version passes ``since``."""
     sb = sandbox_of(request)
@@ -227,5 +243,6 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/sandbox/api/click", click)
     r.add_get("/sandbox/api/messages", messages)
     r.add_get("/sandbox/api/topics", topics)
+    r.add_post("/sandbox/api/delete_topic", delete_topic)
     r.add_get("/sandbox/api/changes", changes)
     r.add_get("/sandbox/files/{file_id}", file_content)

@@ -108,9 +108,13 @@ async def reopen_forum_topic(sb: Sandbox, params: Params) -> bool:
 @method("deleteForumTopic")
 async def delete_forum_topic(sb: Sandbox, params: Params) -> bool:
     chat = _forum(sb, params)
-    topic = _topic(sb, chat, params)
+    delete_topic(sb, chat, _topic(sb, chat, params))
+    return True
+
+
+def delete_topic(sb: Sandbox, chat: Chat, topic: Topic) -> None:
+    """The topic and every message in it go (Telegram sends the bot no update)."""
     for message in sb.state.chat_messages(chat.id):
         if message.get("message_thread_id") == topic.message_thread_id:
             sb.state.drop_message(chat.id, message["message_id"])
     sb.state.drop_topic(topic)
-    return True
