@@ -141,10 +141,12 @@ class KnowledgeBase:
         ranked: list[tuple[int, float]] | None = None
         vector: Vectors | None = None
         threshold = self.thresholds.confident
+        margin = 0.0
         if state.semantic is not None:
-            fused = self._fused(state, state.semantic, text, depth)
+            fused = self._fused(state, state.semantic, text, max(depth, 2))
             if fused is not None:
                 (ranked, vector), threshold = fused, self.thresholds.fused
+                margin = self.thresholds.fused_margin
         if ranked is None:
             ranked = [
                 (h.entry, h.score)
@@ -153,9 +155,12 @@ class KnowledgeBase:
             ]
         if feedback:
             ranked = self._demote(state, text, ranked, vector, threshold)
-        return [
-            Suggestion(state.entries[i], score, score >= threshold) for i, score in ranked[:limit]
-        ]
+        # A close second: the question may be one neither entry answers (its own
+        # entry missing), so the bar is raised by the margin (``Thresholds``).
+        bar = threshold
+        if margin and len(ranked) > 1 and ranked[0][1] - ranked[1][1] < margin:
+            bar = threshold + margin
+        return [Suggestion(state.entries[i], score, score >= bar) for i, score in ranked[:limit]]
 
     def _fused(
         self, state: _State, index: SemanticIndex, text: str, limit: int

@@ -22,8 +22,12 @@ from dataclasses import dataclass
 class Thresholds:
     confident: float = 0.363
     floor: float = float("-inf")
-    # With embeddings the fused score (``knowledge.semantic``) has its own scale.
-    fused: float = 0.80
+    # With embeddings the fused score (``knowledge.semantic``) has its own scale;
+    # when the second entry scores within ``fused_margin`` of the first, a
+    # suggestion needs ``fused + fused_margin``. Both chosen by
+    # ``python -m knowledge.tuning --confidence`` (see knowledge/README.md).
+    fused: float = 0.825
+    fused_margin: float = 0.05
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -179,7 +179,7 @@ def test_meaning_answers_more_of_the_blind_set_and_suggests_less_wrongly(
 ) -> None:
     """The blind set was written from the answers alone by someone who never saw
     the entries' titles or questions (tests/knowledge/data/README.md); the blend and
-    threshold were chosen on the development set. Measured: answered 0.56 -> 0.60,
+    confidence rule on the development set. Measured: answered 0.561 -> 0.570,
     wrong suggestions for out-of-FAQ questions 0.175 -> 0.05."""
     words = _figures(KnowledgeBase(STARTER, lemmatizer=lemmatizer), DATA / "blind_set.csv")
     kb = KnowledgeBase(STARTER, lemmatizer=lemmatizer, embedder=e5, vector_dir=STARTER / ".vectors")
@@ -188,3 +188,35 @@ def test_meaning_answers_more_of_the_blind_set_and_suggests_less_wrongly(
     assert float(fused["false_suggestion_rate"]) <= float(words["false_suggestion_rate"]) / 2
     assert float(fused["shown_precision"]) >= 0.85
     assert float(fused["top3"]) >= 0.93
+
+
+def test_with_30_percent_removed_few_questions_whose_entry_is_gone_get_a_suggestion(
+    e5: LocalE5, lemmatizer: Lemmatizer, tmp_path: Path
+) -> None:
+    """Issue 16: with 30 % of the entries removed, a confident (so wrong) suggestion
+    for at most 15 % of the blind questions whose entry is gone (0.217 with a plain
+    threshold; the margin rule chosen on the dev set gives 0.130), while the whole
+    base still answers half of the blind set with shown precision 0.85 or better."""
+    import random
+
+    from knowledge.loader import load
+
+    entries = load(STARTER).entries
+    gone = set(random.Random(5).sample([e.id for e in entries], k=len(entries) * 3 // 10))
+    kept = tmp_path / "kb"
+    shutil.copytree(STARTER, kept)
+    for entry in entries:
+        if entry.id in gone:
+            (kept / Path(entry.source).name).unlink()
+    kb = KnowledgeBase(kept, lemmatizer=lemmatizer, embedder=e5, vector_dir=kept / ".vectors")
+    cases, _ = read_cases(DATA / "blind_set.csv", entries)
+    orphans = [c for c in cases if c.expected in gone]
+    wrong = sum(any(s.confident for s in kb.suggest(c.query, 3)) for c in orphans)
+    assert len(orphans) > 50
+    assert wrong / len(orphans) <= 0.15
+    whole = KnowledgeBase(
+        STARTER, lemmatizer=lemmatizer, embedder=e5, vector_dir=STARTER / ".vectors"
+    )
+    figures = _figures(whole, DATA / "blind_set.csv")
+    assert float(figures["answered"]) >= 0.5
+    assert float(figures["shown_precision"]) >= 0.85
