@@ -130,3 +130,27 @@ class Settings(BaseSettings):
             name = f"SUPPORTDESK_{(info.field_name or '').upper()}"
             raise ValueError(f"{name} must be at least 16 characters")
         return value
+
+
+def settings_problems(exc: BaseException) -> list[dict[str, str]] | None:
+    """For ``Settings`` refusing the environment: each bad setting (``name``: the
+    variable, ``kind``: pydantic's error type, ``detail``: its English message or
+    what it expected, ``value``: what was given); None for any other exception."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError) or exc.title != Settings.__name__:
+        return None
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    problems = []
+    for error in exc.errors():
+        context = error.get("ctx") or {}
+        problems.append(
+            {
+                "name": (prefix + "_".join(str(part) for part in error["loc"])).upper(),
+                "kind": error["type"],
+                "detail": str(context.get("expected", error["msg"])),
+                "bound": str(next(iter(context.values()), "")),
+                "value": str(error.get("input", "")),
+            }
+        )
+    return problems

@@ -75,7 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
-    return handler(args)
+    try:
+        return handler(args)
+    except Exception as exc:  # a setting the environment gives that does not fit
+        from bot.settings import settings_problems  # loaded by the command that raised
+
+        problems = settings_problems(exc)
+        if problems is None:
+            raise
+        from bot.cli.output import complain
+
+        complain("settings_error", problems=problems)
+        return 2
 
 
 if __name__ == "__main__":

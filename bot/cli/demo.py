@@ -90,7 +90,6 @@ CONSULTANT_IDS = (2001, 2002)
 STAFF_CHAT_ID = -1001000000001
 WEB_SECRET_FILE = "web_secret"  # in the data directory: the client page's link secret
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 QUIET_LOGGERS = ("alembic", "pymorphy3", "aiogram.event")
 
 RunBot = Callable[..., Coroutine[Any, Any, None]]
@@ -329,8 +328,11 @@ async def run_demo(
     with_bot: bool = True,
     reset: bool = False,
     web_port: int | None = None,
+    configure_logs: bool = False,
 ) -> bool:
-    """Serve the demo until ``stop`` is set (``data_dir`` absolute).
+    """Serve the demo until ``stop`` is set (``data_dir`` absolute); with
+    ``configure_logs``, the process logs as the product does (``bot.logs``:
+    ``SUPPORTDESK_LOG_FORMAT=json`` for log shippers, secrets scrubbed).
 
     Returns False when the bot was meant to run but could not start at all.
     """
@@ -338,6 +340,10 @@ async def run_demo(
     async with running_sandbox(data_dir / "sandbox", port=port, host=host) as handle:
         seed(handle.sandbox)
         settings = demo_settings(handle, data_dir, web_port)
+        if configure_logs:
+            from bot import logs
+
+            logs.configure(settings)
         runner, problem = _bot_runner() if with_bot else (None, "запущено без бота")
         config_state = DemoConfigState()
         bots = {
@@ -391,11 +397,16 @@ async def _main(args: argparse.Namespace) -> bool:
         stop=stop,
         reset=args.reset,
         web_port=args.web_port,
+        configure_logs=True,
     )
 
 
 def _run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    from bot import logs
+
+    # as the product logs (SUPPORTDESK_LOG_FORMAT, LEVEL); the sandbox's secrets are
+    # added to the scrubbed ones once it has started (run_demo)
+    logs.configure(Settings())
     for noisy in QUIET_LOGGERS:  # the banner should not drown in start-up chatter
         logging.getLogger(noisy).setLevel(logging.WARNING)
     args.data_dir = args.data_dir.resolve()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import signal
 import socket
@@ -43,7 +44,7 @@ def _free_port() -> int:
 
 
 async def _start(
-    port: int, data: Path, log: Path, web_port: int | None = None
+    port: int, data: Path, log: Path, web_port: int | None = None, **env: str
 ) -> tuple[asyncio.subprocess.Process, str]:
     """Start the demo and return it with its banner (read up to the Ctrl-C hint)."""
     web = ["--web-port", str(web_port or _free_port())]
@@ -61,6 +62,7 @@ async def _start(
             cwd=REPO,
             stdout=asyncio.subprocess.PIPE,
             stderr=errors,
+            env={**os.environ, **env},
         )
     assert proc.stdout is not None
     banner: list[str] = []
@@ -228,9 +230,10 @@ async def _max_answer(
 async def test_the_demos_max_user_gets_a_number_on_max_and_the_card_says_max(tmp_path: Path):
     """Ирина (1006) writes from MAX: the banner says so and prints DEMO's invite
     links for both messengers; her request, sent through the control API, is
-    registered with a number told on MAX, and its topic's card says «MAX»."""
+    registered with a number told on MAX, and its topic's card says «MAX». Asked
+    for JSON logs, the demo writes nothing else: one JSON object a line."""
     port, data, log = _free_port(), tmp_path / "demo", tmp_path / "demo.log"
-    proc, banner = await _start(port, data, log)
+    proc, banner = await _start(port, data, log, SUPPORTDESK_LOG_FORMAT="json")
     try:
         assert "1006 — Ирина Соколова, кадровик «Демо», пишет из MAX" in banner
         assert "Поддержка — в Telegram" in banner
@@ -262,6 +265,10 @@ async def test_the_demos_max_user_gets_a_number_on_max_and_the_card_says_max(tmp
             assert request in card["text"]
     finally:
         await _stop(proc)
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert lines
+    assert all({"time", "level", "logger", "message"} <= line.keys() for line in lines)
+    assert any(line.get("ticket") == number.group(0) for line in lines)
 
 
 def test_seeding_is_idempotent(tmp_path: Path):
