@@ -266,8 +266,8 @@ def measure_suggest(tmp: Path) -> None:
     print(f"    wall {_percentiles(wall)}  ({_machine()})")
     split = [bool(sentences(m)) for m in messages]
     for name, want in (("one part (short)", False), ("long, also by sentence", True)):
-        part = [c for c, s in zip(cpu, split, strict=True) if s == want]
-        print(f"    {len(part)} messages of {name}: CPU {_percentiles(part)}")
+        times = [c for c, s in zip(cpu, split, strict=True) if s == want]
+        print(f"    {len(times)} messages of {name}: CPU {_percentiles(times)}")
     encode: list[float] = []
     known: dict[str, Vectors] = {}
     for text in messages:
