@@ -21,6 +21,11 @@ with ``background=True`` (the bot) they are built in a thread and swapped in
 when ready, the lexical engine answering alone until then, so a cold start
 or a reload never makes a user wait.
 
+The parsed entries and their lexical index are also kept on disk, in
+``index_dir`` (by default the vector directory), for a base of
+``snapshot_from`` entries or more (``knowledge.snapshot``): a restart of an
+unchanged base reads them instead of parsing and analysing every file.
+
 ``set_feedback`` and ``add_feedback`` tell it what users did with its
 suggestions (``knowledge.feedback``): an entry users keep rejecting for a kind
 of query is held below the confidence threshold for queries like those.
