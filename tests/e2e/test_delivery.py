@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
 from bot.compose import App
@@ -111,6 +112,7 @@ async def test_a_user_who_blocked_the_bot_is_shown_to_staff_not_retried(
     assert "403" in (failed[0].error or "")
 
 
+@pytest.mark.flood_limits
 async def test_a_burst_of_users_meets_the_flood_limits(desk: Desk, desk_app: App) -> None:
     """Twelve users writing at once and one user sending six follow-ups fast: every
     confirmation, card and relay arrives, and the sandbox refused no call (no 429)."""
