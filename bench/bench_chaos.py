@@ -555,7 +555,7 @@ class Rig:
             await asyncio.gather(*(create_user(control, key) for key in chunk))
         await bind_users(url, {u: name_of(uid_of(u)) for u in users})
         watch = Watch(handle)
-        for name in ("sandbox.updates", "sandbox.max.updates"):
+        for name in ("sandbox._updates", "sandbox.max.updates"):
             logger = logging.getLogger(name)
             logger.setLevel(logging.INFO)
             logger.addHandler(self.pushes)

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
-from knowledge.layout import fix_layout
+from knowledge._layout import fix_layout
+from knowledge._synonyms import expand
 from knowledge.morph import Lemmatizer
 from knowledge.normalize import normalize
-from knowledge.synonyms import expand
 
 _TAG = re.compile(r"<[^>]+>")
 _T = TypeVar("_T")

@@ -23,11 +23,11 @@ or a reload never makes a user wait.
 
 The parsed entries and their lexical index are also kept on disk, in
 ``index_dir`` (by default the vector directory), for a base of
-``snapshot_from`` entries or more (``knowledge.snapshot``): a restart of an
+``snapshot_from`` entries or more (``knowledge._snapshot``): a restart of an
 unchanged base reads them instead of parsing and analysing every file.
 
 ``set_feedback`` and ``add_feedback`` tell it what users did with its
-suggestions (``knowledge.feedback``): an entry users keep rejecting for a kind
+suggestions (``knowledge._feedback``): an entry users keep rejecting for a kind
 of query is held below the confidence threshold for queries like those.
 """
 
@@ -44,17 +44,17 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge._confidence import DEFAULT_THRESHOLDS, Thresholds
+from knowledge._feedback import DEMOTION, Feedback, Pair
+from knowledge._retrieval import Params, Retriever
+from knowledge._snapshot import load_snapshot, save_snapshot, snapshot_key
 from knowledge.analysis import Analyzer
-from knowledge.confidence import DEFAULT_THRESHOLDS, Thresholds
 from knowledge.embedding import Embedder, EmbeddingUnavailable, VectorCache, Vectors
 from knowledge.entry import Entry
 from knowledge.errors import EntryError, KnowledgeError
-from knowledge.feedback import DEMOTION, Feedback, Pair
 from knowledge.loader import LoadResult, entry_paths, load
 from knowledge.morph import Lemmatizer, default_lemmatizer
-from knowledge.retrieval import Params, Retriever
 from knowledge.semantic import Blend, SemanticIndex, semantic_part, sentences
-from knowledge.snapshot import load_snapshot, save_snapshot, snapshot_key
 
 log = logging.getLogger(__name__)
 LEXICAL_DEPTH = 50  # lexical hits fused with the semantic scores
@@ -200,7 +200,7 @@ class KnowledgeBase:
         threshold: float,
     ) -> list[tuple[int, float]]:
         """Entries users rejected for queries like this one sink below ``threshold``
-        (``knowledge.feedback``)."""
+        (``knowledge._feedback``)."""
         ids = [state.entries[i].id for i, _ in ranked]
         demoted = self.feedback.demoted(text, ids, vector)
         if not demoted:
@@ -283,7 +283,7 @@ class KnowledgeBase:
 
     def _load(self, shallow: _Stamps, deep: _Stamps) -> tuple[LoadResult, Retriever]:
         """Entries and their lexical index: from the snapshot when the files are
-        those it was made from (``knowledge.snapshot``), else built and saved."""
+        those it was made from (``knowledge._snapshot``), else built and saved."""
         params = self.params or Params()
         # a directory's own time changes with its files (in ``deep``) and when
         # ``.vectors`` is first made (which changes no entry)

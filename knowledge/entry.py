@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from knowledge._frontmatter import read_front_matter
+from knowledge._html import html_problem
 from knowledge.errors import EntryError
-from knowledge.frontmatter import read_front_matter
-from knowledge.html import html_problem
 
 CATEGORIES = frozenset(
     {

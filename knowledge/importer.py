@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge._table import read_rows, row_to_entry
 from knowledge.entry import render_entry
 from knowledge.errors import EntryError
 from knowledge.loader import ENTRY_SUFFIX, entry_files, load_directory
-from knowledge.table import read_rows, row_to_entry
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge._table import TABLE_SUFFIXES, read_rows, row_to_entry
 from knowledge.entry import Entry, parse_entry
 from knowledge.errors import EntryError, SourceError
-from knowledge.table import TABLE_SUFFIXES, read_rows, row_to_entry
 
 ENTRY_SUFFIX = ".md"
 

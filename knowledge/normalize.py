@@ -2,7 +2,7 @@
 
 NFKC, zero-width characters removed, odd spaces made plain, Latin look-alike
 letters inside Cyrillic words (``1C`` with a Latin C) made Cyrillic,
-lowercase, ``ё`` → ``е``. The keyboard-layout fix (``knowledge.layout``) runs
+lowercase, ``ё`` → ``е``. The keyboard-layout fix (``knowledge._layout``) runs
 on the result because it needs a dictionary.
 """
 

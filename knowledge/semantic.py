@@ -6,7 +6,7 @@ with the answer's text ("answer" row), which catches a user who describes a
 symptom only the answer mentions ("не приходит код" for an entry titled
 «Проблемы с авторизацией»).
 
-``Blend`` fuses them with the lexical score of ``knowledge.retrieval``::
+``Blend`` fuses them with the lexical score of ``knowledge._retrieval``::
 
     score = lexical + variant_w · (variant_sim − base) + answer_w · (answer_sim − base)
 
@@ -31,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from knowledge._inverted import FloatArray, IntArray
 from knowledge.embedding import Embedder, VectorCache, Vectors, text_key
 from knowledge.entry import Entry
-from knowledge.inverted import FloatArray, IntArray
 
 _TAG = re.compile(r"<[^>]+>")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")

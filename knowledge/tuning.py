@@ -12,7 +12,7 @@ confidently answered right, minus the share confidently answered wrong, minus
 the share of out-of-FAQ cases given a confident suggestion) on four folds and
 measures the fifth. The figures printed
 for the held-out folds are the honest estimate; the values refit on all cases
-are what :mod:`knowledge.confidence` and :class:`knowledge.retrieval.Params`
+are what :mod:`knowledge._confidence` and :class:`knowledge._retrieval.Params`
 ship.
 """
 
@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from knowledge._retrieval import Params, Retriever
 from knowledge.analysis import Analyzer
 from knowledge.entry import Entry
 from knowledge.evaluate import Case, read_cases
 from knowledge.loader import load
 from knowledge.morph import default_lemmatizer
-from knowledge.retrieval import Params, Retriever
 
 GRID = {
     "bm25_w": (0.2, 0.35),

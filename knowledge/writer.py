@@ -7,9 +7,9 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from knowledge._slug import unique_id
 from knowledge.entry import Entry, render_entry, validate_entry
 from knowledge.loader import ENTRY_SUFFIX, entry_files, load_directory
-from knowledge.slug import unique_id
 
 
 def save_entry(directory: Path, entry: Entry) -> Path:

@@ -10,15 +10,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.faults import FaultBoard
-from sandbox.files import FileStore
-from sandbox.flood import FloodLimiter
+from sandbox._faults import FaultBoard
+from sandbox._files import FileStore
+from sandbox._flood import FloodLimiter
+from sandbox._persistence import SnapshotStore
+from sandbox._spec import BotApiSpec, load_spec
+from sandbox._state import State
+from sandbox._updates import ReplyRunner, UpdateFeed, WebhookPusher
 from sandbox.max.world import MaxWorld
 from sandbox.model import MEMBER, PRESENT, BotIdentity, Chat, User
-from sandbox.persistence import SnapshotStore
-from sandbox.spec import BotApiSpec, load_spec
-from sandbox.state import State
-from sandbox.updates import ReplyRunner, UpdateFeed, WebhookPusher
 
 log = logging.getLogger(__name__)
 

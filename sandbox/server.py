@@ -26,11 +26,13 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from sandbox import botapi, control, webchat
-from sandbox.botapi import SANDBOX_KEY, run_webhook_reply
+from sandbox import _botapi as botapi
+from sandbox import _webchat as webchat
+from sandbox import control
+from sandbox._botapi import SANDBOX_KEY, run_webhook_reply
+from sandbox._files import UPLOAD_LIMIT
 from sandbox.client import SandboxControl
 from sandbox.core import Sandbox, SandboxConfig
-from sandbox.files import UPLOAD_LIMIT
 from sandbox.max import api as max_api
 
 

@@ -19,8 +19,8 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import is_sqlite
 from storage._hints import WriterHints
+from storage.engine import is_sqlite
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 

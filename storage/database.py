@@ -10,9 +10,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage._serial import serialized
 from storage.engine import create_engine
 from storage.migrate import check_current
-from storage._serial import serialized
 from storage.uow import UnitOfWorkFactory
 
 # What opening a database raises when the server or file cannot be reached.

@@ -21,8 +21,6 @@ from desk.enums import Priority
 from desk.errors import NotFound
 from desk.model import Client, Contract, Invite, ScheduleSpec, SlaTarget, Staff, Team
 from desk.terms import ContractTerms, terms_from_json, terms_to_json
-from storage.catalogue import CatalogueRepository
-from storage.errors import StillReferenced
 from storage._mapping import (
     client_from_row,
     client_to_row,
@@ -33,6 +31,8 @@ from storage._mapping import (
     team_from_row,
     team_to_row,
 )
+from storage.catalogue import CatalogueRepository
+from storage.errors import StillReferenced
 from storage.tables import (
     ApiKeyRow,
     AssignmentCursorRow,

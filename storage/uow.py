@@ -16,14 +16,17 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage._hints import WriterHints
 from storage.alerts import AlertsRepository
+from storage.audit import AuditRepository
 from storage.bad_updates import BadUpdatesRepository
 from storage.catalogue import CatalogueRepository
 from storage.channels import ChannelsRepository
 from storage.client_queries import ClientQueriesRepository
+from storage.counters import CounterRepository
+from storage.directory import DirectoryRepository
 from storage.drafts import DraftsRepository
 from storage.health import HealthRepository
-from storage._hints import WriterHints
 from storage.incidents import IncidentsRepository
 from storage.leases import LeasesRepository
 from storage.links import LinksRepository
@@ -34,12 +37,9 @@ from storage.outsiders import OutsidersRepository
 from storage.rebind import RebindRepository
 from storage.report_files import ReportFilesRepository
 from storage.report_queries import ReportQueriesRepository
-from storage.audit import AuditRepository
-from storage.counters import CounterRepository
-from storage.directory import DirectoryRepository
+from storage.surveys import SurveysRepository
 from storage.tickets import TicketRepository
 from storage.users import UserRepository
-from storage.surveys import SurveysRepository
 
 # The session a unit of work holds, as the layers above name it (they import
 # no SQLAlchemy themselves; ARCHITECTURE.md).

@@ -1,6 +1,6 @@
 """One table of Telegram's HTML rules, run against both readers of them.
 
-``knowledge/html.py`` checks FAQ answers, ``sandbox/html_text.py`` plays
+``knowledge/_html.py`` checks FAQ answers, ``sandbox/_html_text.py`` plays
 Telegram; neither may import the other, so both are held to these rows by
 ``tests/knowledge/test_html_rules.py`` and ``tests/sandbox/test_html_rules.py``.
 

@@ -131,3 +131,35 @@ def test_each_layer_imports_only_what_it_may() -> None:
             if top in ONLY_IN and package not in ONLY_IN[top]:
                 wrong.append(f"{module} imports {name}")
     assert wrong == []
+
+
+def _private_outside(module: str, imported: str) -> str | None:
+    """The private module (``pkg._helper``, at any depth) ``imported`` names, when
+    ``module`` sits outside the package that holds it; else None."""
+    target = _ours(imported)
+    if target is None:
+        return None
+    parts = target.split(".")
+    for depth, part in enumerate(parts):
+        if part.startswith("_") and depth > 0:
+            owner = ".".join(parts[:depth])
+            if module != owner and not module.startswith(f"{owner}."):
+                return target
+            return None
+    return None
+
+
+def test_private_modules_are_used_only_inside_their_package() -> None:
+    leaks = sorted(
+        f"{module} imports {private}"
+        for module in modules()
+        for name in imports_of(module)
+        if (private := _private_outside(module, name))
+    )
+    assert leaks == []
+
+
+def test_the_checker_sees_a_private_module_used_outside() -> None:
+    assert _private_outside("bot.services.intake", "storage._dialect") == "storage._dialect"
+    assert _private_outside("storage.tickets", "storage._dialect") is None
+    assert _private_outside("bot.cli.faq", "knowledge._retrieval.Params") == "knowledge._retrieval"

@@ -17,8 +17,8 @@ from datetime import datetime
 from bot.services.actors import Actor
 from desk.config import KIND_NAMES, Action, Change, DeskConfig, describe, diff, reason
 from desk.errors import ConfigError
-from storage.errors import StillReferenced
 from storage.directory import DirectoryRepository
+from storage.errors import StillReferenced
 from storage.uow import UnitOfWork
 
 

@@ -9,6 +9,12 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from sandbox._conversation import find_topic, post
+from sandbox._errors import BadRequest, Conflict, Forbidden, NotFound
+from sandbox._files import sniff_image
+from sandbox._params import Upload
+from sandbox._rules import CAPTION_LIMIT, TEXT_LIMIT, has_button_data
+from sandbox._state import Message
 from sandbox.control.common import (
     body,
     chat_of,
@@ -18,17 +24,11 @@ from sandbox.control.common import (
     user_of,
     wait_seconds,
 )
-from sandbox.conversation import find_topic, post
 from sandbox.core import Sandbox
-from sandbox.errors import BadRequest, Conflict, Forbidden, NotFound
-from sandbox.files import sniff_image
 from sandbox.max import control as max_control
 from sandbox.methods import topics as topic_methods
 from sandbox.model import ADMINISTRATOR, CREATOR, PRESENT, CallbackRecord, Chat, User
-from sandbox.params import Upload
-from sandbox.rules import CAPTION_LIMIT, TEXT_LIMIT, has_button_data
 from sandbox.serialize import media_content, user_dict
-from sandbox.state import Message
 
 
 def _check_can_write(sb: Sandbox, user: User, chat: Chat) -> None:

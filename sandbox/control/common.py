@@ -7,11 +7,11 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.botapi import SANDBOX_KEY
+from sandbox._botapi import SANDBOX_KEY
+from sandbox._errors import ApiError, BadRequest, NotFound
+from sandbox._params import Params, read_params
 from sandbox.core import Sandbox
-from sandbox.errors import ApiError, BadRequest, NotFound
 from sandbox.model import Chat, User
-from sandbox.params import Params, read_params
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox._errors import BadRequest
+from sandbox._faults import Fault, FaultError
+from sandbox._params import Params
 from sandbox.control.common import body, chat_of, is_max, json, sandbox_of, user_of
 from sandbox.core import Sandbox
-from sandbox.errors import BadRequest
-from sandbox.faults import Fault, FaultError
 from sandbox.max import control as max_control
 from sandbox.model import ADMINISTRATOR, CREATOR, KICKED, LEFT, MEMBER, Chat, User
-from sandbox.params import Params
 
 _STATUSES = (CREATOR, ADMINISTRATOR, MEMBER, LEFT, KICKED)
 

@@ -24,8 +24,9 @@ from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
 
-from sandbox.errors import ApiError, BadRequest, ServerError, TooManyRequests
-from sandbox.files import sniff_image
+from sandbox._errors import ApiError, BadRequest, ServerError, TooManyRequests
+from sandbox._files import sniff_image
+from sandbox._params import Upload
 from sandbox.max import conversation, errors
 from sandbox.max.errors import MaxError
 from sandbox.max.model import (
@@ -39,7 +40,6 @@ from sandbox.max.model import (
 )
 from sandbox.max.serialize import bot_info, dialog_dict, public_message, public_update
 from sandbox.max.world import MaxWorld, now_ms
-from sandbox.params import Upload
 
 log = logging.getLogger(__name__)
 

@@ -11,14 +11,14 @@ import re
 import time
 from typing import Any
 
-from sandbox.errors import BadRequest, Conflict, Forbidden, NotFound
+from sandbox._errors import BadRequest, Conflict, Forbidden, NotFound
+from sandbox._params import Params, Upload
 from sandbox.max import conversation
 from sandbox.max.conversation import TEXT_LIMIT, file_id_of, keyboard_of
 from sandbox.max.errors import MaxError
 from sandbox.max.model import MaxMessage, MaxUser, dialog_chat_id
 from sandbox.max.serialize import public_message
 from sandbox.max.world import MaxWorld
-from sandbox.params import Params, Upload
 
 _START = re.compile(r"/start(?:\s+(.*))?", re.DOTALL)
 # MessageBody fields a sent "content" may not set: the sandbox fills them in.

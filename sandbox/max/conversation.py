@@ -12,15 +12,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.errors import ApiError
-from sandbox.files import sniff_image
+from sandbox._errors import ApiError
+from sandbox._files import sniff_image
+from sandbox._params import Upload
 from sandbox.max import errors
 from sandbox.max.markup import parse
 from sandbox.max.model import MaxCallback, MaxMessage, MaxUpload, MaxUser, dialog_chat_id
 from sandbox.max.serialize import bot_dict, user_dict
 from sandbox.max.world import MaxWorld, now_ms
 from sandbox.model import StoredFile
-from sandbox.params import Upload
 
 TEXT_LIMIT = 4000
 ATTACHMENT_LIMIT = 12

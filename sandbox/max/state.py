@@ -1,6 +1,6 @@
 """The MAX world in memory, with change tracking for persistence.
 
-Like ``sandbox.state.State``: every mutation goes through a method that marks
+Like ``sandbox._state.State``: every mutation goes through a method that marks
 the changed row dirty and tells the shared change feed (the web chat and the
 control API's long polls wake on it). Rows are kept in the same SQLite file as
 the Telegram side's, under kinds starting with ``max_``.
@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
+from sandbox._state import Notifier
 from sandbox.max.model import (
     MaxBot,
     MaxCallback,
@@ -24,7 +25,6 @@ from sandbox.max.model import (
     Subscription,
     UploadSlot,
 )
-from sandbox.state import Notifier
 
 Row = tuple[str, str, str | None]
 

@@ -13,7 +13,7 @@ but 200 is a failed delivery, retried (MAX retries for 8 hours from 60 s on;
 the sandbox retries from 0.1 s, doubling to 5 s, so tests need not wait). MAX
 does not say how many it pushes at once: the sandbox pushes up to
 ``CONNECTIONS`` (40, Telegram's default), one dialog's one at a time and in
-order (``sandbox.pushing``).
+order (``sandbox._pushing``).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import time
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+from sandbox._pushing import Pusher, PushFailed
+from sandbox._state import Notifier
 from sandbox.max.errors import not_allowed
 from sandbox.max.model import PendingUpdate
 from sandbox.max.serialize import public_update
 from sandbox.max.state import MaxState
-from sandbox.pushing import Pusher, PushFailed
-from sandbox.state import Notifier
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from sandbox.faults import FaultBoard
-from sandbox.files import FileStore
-from sandbox.flood import FloodLimiter, FloodLimits
+from sandbox._faults import FaultBoard
+from sandbox._files import FileStore
+from sandbox._flood import FloodLimiter, FloodLimits
+from sandbox._state import Notifier
 from sandbox.max.model import MaxBot, MaxUser
 from sandbox.max.state import MaxState
 from sandbox.max.updates import MaxFeed, MaxPusher
-from sandbox.state import Notifier
 
 DEFAULT_BOT_ID = 9000000001
 # MAX allows about 30 requests a second to its API in all (GET /updates has its own limit).

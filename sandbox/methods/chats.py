@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from sandbox.conversation import find_chat
-from sandbox.errors import BadRequest
+from sandbox._conversation import find_chat
+from sandbox._errors import BadRequest
+from sandbox._params import Params
 from sandbox.methods.registry import method
 from sandbox.model import ADMINISTRATOR, CREATOR, PRESENT, Chat
-from sandbox.params import Params
 from sandbox.serialize import bot_dict, chat_full_info, chat_member, me_dict, user_dict
 
 if TYPE_CHECKING:

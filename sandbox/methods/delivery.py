@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sandbox.errors import BadRequest
-from sandbox.files import DOWNLOAD_LIMIT
+from sandbox._errors import BadRequest
+from sandbox._files import DOWNLOAD_LIMIT
+from sandbox._params import Params
+from sandbox._state import Update
 from sandbox.methods.registry import method
 from sandbox.model import WebhookConfig
-from sandbox.params import Params
 from sandbox.serialize import file_dict
-from sandbox.state import Update
 
 if TYPE_CHECKING:
     from sandbox.core import Sandbox

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sandbox.conversation import (
+from sandbox._conversation import (
     bot_is_admin,
     bump_edit,
     check_bot_can_post,
     find_chat,
     find_message,
 )
-from sandbox.errors import BadRequest
-from sandbox.methods.registry import method
-from sandbox.model import Chat
-from sandbox.params import Params
-from sandbox.rules import (
+from sandbox._errors import BadRequest
+from sandbox._params import Params
+from sandbox._rules import (
     CALLBACK_ANSWER_LIMIT,
     CAPTION_LIMIT,
     TEXT_LIMIT,
     formatted_text,
     inline_keyboard,
 )
-from sandbox.state import Message
+from sandbox._state import Message
+from sandbox.methods.registry import method
+from sandbox.model import Chat
 
 if TYPE_CHECKING:
     from sandbox.core import Sandbox

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sandbox.conversation import (
+from sandbox._conversation import (
     bot_is_admin,
     check_bot_can_post,
     content_of,
@@ -17,13 +17,13 @@ from sandbox.conversation import (
     post,
     reply_target,
 )
-from sandbox.errors import BadRequest
+from sandbox._errors import BadRequest
+from sandbox._params import Params
+from sandbox._rules import CAPTION_LIMIT, TEXT_LIMIT, formatted_text, inline_keyboard
+from sandbox._state import Message
 from sandbox.methods.registry import method
 from sandbox.model import Chat, Topic
-from sandbox.params import Params
-from sandbox.rules import CAPTION_LIMIT, TEXT_LIMIT, formatted_text, inline_keyboard
 from sandbox.serialize import bot_dict, media_content, user_dict
-from sandbox.state import Message
 
 if TYPE_CHECKING:
     from sandbox.core import Sandbox

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sandbox.params import Params
+from sandbox._params import Params
 
 if TYPE_CHECKING:
     from sandbox.core import Sandbox

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sandbox.conversation import bot_is_admin, check_bot_can_post, find_chat, post
-from sandbox.errors import BadRequest
+from sandbox._conversation import bot_is_admin, check_bot_can_post, find_chat, post
+from sandbox._errors import BadRequest
+from sandbox._params import Params
+from sandbox._rules import TOPIC_NAME_LIMIT
 from sandbox.methods.registry import method
 from sandbox.model import TOPIC_COLORS, Chat, Topic
-from sandbox.params import Params
-from sandbox.rules import TOPIC_NAME_LIMIT
 from sandbox.serialize import topic_dict
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import pytest
 from aiogram.types import MessageEntity
 
 from bot.services.message_html import safe_link, to_html
-from sandbox.html_text import parse_html
+from sandbox._html_text import parse_html
 
 
 @pytest.mark.parametrize(

@@ -154,7 +154,7 @@ def inject_message(
     handle: SandboxHandle, user_id: int, chat_id: int, content: dict[str, Any]
 ) -> int:
     """A person sends content the control API has no field for (a sticker, a location...)."""
-    from sandbox.conversation import post
+    from sandbox._conversation import post
 
     state = handle.sandbox.state
     message = post(state, state.chats[chat_id], state.users[user_id], content)

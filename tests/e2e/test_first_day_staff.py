@@ -11,7 +11,7 @@ from aiogram.types import BotCommandScopeChat
 from bot.compose import App
 from desk.enums import Priority, Status
 from desk.model import Line
-from sandbox.conversation import post
+from sandbox._conversation import post
 from tests.e2e.desk import (
     CONSULTANT,
     SECOND_CONSULTANT,

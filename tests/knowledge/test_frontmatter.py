@@ -5,7 +5,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.frontmatter import read_front_matter
+from knowledge._frontmatter import read_front_matter
 
 # The loader entry loading falls back to (PyYAML's pure-Python and C loaders differ on a few
 # malformed inputs, such as a colon at the end of a flow item).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.html import html_problem, read_html
+from knowledge._html import html_problem, read_html
 from tests.html_conformance import CASES, Case
 
 

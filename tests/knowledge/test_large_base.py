@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from knowledge._snapshot import FILE_NAME
 from knowledge.base import KnowledgeBase
 from knowledge.embedding import LocalE5, VectorCache, text_key
 from knowledge.evaluate import read_cases
 from knowledge.morph import Lemmatizer
 from knowledge.semantic import SemanticIndex
-from knowledge.snapshot import FILE_NAME
 from tests.knowledge.conftest import MINI_KB
 
 DATA = Path(__file__).parent / "data"

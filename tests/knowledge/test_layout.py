@@ -1,4 +1,4 @@
-from knowledge.layout import fix_layout
+from knowledge._layout import fix_layout
 from knowledge.morph import Lemmatizer
 
 

@@ -1,4 +1,4 @@
-from knowledge.synonyms import expand
+from knowledge._synonyms import expand
 
 
 def test_abbreviation_gets_its_full_form() -> None:

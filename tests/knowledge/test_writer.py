@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
+from knowledge._slug import slugify, unique_id
 from knowledge.entry import Entry
 from knowledge.errors import EntryError
 from knowledge.loader import load
-from knowledge.slug import slugify, unique_id
 from knowledge.writer import save_entry
 
 ENTRY = Entry(id="", title="Не закрывается месяц: ошибка", answer="Откройте <b>помощник</b>.")

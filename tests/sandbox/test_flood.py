@@ -6,8 +6,8 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
 
-from sandbox.errors import TooManyRequests
-from sandbox.flood import FloodLimiter
+from sandbox._errors import TooManyRequests
+from sandbox._flood import FloodLimiter
 from sandbox.server import SandboxHandle
 from tests.sandbox.fixtures import STAFF_CHAT_ID, USER_ID
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.errors import BadRequest
-from sandbox.html_text import parse_html
+from sandbox._errors import BadRequest
+from sandbox._html_text import parse_html
 
 
 def test_nested_tags_give_nested_entities() -> None:

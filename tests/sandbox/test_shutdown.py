@@ -11,9 +11,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from sandbox._state import Notifier
 from sandbox.core import Sandbox, SandboxConfig
 from sandbox.server import running_sandbox
-from sandbox.state import Notifier
 
 
 async def test_a_waiter_cancelled_as_it_is_notified_stops() -> None:

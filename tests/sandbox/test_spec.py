@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.errors import BadRequest
-from sandbox.params import Params
-from sandbox.spec import SPEC_ENV, default_spec_path, load_spec
+from sandbox._errors import BadRequest
+from sandbox._params import Params
+from sandbox._spec import SPEC_ENV, default_spec_path, load_spec
 
 
 def test_the_shared_spec_is_found_next_to_the_repository():
@@ -31,7 +31,7 @@ def test_without_the_spec_the_sandbox_warns_and_checks_the_basics(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
     monkeypatch.setenv(SPEC_ENV, str(tmp_path / "missing.json"))
-    with caplog.at_level(logging.WARNING, logger="sandbox.spec"):
+    with caplog.at_level(logging.WARNING, logger="sandbox._spec"):
         spec = load_spec()
     assert not spec.loaded
     assert "only basic parameter checks" in caplog.text

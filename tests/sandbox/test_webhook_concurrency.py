@@ -16,10 +16,10 @@ from aiogram import Bot
 from aiohttp import web
 from maxapi import Bot as MaxBot
 
+from sandbox._persistence import SnapshotStore
+from sandbox._state import State
 from sandbox.model import BotIdentity
-from sandbox.persistence import SnapshotStore
 from sandbox.server import SandboxHandle, running_sandbox
-from sandbox.state import State
 from tests.sandbox.fixtures import bot_for
 
 TELEGRAM_USERS = (3001, 3002, 3003, 3004)

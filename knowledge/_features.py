@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from knowledge.inverted import IntArray
+from knowledge._inverted import IntArray
 
 _WORD = re.compile(r"\w+")
 NGRAM_SIZES = (3, 4)

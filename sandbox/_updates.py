@@ -5,7 +5,7 @@ As on Telegram, a new getUpdates call ends a poll that is still waiting with
 409 while a webhook is set. In webhook mode each update is POSTed alone with
 the ``X-Telegram-Bot-Api-Secret-Token`` header, up to the webhook's
 ``max_connections`` at once (one chat's one at a time, in order), retried
-until the bot's server answers 2xx (``sandbox.pushing``).
+until the bot's server answers 2xx (``sandbox._pushing``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
-from sandbox.errors import Conflict
-from sandbox.pushing import Pusher, PushFailed
-from sandbox.state import Notifier, State, Update
+from sandbox._errors import Conflict
+from sandbox._pushing import Pusher, PushFailed
+from sandbox._state import Notifier, State, Update
 
 log = logging.getLogger(__name__)
 

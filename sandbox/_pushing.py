@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 
 import aiohttp
 
-from sandbox.state import Notifier
+from sandbox._state import Notifier
 
 U = TypeVar("U")
 

@@ -14,7 +14,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sandbox.errors import TooManyRequests
+from sandbox._errors import TooManyRequests
 
 
 @dataclass

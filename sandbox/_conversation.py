@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sandbox.errors import BadRequest, Forbidden
+from sandbox._errors import BadRequest, Forbidden
+from sandbox._params import Params
+from sandbox._state import Message, State
 from sandbox.model import ADMINISTRATOR, CREATOR, PRESENT, Chat, Topic, User
-from sandbox.params import Params
 from sandbox.serialize import bot_dict, chat_dict, user_dict
-from sandbox.state import Message, State
 
 # Fields about a message rather than what it says or shows (copyMessage leaves them).
 ENVELOPE_FIELDS = frozenset(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from sandbox.params import Params
+from sandbox._params import Params
 
 log = logging.getLogger(__name__)
 

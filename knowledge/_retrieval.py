@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from knowledge._features import CharNgrams, Vocabulary
+from knowledge._inverted import FloatArray, IntArray, InvertedIndex, bm25_index, tfidf_index
 from knowledge.analysis import Analyzer
 from knowledge.entry import Entry
-from knowledge.features import CharNgrams, Vocabulary
-from knowledge.inverted import FloatArray, IntArray, InvertedIndex, bm25_index, tfidf_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,7 @@ class Retriever:
 
     def state(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """What ``restore`` needs: named arrays, and the vocabularies and scalars
-        (``knowledge.snapshot`` keeps them on disk)."""
+        (``knowledge._snapshot`` keeps them on disk)."""
         arrays: dict[str, Any] = {name: getattr(self, name) for name in self._ARRAYS}
         for index in self._INDEXES:
             for name in self._INDEX_FIELDS:

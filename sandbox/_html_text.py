@@ -17,7 +17,7 @@ so that a message the sandbox delivers is one Telegram is documented to accept:
   ``&`` is part of the tag), an unquoted one is a name token, read in lower
   case; an unclosed tag, a stray or crossed end tag is refused.
 
-A refusal is Telegram's "can't parse entities". ``knowledge/html.py`` checks FAQ
+A refusal is Telegram's "can't parse entities". ``knowledge/_html.py`` checks FAQ
 answers by the same rules; the table in ``tests/html_conformance.py`` runs
 against both. Entity offsets and lengths are counted in UTF-16 code units.
 """
@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.errors import BadRequest
+from sandbox._errors import BadRequest
 
 _REFERENCE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]+)|#[xX]([0-9a-fA-F]+));")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}

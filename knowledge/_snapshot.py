@@ -23,11 +23,11 @@ from zipfile import BadZipFile
 
 import numpy as np
 
+from knowledge._retrieval import Params, Retriever
 from knowledge.analysis import Analyzer
 from knowledge.entry import Entry
 from knowledge.errors import EntryError
 from knowledge.loader import LoadResult
-from knowledge.retrieval import Params, Retriever
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ import secrets
 import struct
 from pathlib import Path, PurePosixPath
 
-from sandbox.errors import BadRequest, EntityTooLarge
+from sandbox._errors import BadRequest, EntityTooLarge
+from sandbox._params import Upload
+from sandbox._state import State
 from sandbox.model import StoredFile
-from sandbox.params import Upload
-from sandbox.state import State
 
 UPLOAD_LIMIT = 50 * 1024 * 1024  # bots may upload up to 50 MB
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # and download up to 20 MB with getFile

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, unquote
 
 from aiohttp import BodyPartReader, web
 
-from sandbox.errors import BadRequest
+from sandbox._errors import BadRequest
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sandbox.errors import BadRequest, ServerError, TooManyRequests
+from sandbox._errors import BadRequest, ServerError, TooManyRequests
 
 KINDS = ("429", "5xx", "400", "hang", "slow")
 

@@ -16,7 +16,7 @@ The rules are Telegram's documented ones
 - a quoted attribute value may hold ``>`` and a lone ``&`` (both are part of
   the tag); an unquoted one is a name token (letters, digits, ``.``, ``-``).
 
-``sandbox/html_text.py`` plays Telegram by the same rules (neither package may
+``sandbox/_html_text.py`` plays Telegram by the same rules (neither package may
 import the other); the table in ``tests/html_conformance.py`` runs against both.
 """
 

@@ -1,6 +1,6 @@
 """When a suggestion is good enough to show.
 
-``suggest`` ranks entries by fused score (``knowledge.retrieval``). A
+``suggest`` ranks entries by fused score (``knowledge._retrieval``). A
 suggestion is *confident* when its score reaches ``confident``; the bot shows
 only confident suggestions and sends everything else straight to
 registration. Below ``floor`` nothing is returned at all; by default there

@@ -13,10 +13,10 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox._errors import ApiError, EntityTooLarge, NotFound, Unauthorized
+from sandbox._params import Params, read_params
 from sandbox.core import Sandbox
-from sandbox.errors import ApiError, EntityTooLarge, NotFound, Unauthorized
 from sandbox.methods import METHODS, MethodInfo
-from sandbox.params import Params, read_params
 
 log = logging.getLogger(__name__)
 

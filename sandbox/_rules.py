@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.errors import BadRequest
-from sandbox.html_text import parse_html
-from sandbox.params import Params
+from sandbox._errors import BadRequest
+from sandbox._html_text import parse_html
+from sandbox._params import Params
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

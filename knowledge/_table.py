@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge._html import html_problem
+from knowledge._slug import unique_id
 from knowledge.entry import CATEGORIES, DEFAULT_CATEGORY, Entry, validate_entry
 from knowledge.errors import EntryError, SourceError
-from knowledge.html import html_problem
-from knowledge.slug import unique_id
 
 HEADERS = {
     "question": "question", "вопрос": "question", "questions": "question",

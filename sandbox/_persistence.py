@@ -16,8 +16,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from sandbox._state import RowKey, State
 from sandbox.model import BotIdentity, Chat, StoredFile, Topic, User, WebhookConfig
-from sandbox.state import RowKey, State
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rows (
