@@ -65,10 +65,13 @@ E2E = Path(__file__).parent / "e2e"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Everything under tests/e2e runs the whole product: marked ``e2e``
-    (``make test-fast`` leaves it out)."""
+    (``make test-fast`` leaves it out). Tests marked ``slow`` go first: started
+    last, one of them would keep the run going long after the other workers are
+    done (pytest-xdist hands tests out in this order)."""
     for item in items:
         if item.path.is_relative_to(E2E):
             item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
 
 
 def _dsn(url: str) -> str:

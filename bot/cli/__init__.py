@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -67,7 +68,15 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     return parser
 
 
+# One BLAS thread unless the operator says otherwise: the FAQ's vector products are
+# small, and idle BLAS threads spinning on a two-core server cost the bot more than
+# they give (knowledge/README.md). Set before numpy is first imported.
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    for name in _BLAS_THREADS:
+        os.environ.setdefault(name, "1")
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(words)
     args = parser.parse_args(words)

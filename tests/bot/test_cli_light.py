@@ -88,6 +88,7 @@ def test_the_help_still_lists_every_command() -> None:
         assert help_line[:20] in out
 
 
+@pytest.mark.slow
 def test_database_commands_load_storage_but_not_telegram(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
     assert _probe("db", "upgrade", "--database-url", url)["code"] == 0

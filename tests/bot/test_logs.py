@@ -191,6 +191,7 @@ def test_configure_writes_json_to_the_root_logger() -> None:
     assert entry["message"] == "hello ***"
 
 
+@pytest.mark.slow
 def test_supportdesk_web_logs_json_lines_and_answers_its_probes(migrated_url: str) -> None:
     """``supportdesk web`` as an operator runs it: JSON lines on stderr, its health and
     metrics on the page's port (role web), a page link's token cut in the access log."""

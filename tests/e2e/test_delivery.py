@@ -112,6 +112,7 @@ async def test_a_user_who_blocked_the_bot_is_shown_to_staff_not_retried(
     assert "403" in (failed[0].error or "")
 
 
+@pytest.mark.slow
 @pytest.mark.flood_limits
 async def test_a_burst_of_users_meets_the_flood_limits(desk: Desk, desk_app: App) -> None:
     """Twelve users writing at once and one user sending six follow-ups fast: every

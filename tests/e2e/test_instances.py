@@ -28,6 +28,7 @@ async def test_a_second_poller_of_the_same_bot_stops_with_a_clear_message(
         await desk.bot_says(USER, "зарегистрирована", after=sent)
 
 
+@pytest.mark.slow
 async def test_two_instances_share_the_outbox_and_send_each_message_once(
     seeded_sandbox: SandboxHandle, product: Product
 ) -> None:

@@ -84,6 +84,7 @@ async def join_on_max(desk: Desk, user: int, code: str = "demo") -> Message:
     return await bot_says_max(desk, user, "Демо")
 
 
+@pytest.mark.slow
 async def test_a_max_user_is_served_like_a_telegram_one(
     desk: Desk, max_app: App, tmp_path: Path
 ) -> None:

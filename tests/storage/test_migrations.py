@@ -30,6 +30,7 @@ async def test_first_revision_is_0001_core() -> None:
     assert _revisions()[0] == "0001_core"
 
 
+@pytest.mark.slow
 async def test_stairway_up_down_up(db_url: str) -> None:
     """Each revision upgrades, downgrades to the one before and upgrades again;
     then the whole history goes down to nothing and back up to the head."""
