@@ -10,11 +10,20 @@ import pytest
 
 from bot.compose import App
 from tests.bot.cli_support import DEMO_CONFIG, demo_managed_by, run_cli, sql
-from tests.e2e.conftest import desk, desk_app, faq_dir, knowledge, product
+from tests.e2e.conftest import desk, desk_app, faq_dir, flood_limits, knowledge, product, sandbox
 from tests.e2e.desk import USER, Desk, text_of
-from tests.sandbox.fixtures import sandbox, seeded_sandbox
+from tests.sandbox.fixtures import seeded_sandbox
 
-__all__ = ["desk", "desk_app", "faq_dir", "knowledge", "product", "sandbox", "seeded_sandbox"]
+__all__ = [
+    "desk",
+    "desk_app",
+    "faq_dir",
+    "flood_limits",
+    "knowledge",
+    "product",
+    "sandbox",
+    "seeded_sandbox",
+]
 
 
 def test_staff_revoke_a_managers_links_from_the_cli(

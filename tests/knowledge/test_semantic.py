@@ -190,6 +190,7 @@ def test_meaning_answers_more_of_the_blind_set_and_suggests_less_wrongly(
     assert float(fused["top3"]) >= 0.93
 
 
+@pytest.mark.slow
 def test_with_30_percent_removed_few_questions_whose_entry_is_gone_get_a_suggestion(
     e5: LocalE5, lemmatizer: Lemmatizer, tmp_path: Path
 ) -> None:
