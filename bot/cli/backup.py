@@ -51,21 +51,27 @@ def pg_commands(url: str, file: str) -> dict[str, str]:
     }
 
 
-def is_postgres(url: str) -> bool:
-    return url.startswith("postgresql")
+def sqlite_file(args: argparse.Namespace, verb: str, file: Path) -> Path | None:
+    """The SQLite file ``verb`` ("backup" or "restore") works on; None, said, for a
+    PostgreSQL database (with the pg_dump / pg_restore commands for ``file``) or
+    one in memory."""
+    from storage.engine import sqlite_path
+
+    url = database_url(args)
+    if url.startswith("postgresql"):
+        complain(f"{verb}_postgres", **pg_commands(url, str(file)))
+        return None
+    path = sqlite_path(url)
+    if path is None:
+        complain(f"{verb}_error", kind="no_database", path=":memory:", problem="", revision="")
+    return path
 
 
 def _backup(args: argparse.Namespace) -> int:
     from storage.backup import BackupError, backup
-    from storage.engine import sqlite_path
 
-    url = database_url(args)
-    if is_postgres(url):
-        complain("backup_postgres", **pg_commands(url, str(args.out)))
-        return 1
-    path = sqlite_path(url)
+    path = sqlite_file(args, "backup", args.out)
     if path is None:
-        complain("backup_error", kind="no_database", path=":memory:", problem="", revision="")
         return 1
     try:
         facts = backup(path, args.out, overwrite=args.force)

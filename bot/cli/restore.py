@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.backup import is_postgres, pg_commands
+from bot.cli.backup import sqlite_file
 from bot.cli.database import add_database_option, database_url
 from bot.cli.output import complain, say
 
@@ -62,16 +62,10 @@ async def _audit_problems(staged: Staged) -> list[str]:
 
 def _restore(args: argparse.Namespace) -> int:
     from storage.backup import BackupError, known_revisions, put_in_place, stage
-    from storage.engine import sqlite_path
     from storage.migrate import head_revision
 
-    url = database_url(args)
-    if is_postgres(url):
-        complain("restore_postgres", **pg_commands(url, str(args.source)))
-        return 1
-    target = sqlite_path(url)
+    target = sqlite_file(args, "restore", args.source)
     if target is None:
-        complain("restore_error", kind="no_database", path=":memory:", problem="", revision="")
         return 1
     try:
         staged = stage(args.source, target, known_revisions())
@@ -96,6 +90,6 @@ def _restore(args: argparse.Namespace) -> int:
         target=target,
         aside=aside,
         verified=current,
-        url=url,
+        url=database_url(args),
     )
     return 0

@@ -25,7 +25,7 @@ import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError
 from aiogram.methods import GetFile
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message, ReplyParameters
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
 
 from bot import texts
 from bot.channels import Bots
@@ -46,6 +46,8 @@ from bot.outbox.kinds import (
 from storage import messaging
 from storage.outbox import OutboxItem
 from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -92,23 +94,6 @@ def _way(
 
 def _not_modified(exc: TelegramBadRequest) -> bool:
     return "not modified" in exc.message
-
-
-log = logging.getLogger(__name__)
-
-
-def _card_link(chat_id: int, ticket_id: int, card: Message) -> messaging.MessageLink:
-    """A reply to the card names the ticket (the only way in a group without topics)."""
-    return messaging.MessageLink(
-        chat_id=chat_id,
-        message_id=card.message_id,
-        ticket_id=ticket_id,
-        author="card",
-        author_id=None,
-        public=False,
-        text=None,
-        at=card.date,
-    )
 
 
 def _thread_gone(exc: TelegramBadRequest) -> bool:
@@ -189,12 +174,10 @@ class Deliverer:
             "the topic of ticket %s (thread %s in chat %s) was deleted: opened again as %s",
             ticket_id, old.thread_id, old.chat_id, thread,
         )  # fmt: skip
-        card = await self._bot.send_message(
-            chat_id=old.chat_id, text=view.text, message_thread_id=thread, reply_markup=view.markup
-        )
+        posted = await self._post_card(ticket_id, old.chat_id, thread, view)
+        assert posted.record is not None
         async with self._uow() as uow:
-            await uow.messaging.save_card(ticket_id, card.message_id, view.text)
-            await uow.messaging.add_link(_card_link(old.chat_id, ticket_id, card))
+            await posted.record(uow)
         await self._bot.send_message(
             chat_id=old.chat_id, text=texts.render("topic_opened_again"), message_thread_id=thread
         )
@@ -379,17 +362,31 @@ class Deliverer:
             )
         if topic.card_message_id is not None:
             return Delivered(topic.card_message_id)
+        return await self._post_card(item.ticket_id, item.chat_id, topic.thread_id, view)
+
+    async def _post_card(
+        self, ticket_id: int, chat_id: int, thread: int | None, view: CardView
+    ) -> Delivered:
+        """Post the ticket's card; recording it names the ticket for a reply to the
+        card (the only way in a group without topics)."""
         card = await self._bot.send_message(
-            chat_id=item.chat_id,
-            text=view.text,
-            message_thread_id=topic.thread_id,
-            reply_markup=view.markup,
+            chat_id=chat_id, text=view.text, message_thread_id=thread, reply_markup=view.markup
         )
-        ticket_id = item.ticket_id
 
         async def record(uow: UnitOfWork) -> None:
             await uow.messaging.save_card(ticket_id, card.message_id, view.text)
-            await uow.messaging.add_link(_card_link(item.chat_id, ticket_id, card))
+            await uow.messaging.add_link(
+                messaging.MessageLink(
+                    chat_id=chat_id,
+                    message_id=card.message_id,
+                    ticket_id=ticket_id,
+                    author="card",
+                    author_id=None,
+                    public=False,
+                    text=None,
+                    at=card.date,
+                ),
+            )
 
         return Delivered(card.message_id, record)
 
