@@ -37,6 +37,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select, update
 
 from bench.bench_intake import FAQ
+from bench.sandbox_world import WorldProcess
 from bot.app import run_app
 from bot.compose import compose
 from bot.services import incidents, intake, staff
@@ -188,19 +189,6 @@ def _settings(url: str, database_url: str) -> Settings:
     )
 
 
-class _World:
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-
-    async def ask(self, line: str) -> dict[str, Any]:
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
-        self.process.stdin.write(f"{line}\n".encode())
-        await self.process.stdin.drain()
-        answer: dict[str, Any] = json.loads(await self.process.stdout.readline())
-        return answer
-
-
 async def _run(tmp: Path) -> None:
     root = Path(__file__).parents[1]
     process = await asyncio.create_subprocess_exec(
@@ -210,7 +198,7 @@ async def _run(tmp: Path) -> None:
         env={**os.environ, "PYTHONPATH": str(root)},
     )  # fmt: skip
     assert process.stdout is not None
-    world = _World(process)
+    world = WorldProcess(process)
     try:
         ready = json.loads(await process.stdout.readline())
         os.environ["BENCH_TOKEN"] = ready["token"]

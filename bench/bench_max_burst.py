@@ -50,6 +50,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bench.bench_intake import FAQ
+from bench.sandbox_world import WorldProcess
 from bot.app import run_app
 from bot.compose import compose
 from bot.outbox.ratelimit import MAX_LIMITS, RateLimiter
@@ -237,31 +238,6 @@ class _LogCount(logging.Handler):
             self.retries_429 += 1
 
 
-class _World:
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-
-    async def ask(self, line: str) -> dict[str, Any]:
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
-        self.process.stdin.write(f"{line}\n".encode())
-        await self.process.stdin.drain()
-        answer: dict[str, Any] = json.loads(await self.process.stdout.readline())
-        return answer
-
-    async def quit(self) -> None:
-        if self.process.returncode is not None:
-            return
-        assert self.process.stdin is not None
-        self.process.stdin.write(b"quit\n")
-        await self.process.stdin.drain()
-        try:
-            await asyncio.wait_for(self.process.wait(), 10)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-
-
 @dataclass
 class Phase:
     """What one part of a run cost on MAX, and what went wrong."""
@@ -304,7 +280,7 @@ async def _until_max_outbox_empty(db: Database) -> None:
 class _Watch:
     """Counts a phase: the sandbox's MAX stats, the MAX limiter's 429s, the product's log."""
 
-    def __init__(self, world: _World, limiter: RateLimiter, logged: _LogCount) -> None:
+    def __init__(self, world: WorldProcess, limiter: RateLimiter, logged: _LogCount) -> None:
         self.world, self.limiter, self.logged = world, limiter, logged
 
     def start(self) -> None:
@@ -336,7 +312,7 @@ async def _run(tmp: Path, users: int) -> Run:
         env={**os.environ, "PYTHONPATH": str(root)},
     )  # fmt: skip
     assert process.stdout is not None
-    world = _World(process)
+    world = WorldProcess(process)
     logged = _LogCount()
     logging.getLogger().addHandler(logged)
     try:

@@ -124,6 +124,34 @@ async def _timed(
     }
 
 
+class WorldProcess:
+    """A bench's users' side in its own process, driven one line at a time:
+    ``ask`` sends a command and reads its one JSON line; ``quit`` ends it."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    async def ask(self, line: str) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(f"{line}\n".encode())
+        await self.process.stdin.drain()
+        answer: dict[str, Any] = json.loads(await self.process.stdout.readline())
+        return answer
+
+    async def quit(self) -> None:
+        if self.process.returncode is not None:
+            return
+        assert self.process.stdin is not None
+        self.process.stdin.write(b"quit\n")
+        await self.process.stdin.drain()
+        try:
+            await asyncio.wait_for(self.process.wait(), 10)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
+
 async def _serve(args: argparse.Namespace) -> None:
     async with running_sandbox(args.data_dir, flood_limits=args.flood) as handle:
         control = handle.control
